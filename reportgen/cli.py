@@ -1,0 +1,260 @@
+"""The ``reportgen`` command line: each command parses options, calls one library function
+and reports. Errors a user can cause print one line on stderr and exit 2 (no traceback)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import ReportgenError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, "
+                       "render. Start with `reportgen site-assets`.")
+out = Console()
+err = Console(stderr=True)
+
+Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
+                                        "of the four MNIST IDX files (raw or .gz).")]
+SiteDir = Annotated[Path, typer.Option("--site-dir", help="Docusaurus site (or overlay) to "
+                                       "write docs/ and static/ into.")]
+AssetsUrl = Annotated[str, typer.Option("--assets-url", help="Site URL of the page's images; "
+                                        "files go to <site>/static/<assets-url>.")]
+ExportDir = Annotated[Path, typer.Option("--export-dir", help="Folder of the full export.")]
+ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder of trained models.")]
+LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to append to.")]
+Epochs = Annotated[int | None, typer.Option("--epochs", min=1, max=1000,
+                                            help="Training epochs [default: 6].")]
+Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed for Python, NumPy, TensorFlow "
+                                   "and the page's sample.")]
+SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
+                                        help="Images per digit per split shown on the page.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
+                                             help="Export processes [default: CPU count].")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+DEFAULT_DATASET = Path("data/datasets/mnist.npz")
+DEFAULT_SITE = Path("site-assets")
+DEFAULT_URL = "/assets/datasets/mnist"
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning user errors into one line."""
+    try:
+        app(standalone_mode=False)
+    except ReportgenError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+class _Display:
+    """rich progress for the pipeline: stage names, an export bar, an epoch bar."""
+
+    def __init__(self, progress: Progress):
+        self.p = progress
+        self.tasks: dict[str, int] = {}
+
+    def stage(self, name: str) -> None:
+        self.p.console.log(f"[bold]{name}[/]")
+
+    def export(self, done: int, total: int) -> None:
+        if "export" not in self.tasks:
+            self.tasks["export"] = self.p.add_task("export PNGs", total=total)
+        self.p.update(self.tasks["export"], completed=done)
+
+    def epoch(self, epoch: int, epochs: int, logs: dict) -> None:
+        if "train" not in self.tasks:
+            self.tasks["train"] = self.p.add_task("train epochs", total=epochs)
+        self.p.update(self.tasks["train"], completed=epoch,
+                      description=f"train (loss {logs.get('loss', 0):.4f}, "
+                                  f"acc {logs.get('accuracy', 0) * 100:.2f}%)")
+
+
+def _progress(quiet: bool = False) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+
+
+def _load(dataset: Path):
+    from .dataset import load_dataset
+
+    return load_dataset(dataset)
+
+
+@app.command()
+def export(
+    dataset: Dataset_ = DEFAULT_DATASET,
+    export_dir: ExportDir = Path("data/export"),
+    site_dir: SiteDir = DEFAULT_SITE,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    sample_per_class: SamplePer = 12,
+    seed: Seed = 0,
+    workers: Workers = None,
+    force: Annotated[bool, typer.Option("--force", help="Rewrite even if up to date.")] = False,
+    no_sample: Annotated[bool, typer.Option("--no-sample", help="Do not write the page's "
+                                            "sample into the site.")] = False,
+) -> None:
+    """Export every image as <export-dir>/<split>/<digit>/<index:05d>.png and the page's
+    sample into <site>/static/<assets-url>/<split>/<digit>/."""
+    from .export import export_all, publish_sample
+    from .pipeline import Options, validate_assets_url
+
+    ds = _load(dataset)
+    with _progress() as p:
+        res = export_all(ds, export_dir, workers=workers, force=force,
+                         progress=_Display(p).export)
+    out.print(f"{res.count:,} PNGs in {export_dir}"
+              + (" (up to date, nothing written)" if res.skipped else f" ({res.written:,} written)"))
+    if not no_sample:
+        opts = Options(site_dir=site_dir, assets_url=validate_assets_url(assets_url))
+        files = publish_sample(ds, opts.assets_dir, sample_per_class, seed)
+        n = sum(len(v) for s in files.values() for v in s.values())
+        out.print(f"{n} sample PNGs in {opts.assets_dir}")
+
+
+@app.command()
+def train(
+    dataset: Dataset_ = DEFAULT_DATASET,
+    models_dir: ModelsDir = Path("data/models"),
+    log_file: LogFile = Path("logs/tune.log"),
+    epochs: Epochs = None,
+    seed: Seed = 0,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Train even if a model with the "
+                                          "same dataset, epochs, seed and recipe exists.")] = False,
+) -> None:
+    """Train the MLP, evaluate it on the test split and save
+    <models-dir>/<epochs>/mnist-<epochs>-<acc>.keras (reuses an identical earlier model)."""
+    from .train import DEFAULT_EPOCHS, train_model
+
+    ds = _load(dataset)
+    with _progress() as p:
+        res = train_model(ds, models_dir, epochs=epochs or DEFAULT_EPOCHS, seed=seed,
+                          log_path=log_file, retrain=retrain, on_epoch=_Display(p).epoch)
+    m = res.meta
+    out.print(f"{'reused' if res.reused else 'saved'} {res.model_path}: test accuracy "
+              f"{m['test_accuracy'] * 100:.2f}%, loss {m['test_loss']:.4f}, "
+              f"{m['wrong_count']:,} wrong of {len(ds.y_test):,}")
+
+
+@app.command()
+def gallery(
+    model: Annotated[Path, typer.Option("--model", help="A .keras model (e.g. from "
+                                        "`reportgen train`).")],
+    dataset: Dataset_ = DEFAULT_DATASET,
+    site_dir: SiteDir = DEFAULT_SITE,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    log_file: LogFile = Path("logs/tune.log"),
+) -> None:
+    """Regenerate the wrong-prediction gallery and the confusion matrix from an existing
+    model, without training (files of an earlier model are removed)."""
+    from .pipeline import Manifest, Options, gallery_stage, model_meta_for, validate_assets_url
+
+    opts = Options(site_dir=site_dir, assets_url=validate_assets_url(assets_url),
+                   log_file=log_file, model=model)
+    ds = _load(dataset)
+    manifest = Manifest(site_dir)
+    res = gallery_stage(ds, model, model_meta_for(model, ds), opts, manifest)
+    manifest.save()
+    out.print(f"{res['wrong_count']:,} wrong predictions in "
+              f"{opts.assets_dir / 'wrong-predictions'}; confusion matrix "
+              f"{site_dir / 'static' / res['confusion_png'].lstrip('/')}")
+
+
+def _options(**kw):
+    from .pipeline import Options
+
+    return Options(**{k: v for k, v in kw.items() if v is not None})
+
+
+@app.command("site-assets")
+def site_assets(
+    dataset: Dataset_ = DEFAULT_DATASET,
+    site_dir: SiteDir = DEFAULT_SITE,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    export_dir: ExportDir = Path("data/export"),
+    models_dir: ModelsDir = Path("data/models"),
+    log_file: LogFile = Path("logs/tune.log"),
+    epochs: Epochs = None,
+    seed: Seed = 0,
+    sample_per_class: SamplePer = 12,
+    workers: Workers = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Use this .keras model "
+                                               "instead of training.")] = None,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Train even if an identical "
+                                          "model exists.")] = False,
+    publish_all: Annotated[bool, typer.Option("--publish-all", help="Also copy the full "
+                                              "70,000-image export into the site.")] = False,
+    title: Annotated[str, typer.Option("--title", help="The page's title (h1).")] =
+        "Mr. Glassy the Bot",
+    description: Annotated[str, typer.Option("--description", help="The page's description "
+                                             "(front matter and intro).")] =
+        "NN for Handwritten digit recognition.",
+    custom: Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images "
+                                                      "or folders [default: data/test].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Run every stage (export, sample, train, gallery, class counts, custom test, render,
+    summary), skipping those whose inputs are unchanged."""
+    from .pipeline import site_assets as run
+
+    opts = _options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
+                    export_dir=export_dir, models_dir=models_dir, log_file=log_file,
+                    epochs=epochs, seed=seed, sample_per_class=sample_per_class,
+                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
+                    title=title, description=description, custom_images=custom)
+    with _progress(quiet) as p:
+        rep = run(opts, progress=None if quiet else _Display(p))
+    s = rep.summary
+    out.print(f"page: {rep.page}")
+    out.print(f"model: {s['model']['path']} (test accuracy "
+              f"{s['model']['test_accuracy'] * 100:.2f}%), "
+              f"{s['wrong_predictions']['count']:,} wrong predictions")
+    ran = ", ".join(f"{k} {v:.1f}s" for k, v in rep.ran.items()) or "nothing"
+    out.print(f"ran: {ran}; up to date: {', '.join(rep.skipped) or 'nothing'}")
+
+
+@app.command()
+def render(
+    dataset: Dataset_ = DEFAULT_DATASET,
+    site_dir: SiteDir = DEFAULT_SITE,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    title: Annotated[str, typer.Option("--title")] = "Mr. Glassy the Bot",
+    description: Annotated[str, typer.Option("--description")] =
+        "NN for Handwritten digit recognition.",
+) -> None:
+    """Re-render the MDX page from what the stages recorded in the site's manifest (run
+    `reportgen site-assets` first)."""
+    from .pipeline import rerender
+
+    opts = _options(dataset=dataset, site_dir=site_dir, assets_url=assets_url, title=title,
+                    description=description)
+    out.print(f"page: {rerender(opts)}")
+
+
+def _json_out(data) -> None:
+    print(json.dumps(data, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Export every MNIST image as a PNG file, and publish the page's sample into the site.
+
+Layout: ``<export>/<split>/<digit>/<index:05d>.png`` where index is the image's position in
+its split, so every file traces back to the dataset. The page shows a deterministic sample
+as ``<assets>/<split>/<digit>/<index:05d>.png``, byte-identical to the exported file (same
+pixels, same encoder settings: :data:`reportgen.fsutil.PNG_OPTIONS`).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .dataset import DIGITS, SPLITS, Dataset, sample_indices
+from .fsutil import PNG_OPTIONS, png_bytes, write_bytes
+
+STAMP = ".reportgen-export.json"
+FILE_RE = re.compile(r"^\d{5}\.png$")
+CHUNK = 500
+
+# Set in the parent before forking the pool, read by the workers (no pickling of arrays).
+_ARRAYS: dict[str, np.ndarray] = {}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """count: PNG files in the export; written: files written by this call; skipped: True
+    when the export already matched the dataset (stamp and file counts) and nothing was done."""
+
+    export_dir: Path
+    count: int
+    written: int
+    skipped: bool
+
+
+def image_path(root: Path, split: str, digit: int, index: int) -> Path:
+    """``<root>/<split>/<digit>/<index:05d>.png``."""
+    return Path(root) / split / str(int(digit)) / f"{int(index):05d}.png"
+
+
+def _stamp(ds: Dataset) -> dict:
+    return {"digest": ds.digest, "png": PNG_OPTIONS, "reportgen": __version__,
+            "counts": {s: ds.class_counts(s) for s in SPLITS}}
+
+
+def _disk_counts(export_dir: Path, split: str) -> list[int]:
+    counts = []
+    for d in DIGITS:
+        try:
+            counts.append(sum(1 for e in os.scandir(export_dir / split / str(d))
+                              if FILE_RE.match(e.name)))
+        except FileNotFoundError:
+            counts.append(0)
+    return counts
+
+
+def is_current(ds: Dataset, export_dir: Path) -> bool:
+    """True when ``export_dir`` holds a complete export of ``ds`` made with these settings."""
+    try:
+        stamp = json.loads((Path(export_dir) / STAMP).read_text())
+    except (OSError, ValueError):
+        return False
+    return stamp == _stamp(ds) and all(
+        _disk_counts(Path(export_dir), s) == ds.class_counts(s) for s in SPLITS)
+
+
+def _write_chunk(task: tuple[str, str, int, int]) -> int:
+    root, split, start, stop = task
+    x, y = _ARRAYS[f"x_{split}"], _ARRAYS[f"y_{split}"]
+    for i in range(start, stop):
+        write_bytes(image_path(Path(root), split, int(y[i]), i), png_bytes(x[i]),
+                    if_changed=False)
+    return stop - start
+
+
+def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
+               force: bool = False, progress: Callable[[int, int], None] | None = None,
+               ) -> ExportResult:
+    """Write all images of both splits as PNGs under ``export_dir`` using ``workers`` processes.
+
+    workers: default os.cpu_count(). Skips the work when the export is already current
+    (see :func:`is_current`) unless ``force``. Files named like an export (``NNNNN.png``) in
+    the digit folders that do not belong to this dataset are removed; other files are left.
+    progress(done, total) is called after each chunk of images. The stamp file is written
+    last, so an interrupted export is redone by the next call.
+    """
+    export_dir = Path(export_dir)
+    total = sum(len(ds.split(s)[1]) for s in SPLITS)
+    if not force and is_current(ds, export_dir):
+        if progress:
+            progress(total, total)
+        return ExportResult(export_dir, total, 0, True)
+    (export_dir / STAMP).unlink(missing_ok=True)
+    for split in SPLITS:
+        for d in DIGITS:
+            (export_dir / split / str(d)).mkdir(parents=True, exist_ok=True)
+    _remove_foreign_indices(ds, export_dir)
+
+    tasks = [(str(export_dir), s, a, min(a + CHUNK, len(ds.split(s)[1])))
+             for s in SPLITS for a in range(0, len(ds.split(s)[1]), CHUNK)]
+    _ARRAYS.update(x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
+    done = 0
+    try:
+        workers = max(1, workers or os.cpu_count() or 1)
+        if workers == 1:
+            results = map(_write_chunk, tasks)
+            for n in results:
+                done += n
+                if progress:
+                    progress(done, total)
+        else:
+            with mp.get_context("fork").Pool(workers) as pool:
+                for n in pool.imap_unordered(_write_chunk, tasks):
+                    done += n
+                    if progress:
+                        progress(done, total)
+    finally:
+        _ARRAYS.clear()
+    write_bytes(export_dir / STAMP, json.dumps(_stamp(ds), indent=1).encode())
+    return ExportResult(export_dir, total, done, False)
+
+
+def _remove_foreign_indices(ds: Dataset, export_dir: Path) -> None:
+    for split in SPLITS:
+        y = ds.split(split)[1]
+        for d in DIGITS:
+            folder = export_dir / split / str(d)
+            for e in os.scandir(folder):
+                if FILE_RE.match(e.name):
+                    i = int(e.name[:5])
+                    if i >= len(y) or int(y[i]) != d:
+                        os.unlink(e.path)
+
+
+def publish_sample(ds: Dataset, assets_dir: Path, per_class: int = 12, seed: int = 0,
+                   ) -> dict[str, dict[int, list[str]]]:
+    """Write the page's sample: ``per_class`` images per digit per split into ``assets_dir``.
+
+    Files are ``<assets>/<split>/<digit>/<index:05d>.png``, byte-identical to the export.
+    Unchanged files are not rewritten. Returns {split: {digit: [file names, sorted]}}.
+    Raises ValueError when per_class < 1.
+    """
+    if per_class < 1:
+        raise ValueError("per_class must be at least 1")
+    out: dict[str, dict[int, list[str]]] = {}
+    for split in SPLITS:
+        x, y = ds.split(split)
+        out[split] = {}
+        for d, idx in sample_indices(y, per_class, seed).items():
+            for i in idx:
+                write_bytes(image_path(assets_dir, split, d, i), png_bytes(x[i]))
+            out[split][d] = [f"{i:05d}.png" for i in idx]
+    return out
+
+
+def publish_all(export_dir: Path, assets_dir: Path) -> int:
+    """Copy the full export (``--publish-all``) into ``assets_dir``; unchanged files are kept.
+
+    Returns the number of files in the published tree.
+    """
+    n = 0
+    for split in SPLITS:
+        for d in DIGITS:
+            src = Path(export_dir) / split / str(d)
+            for e in sorted(os.scandir(src), key=lambda e: e.name):
+                if FILE_RE.match(e.name):
+                    write_bytes(Path(assets_dir) / split / str(d) / e.name,
+                                Path(e.path).read_bytes())
+                    n += 1
+    return n

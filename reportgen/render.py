@@ -1,0 +1,155 @@
+"""Render the MDX page from the Jinja2 templates and check what it references.
+
+One Environment (StrictUndefined: a missing value is an error, not an empty string) loads
+``templates/`` (shipped in the wheel as ``reportgen/templates``). Free text goes through
+the ``mdx`` filter (MDX/markdown syntax as character references), JSX props through
+``jsx`` (JSON literals, braces and angle brackets \\u-escaped), code through fences longer
+than any backtick run in it. So the page compiles with MDX 3 whatever text goes in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .errors import SiteError
+from .fsutil import write_text
+
+PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
+COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx")
+_PKG = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str, repo_path: str) -> Path:
+    """A data folder shipped in the wheel (``reportgen/<name>``) or, in a source checkout,
+    the repository's ``<repo_path>``."""
+    packaged = _PKG / name
+    return packaged if packaged.is_dir() else _PKG.parent / repo_path
+
+
+def templates_dir() -> Path:
+    """Folder of the Jinja2 templates."""
+    return resource_dir("templates", "templates")
+
+
+def components_dir() -> Path:
+    """Folder of the React components ImagesTable.jsx and CustomImagesTable.jsx."""
+    return resource_dir("components", "site-assets/src/components")
+
+
+# Characters that start MDX/markdown syntax inside a paragraph.
+_MDX_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|:~&!$]")
+
+
+def mdx_escape(text) -> str:
+    """Text shown literally in an MDX paragraph or table cell: newlines become spaces and
+    every character that could start markdown, JSX or an expression becomes a numeric
+    character reference (``{`` -> ``&#123;``); a leading list or heading marker too."""
+    text = " ".join(str(text).split())
+    text = _MDX_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text)
+    if text[:1] in "-+=" and text:
+        text = f"&#{ord(text[0])};" + text[1:]
+    return re.sub(r"^(\d+)([.)])", lambda m: m[1] + f"&#{ord(m[2])};", text)
+
+
+def jsx_literal(value) -> str:
+    """A JSON literal for a JSX prop (``prop={...}``): a string, number or list of them.
+    ``{ } < >`` are written as \\u escapes (only strings can hold them), so MDX's brace
+    matching cannot be fooled. Raises TypeError for a dict (its braces would be escaped)."""
+    if isinstance(value, dict):
+        raise TypeError("jsx_literal takes strings, numbers and lists, not dicts")
+    text = json.dumps(value, ensure_ascii=False)
+    for ch in "{}<>":
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    return text
+
+
+def yaml_scalar(value) -> str:
+    """A double-quoted YAML scalar (JSON string syntax is valid YAML) for the front matter."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def fence_marker(text) -> str:
+    """Backtick fence one longer than the longest backtick run in ``text`` (at least 3)."""
+    runs = [len(r) for r in re.findall(r"`+", str(text))]
+    return "`" * max(3, max(runs, default=0) + 1)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja2 Environment: templates_dir(), StrictUndefined, MDX filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(mdx=mdx_escape, jsx=jsx_literal, yaml=yaml_scalar,
+                       fence_marker=fence_marker)
+    return env
+
+
+def template_files() -> list[Path]:
+    """Every template file, sorted (their bytes are part of the render stage's key)."""
+    return sorted(p for p in templates_dir().iterdir() if p.suffix == ".j2")
+
+
+def render_page(context: dict, template: str = "glassy.mdx.j2") -> str:
+    """Render the page. context: see pipeline.page_context for the keys. Raises
+    jinja2.UndefinedError when a key the template uses is missing."""
+    text = environment().get_template(template).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+_IMG_MD = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+_COMPONENT = re.compile(r"<(ImagesTable|CustomImagesTable)\b(.*?)/>", re.S)
+_PROP = re.compile(r"^\s*(\w+)=\{(.*)\}\s*$", re.M)
+
+
+def page_references(mdx: str) -> list[str]:
+    """Every image URL the page shows, in page order: markdown images and the files named by
+    ImagesTable / CustomImagesTable props (``<assetsUrl>/<dirname>/<classdigit>/<file>``)."""
+    refs = [m[1] for m in _IMG_MD.finditer(mdx)]
+    for m in _COMPONENT.finditer(mdx):
+        props = {k: json.loads(v) for k, v in _PROP.findall(m[2])}
+        base = props.get("assetsUrl", "/assets/datasets/mnist").rstrip("/")
+        for name in props.get("imagePaths", []):
+            refs.append(f"{base}/{props['dirname']}/{props['classdigit']}/{name}")
+    return refs
+
+
+def missing_references(mdx: str, site_dir: Path) -> list[Path]:
+    """Files under ``<site>/static`` that the page references but that do not exist."""
+    static = Path(site_dir) / "static"
+    return [static / u.lstrip("/") for u in page_references(mdx)
+            if u.startswith("/") and not (static / u.lstrip("/")).is_file()]
+
+
+def write_page(site_dir: Path, mdx: str) -> Path:
+    """Write the page to ``<site>/docs/image-classification/glassy.mdx`` (atomically, only if
+    changed) after checking every referenced image exists; raises SiteError naming the
+    first missing file otherwise (the old page is then left as it was)."""
+    missing = missing_references(mdx, site_dir)
+    if missing:
+        raise SiteError(f"{missing[0]}: the page references this image but it does not exist"
+                        + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    path = Path(site_dir) / PAGE_PATH
+    write_text(path, mdx)
+    return path
+
+
+def install_components(site_dir: Path) -> list[Path]:
+    """Copy ImagesTable.jsx and CustomImagesTable.jsx into ``<site>/src/components/`` unless a
+    file of that name is already there. Returns the files copied."""
+    copied = []
+    for name in COMPONENTS:
+        dest = Path(site_dir) / "src" / "components" / name
+        src = components_dir() / name
+        if not dest.exists() and src.resolve() != dest.resolve():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            copied.append(dest)
+    return copied
