@@ -4,21 +4,37 @@ and reports. Errors a user can cause print one line on stderr and exit 2 (no tra
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import ReportgenError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+err = Console(stderr=True)
+out = Console()
+
+
+class _Group(TyperGroup):
+    """Turns a user error (ReportgenError) into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ReportgenError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, "
                        "render. Start with `reportgen site-assets`.")
-out = Console()
-err = Console(stderr=True)
 
 Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
                                         "of the four MNIST IDX files (raw or .gz).")]
@@ -45,27 +61,8 @@ DEFAULT_URL = "/assets/datasets/mnist"
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into one line."""
-    try:
-        app(standalone_mode=False)
-    except ReportgenError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    """Console-script entry point."""
+    app()
 
 
 class _Display:

@@ -285,7 +285,7 @@ def gallery_stage(ds: Dataset, model_path: Path, meta: dict, opts: Options,
         g = gallery_mod.write_gallery(ds.x_test, ds.y_test, probs, opts.assets_dir,
                                       epochs=meta["epochs"], accuracy=acc)
         line = train_mod.log_line(
-            f"Confusion matrix saved to path '{relpath(g.confusion_png)}'")
+            f"Confusion matrix saved to path '{relpath(g.confusion_png, opts.site_dir)}'")
         train_mod.append_log(opts.log_file, [line])
         result = {"files": {str(d): v for d, v in g.files.items()},
                   "wrong_count": g.wrong_count, "per_class": g.per_class,

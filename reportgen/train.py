@@ -115,10 +115,10 @@ def build_model(learning_rate: float = 0.001, decay_steps: int | None = None):
 
     inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
     x = keras.layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(128, activation="relu")(x)
-    x = keras.layers.Dense(128, activation="relu")(x)
-    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_1")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_2")(x)
+    outputs = keras.layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
     model = keras.Model(inputs, outputs, name="glassy")
     lr = learning_rate
     if decay_steps:

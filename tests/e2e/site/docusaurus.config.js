@@ -1,0 +1,30 @@
+// Minimal Docusaurus 3 site for reportgen's end-to-end test and `make preview`.
+// BASE_URL (default "/") lets the test build the same site under a non-root baseUrl.
+const baseUrl = process.env.BASE_URL || "/";
+
+/** @type {import('@docusaurus/types').Config} */
+module.exports = {
+  title: "reportgen e2e",
+  tagline: "The Mr. Glassy the Bot page, built for real",
+  favicon: "img/favicon.ico",
+  url: "http://127.0.0.1",
+  baseUrl,
+  onBrokenLinks: "throw",
+  markdown: { hooks: { onBrokenMarkdownLinks: "throw", onBrokenMarkdownImages: "throw" } },
+  i18n: { defaultLocale: "en", locales: ["en"] },
+  presets: [
+    [
+      "classic",
+      {
+        docs: { routeBasePath: "/docs", sidebarPath: require.resolve("./sidebars.js") },
+        blog: false,
+        pages: false,
+        theme: {},
+      },
+    ],
+  ],
+  themeConfig: {
+    navbar: { title: "reportgen e2e" },
+    colorMode: { disableSwitch: true },
+  },
+};

@@ -1,0 +1,61 @@
+"""One real run of `reportgen site-assets` on the embedded MNIST dataset (--epochs 1)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
+
+from reportgen.render import missing_references, page_references
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("integration")
+    cmd = [sys.executable, "-m", "reportgen", "site-assets", "--dataset", str(EMBEDDED),
+           "--site-dir", str(base / "site"), "--export-dir", str(base / "export"),
+           "--models-dir", str(base / "models"), "--log-file", str(base / "tune.log"),
+           "--epochs", "1", "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((base / "site/static/assets/datasets/mnist/summary.json").read_text())
+    return base, summary
+
+
+def test_export_has_exact_class_counts(run):
+    base, _ = run
+    for split, expected in (("train", MNIST_TRAIN_COUNTS), ("test", MNIST_TEST_COUNTS)):
+        counts = [len(os.listdir(base / "export" / split / str(d))) for d in range(10)]
+        assert counts == expected
+
+
+def test_summary(run):
+    _, s = run
+    assert s["dataset"]["digest"] == MNIST_DIGEST
+    assert s["dataset"]["train_counts"] == MNIST_TRAIN_COUNTS
+    assert s["dataset"]["test_counts"] == MNIST_TEST_COUNTS
+    assert s["model"]["epochs"] == 1 and s["model"]["test_accuracy"] >= 0.95
+
+
+def test_gallery_matches_log_and_confusion_matrix(run):
+    base, s = run
+    assets = base / "site/static/assets/datasets/mnist"
+    wrong = sorted((assets / "wrong-predictions").rglob("*.png"))
+    assert len(wrong) == s["wrong_predictions"]["count"]
+    assert f"False predictions: {len(wrong):,}/10,000" in (base / "tune.log").read_text()
+    manifest = json.loads((base / "site/.reportgen-manifest.json").read_text())
+    cm = manifest["stages"]["gallery"]["result"]["confusion"]
+    assert sum(map(sum, cm)) == 10_000
+    assert [sum(row) for row in cm] == MNIST_TEST_COUNTS
+
+
+def test_every_page_reference_resolves(run):
+    base, s = run
+    mdx = (base / "site/docs/image-classification/glassy.mdx").read_text()
+    refs = page_references(mdx)
+    assert len(refs) >= 240 + s["wrong_predictions"]["count"] + 1
+    assert missing_references(mdx, base / "site") == []

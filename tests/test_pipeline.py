@@ -1,0 +1,163 @@
+"""site-assets on a tiny synthetic dataset: outputs, skipping, ownership, reproducibility."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, make_arrays, write_npz
+from PIL import Image
+
+from reportgen.pipeline import Options, site_assets
+from reportgen.render import missing_references
+
+
+def opts_for(base: Path, npz: Path, **kw) -> Options:
+    return Options(dataset=npz, site_dir=base / "site", export_dir=base / "export",
+                   models_dir=kw.pop("models_dir", base / "models"), log_file=base / "tune.log",
+                   epochs=kw.pop("epochs", 1), sample_per_class=2, workers=1, **kw)
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cold")
+    npz = write_npz(base / "tiny.npz", make_arrays(8, 4))
+    opts = opts_for(base, npz)
+    return base, npz, opts, site_assets(opts)
+
+
+def test_cold_run_outputs(cold):
+    base, npz, opts, rep = cold
+    s = rep.summary
+    assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
+    assert set(s) == {"dataset", "model", "wrong_predictions", "page", "timings_s"}
+    assert set(s["model"]) == {"kind", "epochs", "seed", "path", "test_accuracy", "test_loss"}
+    assert s["model"]["epochs"] == 1 and Path(s["model"]["path"]).is_file()
+    assert re.fullmatch(r"mnist-1-\d+\.\d\d\.keras", Path(s["model"]["path"]).name)
+    assert s["timings_s"]["export"] > 0 and s["timings_s"]["train"] > 0
+    wrong = list((opts.assets_dir / "wrong-predictions").rglob("*.png"))
+    assert len(wrong) == s["wrong_predictions"]["count"] == sum(s["wrong_predictions"]["per_class"])
+    mdx = rep.page.read_text()
+    assert missing_references(mdx, opts.site_dir) == []
+    assert (opts.site_dir / "src" / "components" / "ImagesTable.jsx").is_file()
+    log = opts.log_file.read_text()
+    assert "Training with EPOCHS=1" in log and "False predictions:" in log
+    assert f"False predictions: {s['wrong_predictions']['count']}/40" in log
+    assert json.loads((opts.assets_dir / "summary.json").read_text()) == s
+    assert len(list(opts.export_dir.rglob("*.png"))) == 120
+
+
+def test_warm_run_skips_everything_without_tensorflow(cold):
+    base, npz, opts, _ = cold
+    (opts.site_dir / "notes.md").write_text("a file of the site's own")
+    before = snapshot(opts.site_dir)
+    code = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from reportgen.pipeline import Options, site_assets\n"
+        f"o = Options(**json.loads({json.dumps(json.dumps(_opts_json(opts)))}))\n"
+        "r = site_assets(o)\n"
+        "print(json.dumps({'tf': 'tensorflow' in sys.modules, 'ran': sorted(r.ran),"
+        " 'skipped': r.skipped}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    res = json.loads(out.stdout.splitlines()[-1])
+    assert res == {"tf": False, "ran": ["render"],
+                   "skipped": ["export", "sample", "train", "gallery", "class_counts"]}
+    assert snapshot(opts.site_dir) == before
+
+
+def _opts_json(opts: Options) -> dict:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()
+            if k in ("dataset", "site_dir", "export_dir", "models_dir", "log_file", "epochs",
+                     "sample_per_class", "workers")}
+
+
+def test_epochs_change_rewrites_only_model_outputs(cold):
+    base, npz, opts, rep1 = cold
+    foreign = opts.assets_dir / "wrong-predictions" / "my-notes.txt"
+    foreign.parent.mkdir(parents=True, exist_ok=True)
+    foreign.write_text("mine")
+    before = snapshot(opts.site_dir)
+    opts2 = opts_for(base, npz, epochs=2)
+    rep2 = site_assets(opts2)
+    assert "train" in rep2.ran and "gallery" in rep2.ran
+    after = snapshot(opts.site_dir)
+    changed = {p for p in after if before.get(p) != after[p]}
+    gone = set(before) - set(after)
+    allowed = re.compile(r"(docs/image-classification/glassy\.mdx|.*summary\.json|"
+                         r"\.reportgen-manifest\.json|.*/wrong-predictions/\d/.*\.png|"
+                         r".*/confusion-matrices/mnist-test-\d+-.*\.png)$")
+    assert changed and all(allowed.match(p) for p in changed | gone), changed | gone
+    assert not any("/train/" in p or "/test/" in p or "class-counts" in p for p in changed)
+    assert foreign.read_text() == "mine"
+    assert rep2.summary["model"]["epochs"] == 2
+    cms = list((opts.assets_dir / "confusion-matrices").iterdir())
+    assert [p.name.split("-")[2] for p in cms] == ["2"]
+
+
+def _comparable(site: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(site.rglob("*")):
+        if not p.is_file() or p.name == ".reportgen-manifest.json":
+            continue
+        data = p.read_bytes()
+        if p.name == "summary.json":
+            d = json.loads(data)
+            d.pop("timings_s")
+            d.pop("page")  # the site folders differ by design
+            data = json.dumps(d, sort_keys=True).encode()
+        elif p.suffix == ".mdx":
+            data = re.sub(rb"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]", b"[T]", data)
+        out[p.relative_to(site).as_posix()] = data
+    return out
+
+
+def test_two_cold_runs_are_byte_identical(tmp_path):
+    npz = write_npz(tmp_path / "tiny.npz", make_arrays(8, 4))
+    models = tmp_path / "models"
+    a = opts_for(tmp_path / "a", npz, models_dir=models)
+    b = opts_for(tmp_path / "b", npz, models_dir=models, retrain=True)
+    site_assets(a)
+    site_assets(b)
+    ca, cb = _comparable(a.site_dir), _comparable(b.site_dir)
+    assert sorted(ca) == sorted(cb)
+    assert [k for k in ca if ca[k] != cb[k]] == []
+
+
+def test_killed_export_is_repaired(tmp_path):
+    npz = write_npz(tmp_path / "mid.npz", make_arrays(600, 100))  # 7,000 images
+    cmd = [sys.executable, "-m", "reportgen", "export", "--dataset", str(npz), "--export-dir",
+           str(tmp_path / "export"), "--site-dir", str(tmp_path / "site"), "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            n = sum(1 for _ in (tmp_path / "export").rglob("*.png")) if (
+                tmp_path / "export").exists() else 0
+            if n > 200:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert 0 < len(list((tmp_path / "export").rglob("*.png"))) < 7000
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    files = list((tmp_path / "export").rglob("*.png"))
+    assert len(files) == 7000 and not list((tmp_path / "export").rglob("*.tmp"))
+    for f in files[::500]:
+        with Image.open(f) as im:
+            im.load()
+            assert im.size == (28, 28)

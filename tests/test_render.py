@@ -1,0 +1,111 @@
+import json
+import subprocess
+
+import jinja2
+import pytest
+from pagekit import HOSTILE, tiny_page
+
+from reportgen.errors import SiteError
+from reportgen.render import (environment, fence_marker, install_components, jsx_literal,
+                              mdx_escape, missing_references, page_references, render_page,
+                              write_page)
+
+
+def test_mdx_escape_makes_syntax_literal():
+    assert mdx_escape("a {b} <c>") == "a &#123;b&#125; &#60;c&#62;"
+    assert mdx_escape("- item") == "&#45; item"
+    assert mdx_escape("1. first") == "1&#46; first"
+    assert mdx_escape("two\nlines") == "two lines"
+    assert mdx_escape("plain text, fine.") == "plain text, fine."
+
+
+def test_jsx_literal_is_json_without_braces_or_angles():
+    assert jsx_literal(112) == "112"
+    assert jsx_literal(["a.png", "b.png"]) == '["a.png", "b.png"]'
+    text = jsx_literal("x {y} <z>")
+    assert "{" not in text and "<" not in text and json.loads(text) == "x {y} <z>"
+    with pytest.raises(TypeError):
+        jsx_literal({"a": 1})
+
+
+def test_fence_is_longer_than_any_backtick_run():
+    assert fence_marker("no ticks") == "```"
+    assert fence_marker("has ```` four") == "`````"
+
+
+def test_strict_undefined():
+    with pytest.raises(jinja2.UndefinedError):
+        environment().from_string("{{ nope }}").render()
+
+
+def test_page_sections_and_references(tmp_path, npz_path):
+    opts, ctx = tiny_page(tmp_path, npz_path)
+    mdx = render_page(ctx)
+    for heading in ("## MNIST digits dataset", "## Visualize Training Dataset",
+                    "## Visualize Test Dataset", "## Visualize Wrong Predictions",
+                    "## Confusion Matrix", "## Model", "## Logs"):
+        assert heading in mdx
+    assert '"0": 3' in mdx and '"9": 2' in mdx  # class counts in the original's form
+    assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 10
+    refs = page_references(mdx)
+    assert len(refs) == 40 + 1 + 1  # samples, one wrong prediction, confusion matrix
+    assert missing_references(mdx, opts.site_dir) == []
+    path = write_page(opts.site_dir, mdx)
+    assert path == opts.site_dir / "docs" / "image-classification" / "glassy.mdx"
+    mtime = path.stat().st_mtime_ns
+    write_page(opts.site_dir, mdx)  # unchanged: not rewritten
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_missing_image_refuses_to_write(tmp_path, npz_path):
+    opts, ctx = tiny_page(tmp_path, npz_path)
+    mdx = render_page(ctx)
+    victim = next((opts.assets_dir / "wrong-predictions").rglob("*.png"))
+    victim.unlink()
+    with pytest.raises(SiteError, match=victim.name):
+        write_page(opts.site_dir, mdx)
+    assert not (opts.site_dir / "docs").exists()
+
+
+def test_components_copied_only_when_absent(tmp_path):
+    (tmp_path / "src" / "components").mkdir(parents=True)
+    mine = tmp_path / "src" / "components" / "ImagesTable.jsx"
+    mine.write_text("// the site's own")
+    copied = install_components(tmp_path)
+    assert [p.name for p in copied] == ["CustomImagesTable.jsx"]
+    assert mine.read_text() == "// the site's own"
+    assert "useBaseUrl" in (tmp_path / "src" / "components" / "CustomImagesTable.jsx").read_text()
+
+
+def compile_mdx(compiler, path):
+    proc = subprocess.run(["node", str(compiler), str(path)], capture_output=True, text=True,
+                          timeout=120)
+    return proc.returncode, json.loads(proc.stdout.splitlines()[-1])
+
+
+def test_page_compiles_with_mdx3(tmp_path, npz_path, mdx_compiler):
+    opts, ctx = tiny_page(tmp_path, npz_path)
+    path = write_page(opts.site_dir, render_page(ctx))
+    rc, res = compile_mdx(mdx_compiler, path)
+    assert rc == 0 and res["ok"], res.get("error")
+    assert "ImagesTable" in res["js"] and "CustomImagesTable" in res["js"]
+
+
+def test_hostile_text_compiles_and_stays_literal(tmp_path, npz_path, mdx_compiler):
+    opts, ctx = tiny_page(tmp_path, npz_path, title="Glassy {v2} <beta>",
+                          description=HOSTILE, log_extra=[HOSTILE, "} unbalanced {{"])
+    path = write_page(opts.site_dir, render_page(ctx))
+    rc, res = compile_mdx(mdx_compiler, path)
+    assert rc == 0 and res["ok"], res.get("error")
+    js = res["js"]
+    assert "Glassy {v2} <beta>" in js  # the heading, decoded back to literal text
+    for fragment in ("Braces {x} and }{, a <tag> & </div>, :word, `code` ```", "'single' # | * _"):
+        assert fragment in js
+    assert "} unbalanced {{" in js
+
+
+def test_broken_mdx_is_detected_by_the_compiler(tmp_path, mdx_compiler):
+    bad = tmp_path / "bad.mdx"
+    bad.write_text("# Title\n\nText with an unclosed {brace\n")
+    rc, res = compile_mdx(mdx_compiler, bad)
+    assert rc == 1 and not res["ok"]
