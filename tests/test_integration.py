@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
+from tests.conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
 
 from reportgen.render import missing_references, page_references
 

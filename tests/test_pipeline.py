@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_arrays, write_npz
+from tests.conftest import ROOT, make_arrays, write_npz
 from PIL import Image
 
 from reportgen.pipeline import Options, site_assets

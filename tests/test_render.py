@@ -3,7 +3,7 @@ import subprocess
 
 import jinja2
 import pytest
-from pagekit import HOSTILE, tiny_page
+from tests.pagekit import HOSTILE, tiny_page
 
 from reportgen.errors import SiteError
 from reportgen.render import (environment, fence_marker, install_components, jsx_literal,

@@ -28,7 +28,7 @@ export default function CustomImagesTable({
 }) {
   const base = useBaseUrl(`${assetsUrl}/${dirname}/${classdigit}/`);
   return (
-    <figure className="reportgen-custom-images-table" style={{ margin: "1rem 0" }}>
+    <figure className="reportgen-custom-images-table" data-classdigit={classdigit} style={{ margin: "1rem 0" }}>
       {heading && (
         <figcaption style={{ fontWeight: "bold", marginBottom: "0.5rem" }}>
           {heading} ({imagePaths.length})

@@ -22,7 +22,7 @@ export default function ImagesTable({
 }) {
   const base = useBaseUrl(`${assetsUrl}/${dirname}/${classdigit}/`);
   return (
-    <figure className="reportgen-images-table" style={{ margin: "1rem 0" }}>
+    <figure className="reportgen-images-table" data-split={dirname} data-classdigit={classdigit} style={{ margin: "1rem 0" }}>
       {heading && (
         <figcaption style={{ fontWeight: "bold", marginBottom: "0.5rem" }}>
           {heading}

@@ -16,7 +16,7 @@ module.exports = {
     [
       "classic",
       {
-        docs: { routeBasePath: "/docs", sidebarPath: require.resolve("./sidebars.js") },
+        docs: { routeBasePath: "/", sidebarPath: require.resolve("./sidebars.js") },
         blog: false,
         pages: false,
         theme: {},

@@ -1,0 +1,142 @@
+"""Build the e2e Docusaurus site, serve it on 127.0.0.1 and check the page in Chromium.
+
+Used by the e2e test and by `make preview`. Chromium is Debian's (/usr/bin/chromium), driven
+by Playwright; no browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SITE = Path(__file__).resolve().parent / "site"
+CHROMIUM = os.environ.get("REPORTGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PAGE_PATH = "image-classification/glassy/"
+
+
+def npm_ci(site: Path = SITE) -> None:
+    """Install the site's node packages from its lockfile when they are missing."""
+    if not (site / "node_modules" / "@docusaurus" / "core").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=site, check=True,
+                       timeout=900)
+
+
+def build_site(out_dir: Path, base_url: str = "/", site: Path = SITE) -> subprocess.CompletedProcess:
+    """`docusaurus build --out-dir out_dir` with BASE_URL=base_url; returns the process
+    (check .returncode; stdout+stderr in .stdout)."""
+    npm_ci(site)
+    env = dict(os.environ, BASE_URL=base_url, DOCUSAURUS_IGNORE_SSG_WARNINGS="true")
+    return subprocess.run(["node", "node_modules/@docusaurus/core/bin/docusaurus.mjs", "build",
+                           "--out-dir", str(out_dir), "--no-minify"],
+                          cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=900)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path):
+    """Serve ``root`` on 127.0.0.1 on a free port; yields the base URL; stops the server."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@dataclass
+class PageCheck:
+    """What a reader's browser saw."""
+
+    status: int | None = None
+    h1: str = ""
+    text: str = ""
+    images: int = 0
+    broken_images: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    custom_counts: dict[str, int] = field(default_factory=dict)
+    sample_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (self.status == 200 and not self.broken_images and not self.console_errors
+                and not self.failed_requests and self.images > 0)
+
+
+def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60) -> PageCheck:
+    """Open ``url`` in headless Chromium, load every image eagerly, and report what it saw;
+    writes a full-page screenshot to ``screenshot`` if given."""
+    from playwright.sync_api import sync_playwright
+
+    res = PageCheck()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(timeout_s * 1000)
+            page.on("console", lambda m: m.type == "error" and res.console_errors.append(m.text))
+            page.on("pageerror", lambda e: res.console_errors.append(str(e)))
+            page.on("requestfailed", lambda r: res.failed_requests.append(r.url))
+            page.on("response", lambda r: r.status >= 400 and res.failed_requests.append(
+                f"{r.status} {r.url}"))
+            response = page.goto(url, wait_until="load")
+            res.status = response.status if response else None
+            page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_function(
+                "Array.from(document.images).every(i => i.complete)", timeout=timeout_s * 1000)
+            page.wait_for_load_state("networkidle")
+            res.h1 = page.locator("h1").first.inner_text().strip()
+            res.text = page.locator("article").first.inner_text()
+            imgs = page.evaluate(
+                "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])")
+            res.images = len(imgs)
+            res.broken_images = [src for src, w in imgs if not w]
+            res.custom_counts = page.evaluate(
+                "Object.fromEntries(Array.from(document.querySelectorAll("
+                "'figure.reportgen-custom-images-table')).map(f => "
+                "[f.dataset.classdigit, f.querySelectorAll('img').length]))")
+            res.sample_counts = page.evaluate(
+                "Object.fromEntries(Array.from(document.querySelectorAll("
+                "'figure.reportgen-images-table')).map(f => "
+                "[f.dataset.split + '/' + f.dataset.classdigit, f.querySelectorAll('img').length]))")
+            page.evaluate("window.scrollTo(0, 0)")
+            if screenshot:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return res
+
+
+def reset_generated(site: Path = SITE) -> None:
+    """Remove what reportgen generated in the e2e site, so components are copied afresh."""
+    for rel in ("src", "static/assets", "docs/image-classification", ".reportgen-manifest.json"):
+        p = site / rel
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+

@@ -1,0 +1,50 @@
+"""`make preview`: build the e2e Docusaurus site with the current site-assets/, screenshot the
+page to site-assets/preview.png and print the local URL (served until Ctrl-C on a terminal)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from tests.e2e.harness import PAGE_PATH, SITE, build_site, check_page, reset_generated, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERLAY = ROOT / "site-assets"
+
+
+def main() -> int:
+    page = OVERLAY / "docs" / "image-classification" / "glassy.mdx"
+    if not page.is_file():
+        print(f"error: {page} does not exist; run `make site-assets` first", file=sys.stderr)
+        return 2
+    reset_generated()
+    shutil.copytree(OVERLAY / "docs" / "image-classification", SITE / "docs" / "image-classification")
+    shutil.copytree(OVERLAY / "static" / "assets", SITE / "static" / "assets")
+    shutil.copytree(OVERLAY / "src" / "components", SITE / "src" / "components")
+    out = SITE / "build"
+    proc = build_site(out)
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:], file=sys.stderr)
+        print("error: docusaurus build failed", file=sys.stderr)
+        return 1
+    with serve(out) as origin:
+        url = f"{origin}/{PAGE_PATH}"
+        res = check_page(url, OVERLAY / "preview.png")
+        print(f"screenshot: {OVERLAY / 'preview.png'}")
+        print(f"page: h1 {res.h1!r}, {res.images} images, {len(res.broken_images)} broken, "
+              f"{len(res.console_errors)} console errors")
+        print(f"open: {url}")
+        if sys.stdin.isatty():
+            print("serving on 127.0.0.1 until Ctrl-C")
+            try:
+                while True:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+    return 0 if res.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

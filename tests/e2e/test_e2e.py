@@ -1,0 +1,83 @@
+"""The page in a real Docusaurus 3 build, opened in real Chromium (root and non-root baseUrl)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EMBEDDED, ROOT
+from tests.e2e.harness import PAGE_PATH, SITE, build_site, check_page, reset_generated, serve
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TITLE = "Mr. Glassy the Bot"
+# Text a user hands the page (description, and a models folder that ends up in the log).
+HOSTILE = "Reads {digits} <tag> :word `ticks` \"double\" 'single' & done"
+HOSTILE_DIR = "models {v2} <tag> :word `tick` \"q\" 'q'"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """reportgen site-assets into the e2e site (full MNIST, 1 epoch, hostile text)."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is required: apt-get install chromium")
+    base = tmp_path_factory.mktemp("e2e")
+    reset_generated()
+    cmd = [sys.executable, "-m", "reportgen", "site-assets", "--dataset", str(EMBEDDED),
+           "--site-dir", str(SITE), "--export-dir", str(base / "export"),
+           "--models-dir", str(base / HOSTILE_DIR), "--log-file", str(base / "tune.log"),
+           "--epochs", "1", "--description", HOSTILE, "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assets = SITE / "static" / "assets" / "datasets" / "mnist"
+    summary = json.loads((assets / "summary.json").read_text())
+    wrong = {str(d): len(list((assets / "wrong-predictions" / str(d)).glob("*.png")))
+             for d in range(10)}
+    return base, summary, wrong, assets
+
+
+def build_and_check(base: Path, base_url: str, name: str):
+    root = base / f"serve-{name}"
+    out = root / base_url.strip("/") if base_url.strip("/") else root
+    proc = build_site(out, base_url)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert (out / PAGE_PATH / "index.html").is_file()
+    with serve(root) as origin:
+        return check_page(f"{origin}{base_url}{PAGE_PATH}", ARTIFACTS / f"e2e-{name}.png")
+
+
+@pytest.mark.parametrize("base_url,name", [("/", "root"), ("/docs-site/", "baseurl")])
+def test_page_in_browser(rendered, base_url, name):
+    base, summary, wrong, _ = rendered
+    res = build_and_check(base, base_url, name)
+    assert res.status == 200
+    assert res.h1 == TITLE
+    assert res.broken_images == [] and res.failed_requests == []
+    assert res.console_errors == []
+    # every thumbnail: 12 per digit per split, the wrong predictions, 2 plots
+    assert res.sample_counts == {f"{s}/{d}": 12 for s in ("train", "test") for d in range(10)}
+    assert res.custom_counts == wrong
+    assert sum(wrong.values()) == summary["wrong_predictions"]["count"]
+    assert res.images >= 240 + summary["wrong_predictions"]["count"] + 2
+    # user text is shown literally, not parsed
+    assert HOSTILE in res.text
+    assert HOSTILE_DIR in res.text
+    assert (ARTIFACTS / f"e2e-{name}.png").stat().st_size > 50_000
+
+
+def test_missing_image_fails_the_check(rendered):
+    base, _, _, assets = rendered
+    victim = sorted((assets / "wrong-predictions").rglob("*.png"))[0]
+    saved = base / victim.name
+    shutil.move(victim, saved)
+    try:
+        res = build_and_check(base, "/", "negative")
+    finally:
+        shutil.move(saved, victim)
+    assert not res.ok
+    assert any(src.endswith("/" + victim.name) for src in res.broken_images), res.broken_images
