@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from .errors import ReportgenError
 
@@ -251,6 +251,119 @@ def render(
 
 def _json_out(data) -> None:
     print(json.dumps(data, indent=2))
+
+
+@app.command()
+def audit(
+    dataset: Dataset_ = DEFAULT_DATASET,
+    export_dir: ExportDir = Path("data/export"),
+    site_dir: SiteDir = DEFAULT_SITE,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    as_json: Json = False,
+    no_page: Annotated[bool, typer.Option("--no-page", help="Do not check the page's "
+                                          "images in the site.")] = False,
+    verify_pixels: Annotated[bool, typer.Option("--verify-pixels", help="Also decode every "
+                                                "PNG and compare it with the dataset.")] = False,
+    max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
+                                           "(all with --json).")] = 50,
+) -> None:
+    """Count the exported PNGs per digit and split against the dataset's labels, check the
+    page's images exist, and draw <assets>/class-counts.png. Exit 1 on any finding."""
+    from rich.table import Table
+
+    from .audit import audit_export
+    from .fsutil import write_bytes
+    from .pipeline import Options, validate_assets_url
+    from .plotting import class_counts_png
+
+    ds = _load(dataset)
+    rep = audit_export(ds, export_dir, site_dir=None if no_page else site_dir,
+                       verify_pixels=verify_pixels)
+    if site_dir.is_dir():
+        opts = Options(site_dir=site_dir, assets_url=validate_assets_url(assets_url))
+        write_bytes(opts.assets_dir / "class-counts.png",
+                    class_counts_png(ds.class_counts("train"), ds.class_counts("test")))
+    if as_json:
+        _json_out(rep.to_json())
+    else:
+        table = Table(title=f"Class counts: {export_dir} vs {dataset}")
+        for col in ("digit", "train on disk", "train expected", "test on disk", "test expected"):
+            table.add_column(col, justify="right")
+        tr, te = rep.counts["train"], rep.counts["test"]
+
+        def cell(a, b):
+            return f"{a:,}" if a == b else f"[red]{a:,}[/]"
+
+        for d in range(10):
+            table.add_row(f'"{d}"', cell(tr["on_disk"][d], tr["expected"][d]),
+                          f"{tr['expected'][d]:,}", cell(te["on_disk"][d], te["expected"][d]),
+                          f"{te['expected'][d]:,}")
+        table.add_row("total", f"{sum(tr['on_disk']):,}", f"{sum(tr['expected']):,}",
+                      f"{sum(te['on_disk']):,}", f"{sum(te['expected']):,}", style="bold")
+        out.print(table)
+        for f in rep.findings[:max_lines]:
+            out.print(f.line(), highlight=False, markup=False, soft_wrap=True)
+        if len(rep.findings) > max_lines:
+            out.print(f"... and {len(rep.findings) - max_lines:,} more (see --json)")
+        out.print("audit passed" if rep.ok else f"audit failed: {len(rep.findings):,} finding(s)")
+    raise typer.Exit(0 if rep.ok else 1)
+
+
+@app.command()
+def predict(
+    inputs: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, "
+                                                 "BMP, WebP).", show_default=False)],
+    model: Annotated[Path | None, typer.Option("--model", help="A .keras model [default: the "
+                                               "site's current model].")] = None,
+    site_dir: Annotated[Path | None, typer.Option("--site-dir", help="Also write the page's "
+                                                  "'Extra Custom Test' section here.")] = None,
+    assets_url: AssetsUrl = DEFAULT_URL,
+    dataset: Dataset_ = DEFAULT_DATASET,
+    log_file: LogFile = Path("logs/tune.log"),
+    as_json: Json = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any input could not be "
+                                         "predicted.")] = False,
+) -> None:
+    """Predict the digit in your own images, preprocessed like MNIST (20x20 box, centre of
+    mass at the centre). A digit file stem (7.png) or folder (7/) is the label."""
+    from rich.table import Table
+
+    from .pipeline import current_model
+    from .predict import accuracy, predict_files
+
+    model = model or current_model(site_dir or DEFAULT_SITE)
+    preds, problems = predict_files(model, inputs)
+    problems += [p.error for p in preds if p.error]
+    good = [p for p in preds if not p.error]
+    correct, total = accuracy(preds)
+    if as_json:
+        _json_out({"model": str(model), "predictions": [p.to_json() for p in preds],
+                   "problems": problems,
+                   "accuracy": correct / total if total else None})
+    else:
+        table = Table(title=f"Predictions of {model}")
+        for col in ("file", "label", "predicted", "probability", "runner-up"):
+            table.add_column(col)
+        for p in good:
+            mark = "" if p.correct is None else (" [green]✓[/]" if p.correct else " [red]✗[/]")
+            table.add_row(str(p.path), "" if p.label is None else str(p.label),
+                          f"{p.predicted}{mark}", f"{p.probability * 100:.1f}%",
+                          f"{p.runner_up} ({p.runner_up_probability * 100:.1f}%)")
+        if good:
+            out.print(table)
+        if total:
+            out.print(f"Accuracy: {correct}/{total} ({correct / total * 100:.1f}%)")
+    for line in problems:
+        err.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
+    if site_dir is not None and good:
+        from .pipeline import predict_into_site
+
+        page = predict_into_site(model, inputs, site_dir, assets_url, dataset, log_file)
+        out.print(f"page: {page}")
+    if not good:
+        err.print("[red]error:[/] no image could be predicted")
+        raise typer.Exit(1)
+    raise typer.Exit(1 if strict and problems else 0)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,23 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__
 from .dataset import DIGIT_NAMES, DIGITS, SPLITS, Dataset, load_dataset
 from .errors import SiteError
-from .fsutil import relpath, sha256_file, write_bytes, write_text
+from .fsutil import png_bytes, relpath, sha256_file, write_bytes, write_text
 from .render import install_components
 
 MANIFEST = ".reportgen-manifest.json"
+DEFAULT_CUSTOM = Path("data/test")
+CUSTOM_DIR = "custom-test"
 SUMMARY = "summary.json"
 
 
@@ -210,6 +215,12 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
 
     manifest.run("class_counts", _key(counts, _plot_version()), run_chart)
 
+    inputs = opts.custom_images or ([DEFAULT_CUSTOM] if DEFAULT_CUSTOM.is_dir() else [])
+    if inputs:
+        custom_test_stage(model_path, meta, opts, manifest, inputs, progress)
+    elif manifest.stages.get("custom_test"):
+        manifest.record("custom_test", "", None, [], 0.0)  # drop the old section's files
+
     _say(progress, "render")
     page = _timed(manifest.ran, "render", lambda: render_stage(
         ds, opts, manifest, sample=sample, meta=meta, gallery=gallery, epochs=epochs))
@@ -218,8 +229,8 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
     write_text(opts.assets_dir / SUMMARY, json.dumps(summary, indent=2) + "\n")
     manifest.save()
     ran = dict(manifest.ran)
-    skipped = [s for s in ("export", "sample", "train", "gallery", "class_counts")
-               if s not in ran]
+    skipped = [s for s in ("export", "sample", "train", "gallery", "class_counts",
+                           "custom_test") if s not in ran and (s != "custom_test" or inputs)]
     return RunReport(summary, page, ran, skipped)
 
 
@@ -294,6 +305,92 @@ def gallery_stage(ds: Dataset, model_path: Path, meta: dict, opts: Options,
         return result, g.written
 
     return manifest.run("gallery", key, run)
+
+
+def _safe_name(path: Path, label_from_parent: bool) -> str:
+    stem = f"{path.parent.name}-{path.stem}" if label_from_parent else path.stem
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "image"
+
+
+def custom_test_stage(model_path: Path, meta: dict, opts: Options, manifest: Manifest,
+                      inputs: list[Path], progress=None) -> dict:
+    """The page's "Extra Custom Test": predict the user's images (MNIST-style preprocessing),
+    copy each into ``<assets>/custom-test/`` with its 28x28 version, draw the custom-test
+    confusion matrix, append the original's log lines. Skipped when the model and the
+    images' bytes are unchanged. Returns the JSON-able result (None when no image could be
+    read; the problems are in result["problems"])."""
+    from . import predict as predict_mod
+
+    _say(progress, "custom test")
+    files, problems = predict_mod.collect_images(inputs)
+    key = _key(meta["sha256"], [(str(f), sha256_file(f)) for f in files], problems,
+               opts.assets_url, _plot_version(), __version__)
+
+    def run():
+        from PIL import Image
+
+        from . import train as train_mod
+        from .plotting import confusion_matrix, confusion_matrix_png
+
+        x, preds = predict_mod.preprocess_files(files)
+        if len(x):
+            probs = train_mod.predict_probabilities(train_mod.load_model(model_path), x)
+            predict_mod.fill_predictions(preds, probs)
+        folder = opts.assets_dir / CUSTOM_DIR
+        written, images, used, xs = [], [], set(), iter(x)
+        for p in preds:
+            if p.error:
+                continue
+            name = _safe_name(p.path, p.label is not None and predict_mod.label_of(
+                p.path.name) is None)
+            while name in used:
+                name += "_"
+            used.add(name)
+            with Image.open(p.path) as im:
+                im = im.convert("RGBA") if "A" in im.getbands() or im.mode == "P" else im
+                thumb = im.convert("RGB") if im.mode != "RGBA" else Image.alpha_composite(
+                    Image.new("RGBA", im.size, "white"), im).convert("RGB")
+                thumb.thumbnail((224, 224), Image.Resampling.LANCZOS)
+            write_bytes(folder / f"{name}.png", png_bytes(np.asarray(thumb)))
+            write_bytes(folder / f"{name}-28x28.png", png_bytes(next(xs)))
+            written += [folder / f"{name}.png", folder / f"{name}-28x28.png"]
+            caption = (f"{p.label} predicted {p.predicted}" if p.label is not None
+                       else f"predicted {p.predicted}")
+            images.append({"caption": f"{caption} ({p.probability * 100:.0f}%)",
+                           "alt": f"custom image {p.path.name}",
+                           "url": opts.url(folder / f"{name}.png"),
+                           "correct": p.correct})
+        correct, total = predict_mod.accuracy(preds)
+        log = [train_mod.log_line(f"Testing model with EPOCHS: {meta['epochs']} and "
+                                  f"ACCURACY: {meta['test_accuracy'] * 100:.2f}")]
+        log += [train_mod.log_line(f"predicted: {p.predicted} and it was {p.label}")
+                for p in preds if p.correct is not None]
+        cm_url = None
+        if total:
+            log += [train_mod.log_line(f"Accuracy: {correct / total * 100:.1f}%"),
+                    train_mod.log_line(f"Number of faults: {total - correct}/{total}"),
+                    train_mod.log_line(f"Number of correct: {correct}/{total}")]
+            judged = [p for p in preds if p.correct is not None]
+            cm = confusion_matrix([p.label for p in judged], [p.predicted for p in judged])
+            cm_path = folder / (f"mnist-custom-{meta['epochs']}-"
+                                f"{meta['test_accuracy'] * 100:.2f}.png")
+            write_bytes(cm_path, confusion_matrix_png(
+                cm, f"Custom test: {correct} of {total} correct"))
+            written.append(cm_path)
+            cm_url = opts.url(cm_path)
+        train_mod.append_log(opts.log_file, log)
+        result = {
+            "intro": (f"{len(images)} image(s) that are not from MNIST, preprocessed like "
+                      "MNIST's own digits: the ink's bounding box scaled to fit 20x20 "
+                      "keeping the aspect ratio, pasted into 28x28 with its centre of mass "
+                      "at the centre (LeCun et al., the MNIST page)."),
+            "images": images, "wrong": [i for i in images if i["correct"] is False],
+            "correct": correct, "total": total,
+            "accuracy": correct / total if total else 0.0, "confusion_png": cm_url,
+            "problems": problems + [p.error for p in preds if p.error], "log": log}
+        return (result if images else None), written
+
+    return manifest.run("custom_test", key, run)
 
 
 MODEL_CODE = '''inputs = keras.Input(shape=(28, 28), dtype="uint8")
@@ -422,3 +519,33 @@ def rerender(opts: Options) -> Path:
     return render_stage(ds, opts, manifest, sample=manifest.stages["sample"]["result"],
                         meta=meta, gallery=manifest.stages["gallery"]["result"],
                         epochs=meta["epochs"])
+
+
+def current_model(site_dir: Path, models_dir: Path = Path("data/models")) -> Path:
+    """The model the site's page was built with (its manifest), else the newest .keras file
+    under ``models_dir``. Raises ModelError when there is none."""
+    from .errors import ModelError
+
+    entry = Manifest(site_dir).stages.get("train") or {}
+    path = (entry.get("result") or {}).get("path")
+    if path and Path(path).is_file():
+        return Path(path)
+    found = sorted(Path(models_dir).glob("*/mnist-*.keras"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise ModelError(f"no model found in {site_dir / MANIFEST} or {models_dir}; "
+                         "run `reportgen train` or pass --model")
+    return found[-1]
+
+
+def predict_into_site(model_path: Path, inputs: list[Path], site_dir: Path, assets_url: str,
+                      dataset: Path, log_file: Path) -> Path:
+    """`reportgen predict --site-dir`: rewrite the custom-test section for these images and
+    re-render the page (when site-assets has run there). Returns the page path."""
+    opts = Options(site_dir=site_dir, assets_url=validate_assets_url(assets_url),
+                   dataset=dataset, log_file=log_file, custom_images=list(inputs))
+    manifest = Manifest(site_dir)
+    ds = load_dataset(dataset)
+    meta = model_meta_for(model_path, ds)
+    custom_test_stage(model_path, meta, opts, manifest, list(inputs))
+    manifest.save()
+    return rerender(opts)

@@ -3,10 +3,10 @@ import hashlib
 
 import numpy as np
 import pytest
-from tests.conftest import idx_bytes, make_arrays, write_idx, write_npz
 
 from reportgen.dataset import class_counts, load_dataset, sample_indices
 from reportgen.errors import DatasetError
+from tests.conftest import idx_bytes, make_arrays, write_idx, write_npz
 
 
 def test_npz_loads_with_counts_and_digest(npz_path, arrays):

@@ -2,8 +2,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reportgen.gallery import (list_gallery, parse_wrong_prediction_name, write_gallery,
-                               wrong_prediction_name)
+from reportgen.gallery import (
+    list_gallery,
+    parse_wrong_prediction_name,
+    write_gallery,
+    wrong_prediction_name,
+)
 from reportgen.plotting import confusion_matrix, per_class_metrics
 
 

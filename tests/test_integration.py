@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from tests.conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
 
 from reportgen.render import missing_references, page_references
+from tests.conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
 
 pytestmark = pytest.mark.integration
 

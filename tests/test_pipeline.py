@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT, make_arrays, write_npz
 from PIL import Image
 
 from reportgen.pipeline import Options, site_assets
 from reportgen.render import missing_references
+from tests.conftest import make_arrays, write_npz
 
 
 def opts_for(base: Path, npz: Path, **kw) -> Options:

@@ -3,12 +3,20 @@ import subprocess
 
 import jinja2
 import pytest
-from tests.pagekit import HOSTILE, tiny_page
 
 from reportgen.errors import SiteError
-from reportgen.render import (environment, fence_marker, install_components, jsx_literal,
-                              mdx_escape, missing_references, page_references, render_page,
-                              write_page)
+from reportgen.render import (
+    environment,
+    fence_marker,
+    install_components,
+    jsx_literal,
+    mdx_escape,
+    missing_references,
+    page_references,
+    render_page,
+    write_page,
+)
+from tests.pagekit import HOSTILE, tiny_page
 
 
 def test_mdx_escape_makes_syntax_literal():

@@ -11,7 +11,6 @@ import functools
 import http.server
 import os
 import shutil
-
 import subprocess
 import threading
 from dataclasses import dataclass, field
