@@ -108,7 +108,8 @@ def audit_export(ds: Dataset, export_dir: Path, *, site_dir: Path | None = None,
                 if int(y[i]) != d:
                     add(Finding("wrong-digit", f.path,
                                 f"{split} image {i} is labelled {int(y[i])}, not {d}"))
-                seen.add(i)
+                else:
+                    seen.add(i)
                 problem = png_header_problem(Path(f.path))
                 if problem is None and verify_pixels:
                     problem = _pixel_problem(Path(f.path), x[i])

@@ -342,8 +342,9 @@ def predict(
                    "accuracy": correct / total if total else None})
     else:
         table = Table(title=f"Predictions of {model}")
-        for col in ("file", "label", "predicted", "probability", "runner-up"):
-            table.add_column(col)
+        table.add_column("file", overflow="fold")
+        for col in ("label", "predicted", "probability", "runner-up"):
+            table.add_column(col, no_wrap=True)
         for p in good:
             mark = "" if p.correct is None else (" [green]✓[/]" if p.correct else " [red]✗[/]")
             table.add_row(str(p.path), "" if p.label is None else str(p.label),

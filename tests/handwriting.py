@@ -64,7 +64,7 @@ def draw_digit(digit: int, seed: int, size: tuple[int, int] | None = None) -> Im
     return img
 
 
-def test_set(n_per_digit: int = 6, first_seed: int = 100) -> list[tuple[int, Image.Image]]:
+def digit_set(n_per_digit: int = 6, first_seed: int = 100) -> list[tuple[int, Image.Image]]:
     """(digit, image) pairs: n_per_digit of each digit, seeds apart from the samples'."""
     return [(d, draw_digit(d, first_seed + k)) for k in range(n_per_digit) for d in range(10)]
 

@@ -59,3 +59,20 @@ def test_every_page_reference_resolves(run):
     refs = page_references(mdx)
     assert len(refs) >= 240 + s["wrong_predictions"]["count"] + 1
     assert missing_references(mdx, base / "site") == []
+
+
+def test_audit_passes_on_fresh_output(run):
+    base, _ = run
+    proc = subprocess.run([sys.executable, "-m", "reportgen", "audit", "--dataset", str(EMBEDDED),
+                           "--export-dir", str(base / "export"), "--site-dir", str(base / "site")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "audit passed" in proc.stdout and "60,000" in proc.stdout and "10,000" in proc.stdout
+    assert (base / "site/static/assets/datasets/mnist/class-counts.png").is_file()
+
+
+def test_page_has_custom_test_section(run):
+    base, _ = run
+    mdx = (base / "site/docs/image-classification/glassy.mdx").read_text()
+    assert "## Extra Custom Test" in mdx and "predicted: " in mdx
+    assert "class-counts.png" in mdx

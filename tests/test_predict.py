@@ -1,0 +1,143 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.dataset import load_dataset
+from reportgen.errors import ImageError
+from reportgen.predict import accuracy, collect_images, label_of, load_ink, mnist_normalize, predict_files
+from reportgen.train import train_model
+from tests.conftest import EMBEDDED
+from tests.handwriting import digit_set, draw_digit
+
+runner = CliRunner()
+
+
+def centre_of_mass(a):
+    ys, xs = np.indices(a.shape)
+    return (ys * a).sum() / a.sum(), (xs * a).sum() / a.sum()
+
+
+def box(a):
+    rows, cols = np.flatnonzero((a > 50).any(1)), np.flatnonzero((a > 50).any(0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def save(tmp_path, name, img):
+    p = tmp_path / name
+    img.save(p)
+    return p
+
+
+def test_off_centre_digit_is_boxed_and_centred(tmp_path):
+    img = Image.new("L", (300, 200), 255)
+    img.paste(0, (230, 10, 250, 90))  # a "1" in the top-right corner, dark on light
+    out = mnist_normalize(load_ink(save(tmp_path, "1.png", img)))
+    assert out.shape == (28, 28) and out.dtype == np.uint8 and out.max() == 255
+    cy, cx = centre_of_mass(out.astype(float))
+    assert abs(cy - 14) <= 1 and abs(cx - 14) <= 1
+    h, w = box(out)
+    assert h == 20 and w <= 6  # long side scaled to 20, aspect ratio kept
+
+
+def test_inverted_ink_gives_the_same_digit(tmp_path):
+    dark = draw_digit(3, seed=5)
+    light = Image.eval(dark, lambda v: 255 - v)
+    a = mnist_normalize(load_ink(save(tmp_path, "dark.png", dark)))
+    b = mnist_normalize(load_ink(save(tmp_path, "light.png", light)))
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 2
+
+
+def test_rgba_transparent_background_is_paper(tmp_path):
+    rgba = Image.new("RGBA", (120, 120), (0, 0, 0, 0))  # transparent *black* paper
+    rgba.paste((20, 20, 200, 255), (50, 20, 66, 100))  # opaque blue stroke
+    out = mnist_normalize(load_ink(save(tmp_path, "7.png", rgba)))
+    assert out.max() == 255 and out[0].max() == 0 and box(out)[0] == 20
+    rgb = save(tmp_path, "rgb.jpg", draw_digit(5, 2).convert("RGB"))
+    assert mnist_normalize(load_ink(rgb)).max() == 255
+
+
+def test_tiny_and_huge_images(tmp_path):
+    tiny = Image.new("L", (8, 8), 255)
+    tiny.paste(0, (3, 1, 5, 7))
+    out = mnist_normalize(load_ink(save(tmp_path, "tiny.png", tiny)))
+    assert box(out)[0] == 20
+    huge = draw_digit(8, 3, size=(3000, 2500))
+    out = mnist_normalize(load_ink(save(tmp_path, "huge.png", huge)))
+    assert box(out)[0] == 20
+
+
+def test_bad_inputs_have_one_line_errors(tmp_path, monkeypatch):
+    (tmp_path / "notes.png").write_text("not an image")
+    with pytest.raises(ImageError, match="notes.png: not an image"):
+        load_ink(tmp_path / "notes.png")
+    good = save(tmp_path, "good.png", draw_digit(2, 1))
+    (tmp_path / "cut.png").write_bytes(good.read_bytes()[:120])
+    with pytest.raises(ImageError, match="cut.png: truncated or corrupt"):
+        load_ink(tmp_path / "cut.png")
+    blank = save(tmp_path, "blank.png", Image.new("L", (50, 50), 255))
+    with pytest.raises(ImageError, match="blank.png: blank image"):
+        load_ink(blank)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    big = save(tmp_path, "big.png", Image.new("L", (100, 100), 255))
+    with pytest.raises(ImageError, match="big.png: image too large"):
+        load_ink(big)
+    (tmp_path / "empty").mkdir()
+    files, problems = collect_images([tmp_path / "empty", tmp_path / "gone.png"])
+    assert files == [] and len(problems) == 2 and "holds no images" in problems[0]
+
+
+def test_labels_from_stem_or_folder(tmp_path):
+    assert label_of(tmp_path / "7.png") == 7
+    assert label_of(tmp_path / "3" / "scan.png") == 3
+    assert label_of(tmp_path / "scan.png") is None
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from tests.conftest import make_arrays, write_npz
+
+    base = tmp_path_factory.mktemp("model")
+    ds = load_dataset(write_npz(base / "t.npz", make_arrays(4, 2)))
+    return train_model(ds, base / "models", epochs=1).model_path
+
+
+def test_cli_predicts_good_files_and_reports_bad_ones(tmp_path, tiny_model):
+    good = save(tmp_path, "4.png", draw_digit(4, 1))
+    (tmp_path / "junk.png").write_text("junk")
+    blank = save(tmp_path, "blank.png", Image.new("L", (40, 40), 255))
+    args = ["predict", str(good), str(tmp_path / "junk.png"), str(blank), "--model",
+            str(tiny_model)]
+    res = runner.invoke(app, args + ["--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [p["error"] is None for p in data["predictions"]] == [True, False, False]
+    p = data["predictions"][0]
+    assert p["label"] == 4 and 0 <= p["predicted"] <= 9 and p["runner_up"] != p["predicted"]
+    assert "junk.png: not an image" in res.stderr and "blank.png: blank image" in res.stderr
+    assert runner.invoke(app, args + ["--strict"]).exit_code == 1
+    res = runner.invoke(app, ["predict", str(tmp_path / "junk.png"), "--model", str(tiny_model)])
+    assert res.exit_code == 1 and "no image could be predicted" in res.stderr
+    res = runner.invoke(app, ["predict", str(good), "--model", str(tiny_model)])
+    assert res.exit_code == 0 and "4.png" in res.stdout and "Accuracy: " in res.stdout
+
+
+@pytest.mark.integration
+def test_mnist_preprocessing_beats_naive_resizing(tmp_path):
+    """60 drawn digits (6 per class, not MNIST) with a 2-epoch MNIST model."""
+    ds = load_dataset(EMBEDDED)
+    model = train_model(ds, tmp_path / "models", epochs=2).model_path
+    for k, (digit, img) in enumerate(digit_set(6)):
+        (tmp_path / "set" / str(digit)).mkdir(parents=True, exist_ok=True)
+        img.save(tmp_path / "set" / str(digit) / f"{k:03d}.png")
+    centred, _ = predict_files(model, [tmp_path / "set"])
+    naive, _ = predict_files(model, [tmp_path / "set"], naive=True)
+    (c, n), (cn, nn) = accuracy(centred), accuracy(naive)
+    assert n == nn == 60
+    assert c / n >= 0.9, f"centred {c}/{n}"
+    assert c - cn >= 20, f"centred {c}/60 vs naive {cn}/60"
+    samples, _ = predict_files(model, [EMBEDDED.parent.parent / "test"])  # data/test
+    assert accuracy(samples)[1] == 10 and accuracy(samples)[0] >= 9
