@@ -73,11 +73,17 @@ def is_current(ds: Dataset, export_dir: Path) -> bool:
 
 
 def _write_chunk(task: tuple[str, str, int, int]) -> int:
+    # The hot loop of the export: folders exist already, so no mkdir per file; each PNG is
+    # written to a temporary name in its folder and renamed into place (atomic).
     root, split, start, stop = task
     x, y = _ARRAYS[f"x_{split}"], _ARRAYS[f"y_{split}"]
+    pid = os.getpid()
     for i in range(start, stop):
-        write_bytes(image_path(Path(root), split, int(y[i]), i), png_bytes(x[i]),
-                    if_changed=False)
+        final = f"{root}/{split}/{int(y[i])}/{i:05d}.png"
+        tmp = f"{root}/{split}/{int(y[i])}/.{i:05d}.png.{pid}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(png_bytes(x[i]))
+        os.replace(tmp, final)
     return stop - start
 
 

@@ -1,0 +1,158 @@
+"""`make bench`: speed and memory of reportgen, as ratios against reference runs made in the
+same run (so machine noise cancels). Prints one JSON object.
+
+- export: reportgen's export of all 70,000 PNGs vs. a plain one-process loop
+  (PIL.Image.fromarray(img).save(path) per image, the original project's way).
+- train: reportgen's default training vs. the original recipe (same MLP on
+  tf.keras.utils.normalize(x, axis=1), batch size 32, 4 epochs); wall seconds (fit +
+  evaluate) and test accuracy.
+- site_assets_cold / _warm / _after_epochs_change: `reportgen site-assets` in a fresh
+  folder, again with nothing changed, and with --epochs changed; wall seconds, peak RSS of
+  the largest process, files written in the site, whether TensorFlow was imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASET = ROOT / "data" / "datasets" / "mnist.npz"
+
+RUNNER = r"""
+import json, resource, sys
+from reportgen.cli import app
+code = 0
+try:
+    app(sys.argv[2:], standalone_mode=False)
+except SystemExit as exc:
+    code = exc.code or 0
+self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as fh:
+    json.dump({"code": code, "tf": "tensorflow" in sys.modules,
+               "peak_rss_mb": round(max(self_kb, child_kb) / 1024, 1)}, fh)
+"""
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def bench_export(tmp: Path) -> dict:
+    from PIL import Image
+
+    from reportgen.dataset import SPLITS, load_dataset
+    from reportgen.export import export_all
+
+    ds = load_dataset(DATASET)
+    t0 = time.perf_counter()
+    res = export_all(ds, tmp / "ours")
+    ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for split in SPLITS:
+        x, y = ds.split(split)
+        for d in range(10):
+            (tmp / "ref" / split / str(d)).mkdir(parents=True, exist_ok=True)
+        for i in range(len(y)):
+            Image.fromarray(x[i]).save(tmp / "ref" / split / str(int(y[i])) / f"{i:05d}.png")
+    ref = time.perf_counter() - t0
+    return {"files": res.count, "reportgen_s": round(ours, 2), "reference_s": round(ref, 2),
+            "ratio": round(ours / ref, 3), "target_ratio": 0.6}
+
+
+def bench_train(tmp: Path) -> dict:
+    import numpy as np
+
+    from reportgen import train as T
+    from reportgen.dataset import load_dataset
+
+    ds = load_dataset(DATASET)
+    t0 = time.perf_counter()
+    res = T.train_model(ds, tmp / "models", retrain=True)
+    ours = time.perf_counter() - t0
+
+    import keras
+
+    T.seed_everything(0)
+    t0 = time.perf_counter()
+    x_train = keras.utils.normalize(ds.x_train, axis=1)
+    x_test = keras.utils.normalize(ds.x_test, axis=1)
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(), metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy())
+    model.fit(x_train, ds.y_train, epochs=4, batch_size=32, verbose=0)
+    probs = model.predict(x_test, verbose=0)
+    ref = time.perf_counter() - t0
+    ref_acc = float(np.mean(probs.argmax(1) == ds.y_test))
+    return {"reportgen": {"epochs": res.meta["epochs"], "recipe": T.RECIPE,
+                          "wall_s": round(ours, 2),
+                          "test_accuracy": res.meta["test_accuracy"]},
+            "original": {"epochs": 4, "batch_size": 32, "wall_s": round(ref, 2),
+                         "test_accuracy": round(ref_acc, 4)},
+            "ratio": round(ours / ref, 3), "target_ratio": 0.7, "target_accuracy": 0.98}
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def run_site_assets(tmp: Path, *extra: str) -> dict:
+    site = tmp / "site"
+    before = snapshot(site) if site.exists() else {}
+    stats = tmp / "stats.json"
+    cmd = [sys.executable, "-c", RUNNER, str(stats), "site-assets", "--dataset", str(DATASET),
+           "--site-dir", str(site), "--export-dir", str(tmp / "export"), "--models-dir",
+           str(tmp / "models"), "--log-file", str(tmp / "tune.log"), "--quiet", *extra]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = snapshot(site)
+    st = json.loads(stats.read_text())
+    return {"wall_s": round(wall, 2), "peak_rss_mb": st["peak_rss_mb"],
+            "tensorflow_imported": st["tf"],
+            "site_files_written": sum(1 for p, t in after.items() if before.get(p) != t),
+            "site_files_deleted": len(set(before) - set(after))}
+
+
+def main() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    out = {"machine": {"cores": os.cpu_count(), "cpu": cpu_model(),
+                       "python": platform.python_version()}}
+    with tempfile.TemporaryDirectory(dir=ROOT / "data") as t:
+        tmp = Path(t)
+        (tmp / "e").mkdir()
+        out["export"] = bench_export(tmp / "e")
+        out["site_assets_cold"] = run_site_assets(tmp)
+        out["site_assets_warm"] = run_site_assets(tmp)
+        out["site_assets_after_epochs_change"] = run_site_assets(tmp, "--epochs", "4")
+        out["train"] = bench_train(tmp)
+    cold, warm = out["site_assets_cold"], out["site_assets_warm"]
+    out["targets_met"] = {
+        "export_ratio_le_0.6": out["export"]["ratio"] <= 0.6,
+        "train_ratio_le_0.7": out["train"]["ratio"] <= 0.7,
+        "train_accuracy_ge_0.98": out["train"]["reportgen"]["test_accuracy"] >= 0.98,
+        "warm_le_3s_no_writes_no_tf": warm["wall_s"] <= 3 and warm["site_files_written"] == 0
+        and not warm["tensorflow_imported"],
+        "cold_peak_rss_le_2gb": cold["peak_rss_mb"] <= 2048,
+    }
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
