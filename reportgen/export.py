@@ -24,6 +24,7 @@ from .fsutil import PNG_OPTIONS, png_bytes, write_bytes
 
 STAMP = ".reportgen-export.json"
 FILE_RE = re.compile(r"^\d{5}\.png$")
+TMP_RE = re.compile(r"^\.\d{5}\.png\.\d+\.tmp$")  # left by a killed export
 CHUNK = 500
 
 # Set in the parent before forking the pool, read by the workers (no pickling of arrays).
@@ -140,7 +141,9 @@ def _remove_foreign_indices(ds: Dataset, export_dir: Path) -> None:
         for d in DIGITS:
             folder = export_dir / split / str(d)
             for e in os.scandir(folder):
-                if FILE_RE.match(e.name):
+                if TMP_RE.match(e.name):
+                    os.unlink(e.path)
+                elif FILE_RE.match(e.name):
                     i = int(e.name[:5])
                     if i >= len(y) or int(y[i]) != d:
                         os.unlink(e.path)
