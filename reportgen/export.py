@@ -73,19 +73,36 @@ def is_current(ds: Dataset, export_dir: Path) -> bool:
         _disk_counts(Path(export_dir), s) == ds.class_counts(s) for s in SPLITS)
 
 
-def _write_chunk(task: tuple[str, str, int, int]) -> int:
+def _write_chunk(task: tuple[str, str, int, list[int]]) -> int:
     # The hot loop of the export: folders exist already, so no mkdir per file; each PNG is
     # written to a temporary name in its folder and renamed into place (atomic).
-    root, split, start, stop = task
-    x, y = _ARRAYS[f"x_{split}"], _ARRAYS[f"y_{split}"]
+    root, split, digit, indices = task
+    x = _ARRAYS[f"x_{split}"]
+    folder = f"{root}/{split}/{digit}"
     pid = os.getpid()
-    for i in range(start, stop):
-        final = f"{root}/{split}/{int(y[i])}/{i:05d}.png"
-        tmp = f"{root}/{split}/{int(y[i])}/.{i:05d}.png.{pid}.tmp"
+    for i in indices:
+        tmp = f"{folder}/.{i:05d}.png.{pid}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(png_bytes(x[i]))
-        os.replace(tmp, final)
-    return stop - start
+        os.replace(tmp, f"{folder}/{i:05d}.png")
+    return len(indices)
+
+
+def _tasks(ds: Dataset, root: Path) -> list[tuple[str, str, int, list[int]]]:
+    """Chunks of one digit folder each, interleaved across folders, so the worker processes
+    write into different directories at the same time (file creation in one directory
+    serialises on its lock)."""
+    per_folder = []
+    for split in SPLITS:
+        y = ds.split(split)[1]
+        for d in DIGITS:
+            idx = [int(i) for i in np.flatnonzero(y == d)]
+            per_folder.append([(str(root), split, d, idx[a:a + CHUNK])
+                               for a in range(0, len(idx), CHUNK)])
+    tasks = []
+    for k in range(max((len(c) for c in per_folder), default=0)):
+        tasks.extend(c[k] for c in per_folder if k < len(c))
+    return tasks
 
 
 def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
@@ -111,8 +128,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
             (export_dir / split / str(d)).mkdir(parents=True, exist_ok=True)
     _remove_foreign_indices(ds, export_dir)
 
-    tasks = [(str(export_dir), s, a, min(a + CHUNK, len(ds.split(s)[1])))
-             for s in SPLITS for a in range(0, len(ds.split(s)[1]), CHUNK)]
+    tasks = _tasks(ds, export_dir)
     _ARRAYS.update(x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
     done = 0
     try:
