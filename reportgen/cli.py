@@ -46,13 +46,13 @@ ExportDir = Annotated[Path, typer.Option("--export-dir", help="Folder of the ful
 ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder of trained models.")]
 LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to append to.")]
 Epochs = Annotated[int | None, typer.Option("--epochs", min=1, max=1000,
-                                            help="Training epochs [default: 6].")]
+                                            help="Training epochs (default: 6).")]
 Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed for Python, NumPy, TensorFlow "
                                    "and the page's sample.")]
 SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
                                         help="Images per digit per split shown on the page.")]
 Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
-                                             help="Export processes [default: CPU count].")]
+                                             help="Export processes (default: CPU count).")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 DEFAULT_DATASET = Path("data/datasets/mnist.npz")
@@ -208,7 +208,7 @@ def site_assets(
                                              "(front matter and intro).")] =
         "NN for Handwritten digit recognition.",
     custom: Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images "
-                                                      "or folders [default: data/test].")] = None,
+                                                      "or folders (default: data/test).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Run every stage (export, sample, train, gallery, class counts, custom test, render,
@@ -313,8 +313,8 @@ def audit(
 def predict(
     inputs: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, "
                                                  "BMP, WebP).", show_default=False)],
-    model: Annotated[Path | None, typer.Option("--model", help="A .keras model [default: the "
-                                               "site's current model].")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="A .keras model (default: the "
+                                               "site's current model).")] = None,
     site_dir: Annotated[Path | None, typer.Option("--site-dir", help="Also write the page's "
                                                   "'Extra Custom Test' section here.")] = None,
     assets_url: AssetsUrl = DEFAULT_URL,
