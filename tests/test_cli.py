@@ -81,3 +81,30 @@ def test_export_command(tmp_path, npz_path):
     assert res.exit_code == 0, res.output
     assert "50 PNGs" in res.stdout and "20 sample PNGs" in res.stdout
     assert len(list((tmp_path / "e").rglob("*.png"))) == 50
+
+
+def test_help_does_not_import_tensorflow_or_plotting():
+    import subprocess
+    import sys
+
+    code = ("import sys; from reportgen.cli import app; from typer.testing import CliRunner; "
+            "CliRunner().invoke(app, ['--help']); "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'matplotlib', 'seaborn') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_wheel_ships_templates_and_components(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.conftest import ROOT
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    for want in ("reportgen/templates/glassy.mdx.j2", "reportgen/templates/_macros.j2",
+                 "reportgen/components/ImagesTable.jsx", "reportgen/components/CustomImagesTable.jsx"):
+        assert want in names
