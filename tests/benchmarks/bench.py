@@ -75,12 +75,11 @@ def bench_export(tmp: Path) -> dict:
 
 
 def bench_train(tmp: Path) -> dict:
+    import keras  # import TensorFlow before either timing, so neither pays for it
     import numpy as np
 
     from reportgen import train as T
     from reportgen.dataset import load_dataset
-
-    import keras  # import TensorFlow before either timing, so neither pays for it
 
     ds = load_dataset(DATASET)
     t0 = time.perf_counter()
