@@ -27,6 +27,7 @@ from .fsutil import png_bytes, relpath, sha256_file, write_bytes, write_text
 from .render import install_components
 
 MANIFEST = ".reportgen-manifest.json"
+_TEMP_RE = re.compile(r"^\..+\.\d+\.tmp$")  # fsutil.write_bytes' temporary names
 DEFAULT_CUSTOM = Path("data/test")
 CUSTOM_DIR = "custom-test"
 SUMMARY = "summary.json"
@@ -90,6 +91,19 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError):
             self.stages = {}
         self.ran: dict[str, float] = {}
+
+    def sweep_temp_files(self) -> int:
+        """Delete temporary files (``.<name>.<pid>.tmp``) that a killed run left in the
+        folders of files this manifest owns. Returns how many were deleted."""
+        folders = {(self.site_dir / f).parent for e in self.stages.values()
+                   for f in e.get("files", [])}
+        n = 0
+        for folder in folders:
+            for p in folder.glob(".*.tmp") if folder.is_dir() else []:
+                if _TEMP_RE.match(p.name):
+                    p.unlink(missing_ok=True)
+                    n += 1
+        return n
 
     def current(self, name: str, key: str) -> dict | None:
         """The stage's entry when its key matches and all its files exist, else None."""
@@ -158,6 +172,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
     _say(progress, "load")
     ds = load_dataset(opts.dataset)
     manifest = Manifest(opts.site_dir)
+    manifest.sweep_temp_files()
     install_components(opts.site_dir)
 
     # export: the full export lives outside the site; its own stamp decides skipping
@@ -337,7 +352,7 @@ def custom_test_stage(model_path: Path, meta: dict, opts: Options, manifest: Man
             probs = train_mod.predict_probabilities(train_mod.load_model(model_path), x)
             predict_mod.fill_predictions(preds, probs)
         folder = opts.assets_dir / CUSTOM_DIR
-        written, images, used, xs = [], [], set(), iter(x)
+        written, images, seen, used, xs = [], [], [], set(), iter(x)
         for p in preds:
             if p.error:
                 continue
@@ -360,6 +375,9 @@ def custom_test_stage(model_path: Path, meta: dict, opts: Options, manifest: Man
                            "alt": f"custom image {p.path.name}",
                            "url": opts.url(folder / f"{name}.png"),
                            "correct": p.correct})
+            seen.append({"caption": p.path.name, "alt": f"{p.path.name}, 28x28 as the model "
+                                                        "sees it",
+                         "url": opts.url(folder / f"{name}-28x28.png")})
         correct, total = predict_mod.accuracy(preds)
         log = [train_mod.log_line(f"Testing model with EPOCHS: {meta['epochs']} and "
                                   f"ACCURACY: {meta['test_accuracy'] * 100:.2f}")]
@@ -384,7 +402,8 @@ def custom_test_stage(model_path: Path, meta: dict, opts: Options, manifest: Man
                       "MNIST's own digits: the ink's bounding box scaled to fit 20x20 "
                       "keeping the aspect ratio, pasted into 28x28 with its centre of mass "
                       "at the centre (LeCun et al., the MNIST page)."),
-            "images": images, "wrong": [i for i in images if i["correct"] is False],
+            "images": images, "preprocessed": seen,
+            "wrong": [i for i in images if i["correct"] is False],
             "correct": correct, "total": total,
             "accuracy": correct / total if total else 0.0, "confusion_png": cm_url,
             "problems": problems + [p.error for p in preds if p.error], "log": log}

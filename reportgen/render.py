@@ -52,9 +52,9 @@ def mdx_escape(text) -> str:
     character reference (``{`` -> ``&#123;``); a leading list or heading marker too."""
     text = " ".join(str(text).split())
     text = _MDX_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text)
-    if text[:1] in "-+=" and text:
-        text = f"&#{ord(text[0])};" + text[1:]
-    return re.sub(r"^(\d+)([.)])", lambda m: m[1] + f"&#{ord(m[2])};", text)
+    # a list marker or setext underline only counts when a space or the end follows
+    text = re.sub(r"^([-+=])(?=\s|$)", lambda m: f"&#{ord(m[1])};", text)
+    return re.sub(r"^(\d+)([.)])(?=\s|$)", lambda m: m[1] + f"&#{ord(m[2])};", text)
 
 
 def jsx_literal(value) -> str:

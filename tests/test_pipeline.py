@@ -88,9 +88,13 @@ def test_epochs_change_rewrites_only_model_outputs(cold):
     foreign = opts.assets_dir / "wrong-predictions" / "my-notes.txt"
     foreign.parent.mkdir(parents=True, exist_ok=True)
     foreign.write_text("mine")
+    leftover = opts.assets_dir / "train" / "0" / ".00001.png.4242.tmp"  # from a killed run
+    leftover.write_bytes(b"half a png")
     before = snapshot(opts.site_dir)
     opts2 = opts_for(base, npz, epochs=2)
     rep2 = site_assets(opts2)
+    assert not leftover.exists()
+    before.pop(leftover.relative_to(opts.site_dir).as_posix())
     assert "train" in rep2.ran and "gallery" in rep2.ran
     after = snapshot(opts.site_dir)
     changed = {p for p in after if before.get(p) != after[p]}
