@@ -238,7 +238,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
 
     _say(progress, "render")
     page = _timed(manifest.ran, "render", lambda: render_stage(
-        ds, opts, manifest, sample=sample, meta=meta, gallery=gallery, epochs=epochs))
+        ds, opts, manifest, sample=sample, meta=meta, gallery=gallery))
 
     summary = build_summary(ds, opts, meta, model_path, gallery, page, manifest)
     write_text(opts.assets_dir / SUMMARY, json.dumps(summary, indent=2) + "\n")
@@ -426,7 +426,7 @@ model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE)'''
 
 
 def page_context(ds: Dataset, opts: Options, *, sample: dict, meta: dict, gallery: dict,
-                 epochs: int, custom: dict | None = None,
+                 custom: dict | None = None,
                  class_counts_png: str | None = None) -> dict:
     """The template's context (see templates/glassy.mdx.j2)."""
     recipe = (meta.get("key") or {}).get("recipe") or {}
@@ -460,7 +460,7 @@ def page_context(ds: Dataset, opts: Options, *, sample: dict, meta: dict, galler
                   "digits": [{"digit": d, "name": DIGIT_NAMES[d],
                               "files": gallery["files"][str(d)]} for d in DIGITS]},
         "confusion_png": gallery["confusion_png"], "metrics": gallery["metrics"],
-        "model": {"epochs": epochs, "seed": meta.get("seed"),
+        "model": {"epochs": meta["epochs"], "seed": meta.get("seed"),
                   "test_accuracy": meta["test_accuracy"], "test_loss": meta["test_loss"],
                   "summary": meta.get("summary", ""), "code": MODEL_CODE,
                   "recipe_text": recipe_text},
@@ -470,13 +470,13 @@ def page_context(ds: Dataset, opts: Options, *, sample: dict, meta: dict, galler
 
 
 def render_stage(ds: Dataset, opts: Options, manifest: Manifest, *, sample: dict,
-                 meta: dict, gallery: dict, epochs: int) -> Path:
+                 meta: dict, gallery: dict) -> Path:
     """Render and write the page (only if its text changed); returns its path."""
     from .render import render_page, write_page
 
     chart = opts.assets_dir / "class-counts.png"
     custom = (manifest.stages.get("custom_test") or {}).get("result")
-    ctx = page_context(ds, opts, sample=sample, meta=meta, gallery=gallery, epochs=epochs,
+    ctx = page_context(ds, opts, sample=sample, meta=meta, gallery=gallery,
                        custom=custom or None,
                        class_counts_png=opts.url(chart) if chart.is_file() else None)
     return write_page(opts.site_dir, render_page(ctx))
@@ -534,8 +534,7 @@ def rerender(opts: Options) -> Path:
     meta = model_meta_for(model_path, ds) if model_path.is_file() else train_mod.load_meta(
         model_path)
     return render_stage(ds, opts, manifest, sample=manifest.stages["sample"]["result"],
-                        meta=meta, gallery=manifest.stages["gallery"]["result"],
-                        epochs=meta["epochs"])
+                        meta=meta, gallery=manifest.stages["gallery"]["result"])
 
 
 def current_model(site_dir: Path, models_dir: Path = Path("data/models")) -> Path:

@@ -33,5 +33,5 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
                "confusion_png": opts.url(g.confusion_png), "log": []}
     ctx = page_context(ds, opts, sample={s: {str(d): v for d, v in sample[s].items()}
                                          for s in sample},
-                       meta=meta, gallery=gallery, epochs=2)
+                       meta=meta, gallery=gallery)
     return opts, ctx
