@@ -166,3 +166,11 @@ def test_killed_export_is_repaired(tmp_path):
         with Image.open(f) as im:
             im.load()
             assert im.size == (28, 28)
+
+
+def test_given_model_sets_the_page_epochs(cold):
+    base, npz, _, rep = cold
+    opts = opts_for(base / "given", npz, epochs=None, model=Path(rep.summary["model"]["path"]))
+    out = site_assets(opts)
+    assert out.summary["model"]["epochs"] == 1 and "train" not in out.ran
+    assert "trained for 1 epoch with seed" in out.page.read_text()
