@@ -7,7 +7,7 @@ ARGS   ?=
 PYTEST_ARGS ?=
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: site-assets test lint bench preview clean node-deps
+.PHONY: site-assets test test-fast lint bench preview clean node-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ site-assets: $(STAMP)
 test: $(STAMP) node-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Unit tests only (no training, node, wheel or browser): the edit loop, under a minute
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not integration and not e2e" $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check reportgen tests
 
@@ -44,8 +48,10 @@ bench: $(STAMP)
 preview: $(STAMP) node-deps
 	$(BIN)/python -m tests.e2e.preview
 
+## Remove generated files only (git status is clean afterwards)
 clean:
 	rm -rf site-assets/docs site-assets/static site-assets/.reportgen-manifest.json \
 	       site-assets/preview.png data/export data/models logs \
-	       tests/e2e/site/build tests/e2e/site/.docusaurus tests/e2e/site/docs \
+	       tests/e2e/site/build tests/e2e/site/.docusaurus \
+	       tests/e2e/site/docs/image-classification tests/e2e/site/.reportgen-manifest.json \
 	       tests/e2e/site/static/assets tests/e2e/site/src tests/artifacts

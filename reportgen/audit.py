@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset import DIGITS, SPLITS, Dataset
-from .export import FILE_RE, STAMP
+from .export import FILE_RE
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -90,9 +90,7 @@ def audit_export(ds: Dataset, export_dir: Path, *, site_dir: Path | None = None,
         seen: set[int] = set()
         for entry in sorted(os.scandir(split_dir), key=lambda e: e.name):
             if not (entry.is_dir() and entry.name in {str(d) for d in DIGITS}):
-                if entry.name != STAMP:
-                    add(Finding("not-a-digit-folder", entry.path,
-                                "expected only folders 0-9 here"))
+                add(Finding("not-a-digit-folder", entry.path, "expected only folders 0-9 here"))
                 continue
             d = int(entry.name)
             for f in sorted(os.scandir(entry.path), key=lambda e: e.name):

@@ -184,12 +184,6 @@ def validate(arrays: dict[str, np.ndarray], path: Path) -> None:
         arrays[yk] = y.astype(np.uint8, copy=False)
 
 
-def save_npz(path: Path, x_train, y_train, x_test, y_test) -> Path:
-    """Write four arrays in Keras' mnist.npz layout (compressed). Returns ``path``."""
-    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return Path(path)
-
-
 def sample_indices(y: np.ndarray, per_class: int, seed: int = 0) -> dict[int, list[int]]:
     """Deterministic sample of up to ``per_class`` sample indices of each digit.
 

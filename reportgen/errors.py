@@ -21,3 +21,7 @@ class ImageError(ReportgenError):
 
 class SiteError(ReportgenError):
     """The site directory or a file the page needs is missing or unusable."""
+
+
+class OptionsError(ReportgenError):
+    """A combination of options that cannot work (e.g. --model with --epochs)."""

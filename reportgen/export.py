@@ -8,7 +8,6 @@ pixels, same encoder settings: :data:`reportgen.fsutil.PNG_OPTIONS`).
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import os
 import re
@@ -18,13 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
 from .dataset import DIGITS, SPLITS, Dataset, sample_indices
-from .fsutil import PNG_OPTIONS, png_bytes, write_bytes
+from .fsutil import PNG_OPTIONS, RUN_TOKEN, png_bytes, write_bytes
+from .manifest import Manifest, StageOutput
 
-STAMP = ".reportgen-export.json"
 FILE_RE = re.compile(r"^\d{5}\.png$")
-TMP_RE = re.compile(r"^\.\d{5}\.png\.\d+\.tmp$")  # left by a killed export
 CHUNK = 500
 
 # Set in the parent before forking the pool, read by the workers (no pickling of arrays).
@@ -34,43 +31,19 @@ _ARRAYS: dict[str, np.ndarray] = {}
 @dataclass(frozen=True)
 class ExportResult:
     """count: PNG files in the export; written: files written by this call; skipped: True
-    when the export already matched the dataset (stamp and file counts) and nothing was done."""
+    when the export was current (same dataset and settings, every file present) and
+    nothing was done; seconds: wall seconds of the run that wrote it."""
 
     export_dir: Path
     count: int
     written: int
     skipped: bool
+    seconds: float = 0.0
 
 
 def image_path(root: Path, split: str, digit: int, index: int) -> Path:
     """``<root>/<split>/<digit>/<index:05d>.png``."""
     return Path(root) / split / str(int(digit)) / f"{int(index):05d}.png"
-
-
-def _stamp(ds: Dataset) -> dict:
-    return {"digest": ds.digest, "png": PNG_OPTIONS, "reportgen": __version__,
-            "counts": {s: ds.class_counts(s) for s in SPLITS}}
-
-
-def _disk_counts(export_dir: Path, split: str) -> list[int]:
-    counts = []
-    for d in DIGITS:
-        try:
-            counts.append(sum(1 for e in os.scandir(export_dir / split / str(d))
-                              if FILE_RE.match(e.name)))
-        except FileNotFoundError:
-            counts.append(0)
-    return counts
-
-
-def is_current(ds: Dataset, export_dir: Path) -> bool:
-    """True when ``export_dir`` holds a complete export of ``ds`` made with these settings."""
-    try:
-        stamp = json.loads((Path(export_dir) / STAMP).read_text())
-    except (OSError, ValueError):
-        return False
-    return stamp == _stamp(ds) and all(
-        _disk_counts(Path(export_dir), s) == ds.class_counts(s) for s in SPLITS)
 
 
 def _write_chunk(task: tuple[str, str, int, list[int]]) -> int:
@@ -79,9 +52,8 @@ def _write_chunk(task: tuple[str, str, int, list[int]]) -> int:
     root, split, digit, indices = task
     x = _ARRAYS[f"x_{split}"]
     folder = f"{root}/{split}/{digit}"
-    pid = os.getpid()
     for i in indices:
-        tmp = f"{folder}/.{i:05d}.png.{pid}.tmp"
+        tmp = f"{folder}/.{i:05d}.png.{RUN_TOKEN}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(png_bytes(x[i]))
         os.replace(tmp, f"{folder}/{i:05d}.png")
@@ -110,24 +82,35 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
                ) -> ExportResult:
     """Write all images of both splits as PNGs under ``export_dir`` using ``workers`` processes.
 
-    workers: default os.cpu_count(). Skips the work when the export is already current
-    (see :func:`is_current`) unless ``force``. Files named like an export (``NNNNN.png``) in
-    the digit folders that do not belong to this dataset are removed; other files are left.
-    progress(done, total) is called after each chunk of images. The stamp file is written
-    last, so an interrupted export is redone by the next call.
-    """
+    The export is a stage of the export dir's own manifest (see manifest.py): skipped when
+    the dataset and PNG settings are unchanged and every file it wrote exists, unless
+    ``force``; files it wrote for an earlier dataset are deleted, no other file is.
+    workers: default os.cpu_count(). progress(done, total) is called after each chunk."""
     export_dir = Path(export_dir)
     total = sum(len(ds.split(s)[1]) for s in SPLITS)
-    if not force and is_current(ds, export_dir):
-        if progress:
-            progress(total, total)
-        return ExportResult(export_dir, total, 0, True)
-    (export_dir / STAMP).unlink(missing_ok=True)
+    manifest = Manifest(export_dir)
+    manifest.sweep_temp_files()
+    written = 0
+
+    def run() -> StageOutput:
+        nonlocal written
+        written = _write_all(ds, export_dir, workers, progress, total)
+        return StageOutput({"count": total}, [image_path(export_dir, s, d, i) for s in SPLITS
+                                               for i, d in enumerate(ds.split(s)[1])])
+
+    manifest.run("export", (ds.digest, PNG_OPTIONS), run, out_dir=export_dir, force=force)
+    manifest.save()
+    if progress and not written:
+        progress(total, total)
+    return ExportResult(export_dir, total, written, "export" not in manifest.ran,
+                        manifest.seconds("export"))
+
+
+def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
+               progress: Callable[[int, int], None] | None, total: int) -> int:
     for split in SPLITS:
         for d in DIGITS:
             (export_dir / split / str(d)).mkdir(parents=True, exist_ok=True)
-    _remove_foreign_indices(ds, export_dir)
-
     tasks = _tasks(ds, export_dir)
     _ARRAYS.update(x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
     done = 0
@@ -147,22 +130,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
                         progress(done, total)
     finally:
         _ARRAYS.clear()
-    write_bytes(export_dir / STAMP, json.dumps(_stamp(ds), indent=1).encode())
-    return ExportResult(export_dir, total, done, False)
-
-
-def _remove_foreign_indices(ds: Dataset, export_dir: Path) -> None:
-    for split in SPLITS:
-        y = ds.split(split)[1]
-        for d in DIGITS:
-            folder = export_dir / split / str(d)
-            for e in os.scandir(folder):
-                if TMP_RE.match(e.name):
-                    os.unlink(e.path)
-                elif FILE_RE.match(e.name):
-                    i = int(e.name[:5])
-                    if i >= len(y) or int(y[i]) != d:
-                        os.unlink(e.path)
+    return done
 
 
 def publish_sample(ds: Dataset, assets_dir: Path, per_class: int = 12, seed: int = 0,

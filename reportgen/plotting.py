@@ -1,4 +1,4 @@
-"""Plots for the page (seaborn on matplotlib's Agg backend) and the confusion-matrix maths.
+"""Plots for the page (seaborn on matplotlib's Agg backend): this module only draws.
 
 Every figure is rendered to PNG bytes and closed (:func:`figure_png`), so no figure leaks.
 """
@@ -30,28 +30,6 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     finally:
         plt.close(fig)
     return buf.getvalue()
-
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
-    """int64 (n_classes, n_classes) counts; rows = true class, columns = predicted class."""
-    cm = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(cm, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
-    return cm
-
-
-def per_class_metrics(cm: np.ndarray) -> list[dict]:
-    """Precision, recall and F1 of each class from a confusion matrix (rows true, cols
-    predicted): precision = TP / column sum, recall = TP / row sum, F1 = harmonic mean.
-    A zero denominator gives 0. Returns one dict per class: digit, precision, recall, f1,
-    support (row sum)."""
-    tp = np.diag(cm).astype(float)
-    col, row = cm.sum(axis=0).astype(float), cm.sum(axis=1).astype(float)
-    precision = np.divide(tp, col, out=np.zeros_like(tp), where=col > 0)
-    recall = np.divide(tp, row, out=np.zeros_like(tp), where=row > 0)
-    denom = precision + recall
-    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
-    return [{"digit": d, "precision": float(precision[d]), "recall": float(recall[d]),
-             "f1": float(f1[d]), "support": int(row[d])} for d in range(len(tp))]
 
 
 def confusion_matrix_png(cm: np.ndarray, title: str) -> bytes:

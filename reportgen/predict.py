@@ -201,7 +201,7 @@ def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
     """Predict every image in ``inputs`` (files or folders) with the model at
     ``model_path``. Returns (predictions in order, problems with inputs). Unreadable images
     are predictions with .error set; the others are still predicted."""
-    from .train import load_model, predict_probabilities
+    from .models import load_model, predict_probabilities
 
     files, problems = collect_images(inputs)
     x, preds = preprocess_files(files, naive=naive)
@@ -214,3 +214,31 @@ def accuracy(preds: list[Prediction]) -> tuple[int, int]:
     """(correct, labelled and predicted) over the predictions."""
     judged = [p for p in preds if p.correct is not None]
     return sum(p.correct for p in judged), len(judged)
+
+
+@dataclass
+class PredictReport:
+    """``reportgen predict``'s outcome: the model used, one Prediction per image file,
+    problems (one line per unreadable or missing input) and the page rewritten (or None)."""
+
+    model: Path
+    predictions: list[Prediction]
+    problems: list[str]
+    page: Path | None = None
+
+    @property
+    def predicted(self) -> list[Prediction]:
+        return [p for p in self.predictions if not p.error]
+
+    @property
+    def correct(self) -> int:
+        return accuracy(self.predictions)[0]
+
+    @property
+    def total(self) -> int:
+        return accuracy(self.predictions)[1]
+
+    def to_json(self) -> dict:
+        return {"model": str(self.model), "predictions": [p.to_json() for p in self.predictions],
+                "problems": self.problems,
+                "accuracy": self.correct / self.total if self.total else None}

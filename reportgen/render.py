@@ -9,6 +9,7 @@ than any backtick run in it. So the page compiles with MDX 3 whatever text goes 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ import jinja2
 
 from .errors import SiteError
 from .fsutil import write_text
+from .page import PageContext
 
 PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
 COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx")
@@ -92,15 +94,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def template_files() -> list[Path]:
-    """Every template file, sorted (their bytes are part of the render stage's key)."""
-    return sorted(p for p in templates_dir().iterdir() if p.suffix == ".j2")
+def template_source() -> str:
+    """Every template's name and text, sorted by name (part of the render stage's key)."""
+    return "\n".join(f"{p.name}\n{p.read_text(encoding='utf-8')}"
+                     for p in sorted(templates_dir().glob("*.j2")))
 
 
-def render_page(context: dict, template: str = "glassy.mdx.j2") -> str:
-    """Render the page. context: see pipeline.page_context for the keys. Raises
-    jinja2.UndefinedError when a key the template uses is missing."""
-    text = environment().get_template(template).render(**context)
+def render_page(context: PageContext, template: str = "glassy.mdx.j2") -> str:
+    """Render the page from its context (page.PageContext documents every field). Raises
+    jinja2.UndefinedError when the template uses a name the context lacks."""
+    fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
+    text = environment().get_template(template).render(**fields)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import runner  # noqa: F401  (the CLI runner fixture)
+
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED = ROOT / "data" / "datasets" / "mnist.npz"
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -82,3 +84,10 @@ def mdx_compiler() -> Path:
     if not (folder / "node_modules" / "@mdx-js" / "mdx").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=folder, check=True)
     return folder / "compile.mjs"
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch):
+    """Every test runs in its own tmp_path, so a relative default (site-assets/, data/,
+    logs/) can never land in the repository (tests/test_repo_untouched.py checks)."""
+    monkeypatch.chdir(tmp_path)

@@ -1,41 +1,132 @@
-import re
+"""The thin CLI: help for everything, the exact Options each command builds, one-line
+errors for bad options."""
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+import typer
 
+from reportgen import pipeline
 from reportgen.cli import app
+from reportgen.options import DEFAULT_EPOCHS, Options
+from tests.helpers import one_line_error, snapshot
 
-runner = CliRunner()
-COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+GROUP = typer.main.get_command(app)
+COMMANDS = sorted(GROUP.commands)
 
 
-def test_commands_listed():
-    assert {"export", "train", "gallery", "render", "site-assets"} <= set(COMMANDS)
+def test_all_commands_listed():
+    assert COMMANDS == sorted(["export", "train", "gallery", "site-assets", "render", "audit",
+                               "predict"])
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command):
+def test_every_command_and_option_has_help(command, runner):
+    cmd = GROUP.commands[command]
+    assert (cmd.help or "").strip(), f"{command} has no help text"
+    for param in cmd.params:
+        if param.name != "help":
+            assert (getattr(param, "help", None) or "").strip(), f"{command} {param.name}"
     res = runner.invoke(app, [command, "--help"])
-    assert res.exit_code == 0
-    assert "Usage:" in res.output and len(res.output.splitlines()) > 5
+    assert res.exit_code == 0 and "Usage:" in res.output
 
 
-def one_line_error(res, *fragments):
-    assert res.exit_code == 2, res.output
-    text = re.sub(r"\s+", " ", res.stderr)
-    assert "Traceback" not in res.output + res.stderr
-    for f in fragments:
-        assert f in text, text
+def test_help_can_fail():
+    """The help check above fails for a command without a docstring or option help."""
+    bad = typer.Typer()
+
+    @bad.command()
+    def nodoc(x: int = typer.Option(1)):
+        pass
+
+    @bad.command()
+    def other():
+        """Has help."""
+
+    cmd = typer.main.get_command(bad).commands["nodoc"]
+    assert not (cmd.help or "").strip()
+    assert not [p for p in cmd.params if p.param_type_name == "option" and p.help]
 
 
-def test_missing_dataset_is_one_line(tmp_path):
+def test_defaults_come_from_options():
+    src = Path(pipeline.__file__).with_name("cli.py").read_text()
+    for literal in ('"site-assets"', '"/assets/datasets/mnist"', "data/models", "= 6"):
+        assert literal not in src.replace('app.command("site-assets")', ""), literal
+
+
+class Called(Exception):
+    pass
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Replace every pipeline entry point; record the Options a command passed."""
+    seen = {}
+
+    def fake(name):
+        def f(opts, *args, **kw):
+            seen[name] = (opts, kw)
+            raise Called
+        return f
+
+    for name in ("export", "train", "regenerate_gallery", "site_assets", "rerender", "audit",
+                 "predict"):
+        monkeypatch.setattr(pipeline, name, fake(name))
+    return seen
+
+
+@pytest.mark.parametrize("argv,function,expected,kw", [
+    (["site-assets"], "site_assets", Options(), {}),
+    (["site-assets", "--epochs", "3", "--seed", "7", "--assets-url", "/a/b", "--site-dir", "s",
+      "--title", "T", "--custom", "x.png", "--publish-all", "--workers", "2"], "site_assets",
+     Options(epochs=3, seed=7, assets_url="/a/b", site_dir=Path("s"), title="T",
+             custom_images=[Path("x.png")], publish_all=True, workers=2), {}),
+    (["export", "--export-dir", "e", "--no-sample"], "export",
+     Options(export_dir=Path("e")), {"sample": False, "force": False}),
+    (["train", "--epochs", "2", "--retrain"], "train", Options(epochs=2, retrain=True), {}),
+    (["gallery", "--model", "m.keras"], "regenerate_gallery", Options(model=Path("m.keras")), {}),
+    (["render", "--description", "D"], "rerender", Options(description="D"), {}),
+    (["audit", "--no-page"], "audit", Options(), {"check_page": False, "verify_pixels": False}),
+    (["predict", "a.png", "--model", "m.keras"], "predict",
+     Options(model=Path("m.keras"), custom_images=[Path("a.png")]), {"into_site": False}),
+])
+def test_cli_builds_exact_options(captured, runner, argv, function, expected, kw):
+    res = runner.invoke(app, argv)
+    assert isinstance(res.exception, Called), res.output
+    opts, got_kw = captured[function]
+    assert dataclasses.asdict(opts) == dataclasses.asdict(expected)
+    for k, v in kw.items():
+        assert got_kw[k] == v
+
+
+def test_epochs_default_is_stated_in_help(runner):
+    res = runner.invoke(app, ["site-assets", "--help"], terminal_width=200)
+    assert f"default: {DEFAULT_EPOCHS}" in res.output
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--epochs", "6"], "--epochs and --model cannot be combined"),
+    (["--retrain"], "--retrain and --model cannot be combined"),
+])
+def test_model_with_epochs_is_rejected(tmp_path, npz_path, runner, extra, fragment):
+    """Bug 3: --model X --epochs 6 silently ignored --epochs."""
+    res = runner.invoke(app, ["site-assets", "--dataset", str(npz_path), "--site-dir",
+                              str(tmp_path / "s"), "--model", str(tmp_path / "m.keras"), *extra])
+    one_line_error(res, fragment)
+    assert not (tmp_path / "s").exists()
+
+
+def test_missing_dataset_is_one_line(tmp_path, runner):
     res = runner.invoke(app, ["export", "--dataset", str(tmp_path / "none.npz"),
                               "--export-dir", str(tmp_path / "e")])
     one_line_error(res, "error:", "none.npz", "no such file")
     assert not (tmp_path / "e").exists()
 
 
-def test_corrupt_dataset_is_one_line(tmp_path):
+def test_corrupt_dataset_is_one_line(tmp_path, runner):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     res = runner.invoke(app, ["site-assets", "--dataset", str(bad), "--site-dir",
@@ -50,43 +141,50 @@ def test_corrupt_dataset_is_one_line(tmp_path):
     (["export", "--workers", "-1"], "--workers"),
     (["site-assets", "--bogus"], "No such option"),
 ])
-def test_bad_options_fail_cleanly(args, fragment):
-    res = runner.invoke(app, args)
-    one_line_error(res, fragment)
+def test_bad_options_fail_cleanly(args, fragment, runner):
+    one_line_error(runner.invoke(app, args), fragment)
 
 
-def test_bad_assets_url(tmp_path, npz_path):
+def test_bad_assets_url(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["export", "--dataset", str(npz_path), "--export-dir",
                               str(tmp_path / "e"), "--site-dir", str(tmp_path / "s"),
                               "--assets-url", "../../etc"])
     one_line_error(res, "--assets-url", "expected a path like")
 
 
-def test_gallery_with_missing_model(tmp_path, npz_path):
+def test_gallery_with_missing_model(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["gallery", "--model", str(tmp_path / "m.keras"), "--dataset",
                               str(npz_path), "--site-dir", str(tmp_path / "s")])
     one_line_error(res, "m.keras", "no such model file")
 
 
-def test_render_before_site_assets(tmp_path, npz_path):
+def test_render_before_site_assets(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["render", "--dataset", str(npz_path), "--site-dir",
                               str(tmp_path / "s")])
     one_line_error(res, "run `reportgen site-assets` first")
 
 
-def test_export_command(tmp_path, npz_path):
+def test_export_command(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["export", "--dataset", str(npz_path), "--export-dir",
                               str(tmp_path / "e"), "--site-dir", str(tmp_path / "s"),
-                              "--sample-per-class", "1"])
+                              "--sample-per-class", "1", "-q"])
     assert res.exit_code == 0, res.output
     assert "50 PNGs" in res.stdout and "20 sample PNGs" in res.stdout
     assert len(list((tmp_path / "e").rglob("*.png"))) == 50
+    assert (tmp_path / "s" / ".reportgen-manifest.json").is_file()  # the sample is owned
+
+
+def test_audit_only_reads(tmp_path, npz_path, runner):
+    runner.invoke(app, ["export", "--dataset", str(npz_path), "--export-dir", str(tmp_path / "e"),
+                        "--site-dir", str(tmp_path / "s"), "-q"])
+    before = snapshot(tmp_path)
+    res = runner.invoke(app, ["audit", "--dataset", str(npz_path), "--export-dir",
+                              str(tmp_path / "e"), "--site-dir", str(tmp_path / "s")])
+    assert res.exit_code == 1  # the page was never rendered
+    assert snapshot(tmp_path) == before
 
 
 def test_help_does_not_import_tensorflow_or_plotting():
-    import subprocess
-    import sys
-
     code = ("import sys; from reportgen.cli import app; from typer.testing import CliRunner; "
             "CliRunner().invoke(app, ['--help']); "
             "print(sorted(m for m in ('tensorflow', 'keras', 'matplotlib', 'seaborn') "
@@ -95,9 +193,8 @@ def test_help_does_not_import_tensorflow_or_plotting():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_wheel_ships_templates_and_components(tmp_path):
-    import subprocess
-    import sys
     import zipfile
 
     from tests.conftest import ROOT

@@ -24,7 +24,7 @@ def test_export_paths_and_pixels(tmp_path, npz_path, arrays):
                 np.testing.assert_array_equal(np.asarray(im), x[i])
 
 
-def test_export_skips_when_current_and_removes_foreign_indices(tmp_path, npz_path):
+def test_export_skips_when_current_and_keeps_foreign_files(tmp_path, npz_path):
     ds = load_dataset(npz_path)
     out = tmp_path / "export"
     export_all(ds, out, workers=1)
@@ -34,11 +34,21 @@ def test_export_skips_when_current_and_removes_foreign_indices(tmp_path, npz_pat
     res = export_all(ds, out, workers=1)
     assert res.skipped and res.written == 0
     assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items())
-    stray = out / "train" / "0" / "99999.png"  # looks like an export file, not in dataset
+    stray = out / "train" / "0" / "99999.png"  # named like an export file, but not ours
     stray.write_bytes(b"x")
-    res = export_all(ds, out, workers=1)
-    assert not res.skipped and not stray.exists() and mine.read_text() == "keep me"
-    assert len(list(out.rglob("*.png"))) == 50
+    res = export_all(ds, out, workers=1, force=True)
+    assert not res.skipped and res.written == 50
+    assert stray.read_bytes() == b"x" and mine.read_text() == "keep me"
+
+
+def test_new_dataset_deletes_only_files_of_the_old_export(tmp_path, npz_path):
+    from tests.conftest import make_arrays, write_npz
+
+    out = tmp_path / "export"
+    export_all(load_dataset(write_npz(tmp_path / "big.npz", make_arrays(5, 2))), out, workers=1)
+    assert len(list(out.rglob("*.png"))) == 70
+    res = export_all(load_dataset(npz_path), out, workers=1)
+    assert not res.skipped and len(list(out.rglob("*.png"))) == 50
 
 
 def test_interrupted_export_is_redone(tmp_path, npz_path):

@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from reportgen.gallery import (
-    list_gallery,
-    parse_wrong_prediction_name,
-    write_gallery,
-    wrong_prediction_name,
-)
-from reportgen.plotting import confusion_matrix, per_class_metrics
+from reportgen.gallery import parse_wrong_prediction_name, write_gallery, wrong_prediction_name
+from reportgen.metrics import confusion_matrix, evaluate_probabilities, per_class_metrics
+from tests.helpers import fake_probs
+
+
+def url_of(path):
+    return f"/x/{path.name}"
 
 
 def test_names_round_trip():
@@ -18,19 +18,11 @@ def test_names_round_trip():
     assert parse_wrong_prediction_name("notes.png") is None
 
 
-def fake_probs(y, wrong: dict[int, int]):
-    probs = np.full((len(y), 10), 0.01, dtype=np.float32)
-    probs[np.arange(len(y)), y] = 0.91
-    for i, p in wrong.items():
-        probs[i] = 0.01
-        probs[i, p] = 0.91
-    return probs
-
-
 def test_gallery_files_match_predictions(tmp_path, arrays):
     _, _, x, y = arrays
     wrong = {0: (int(y[0]) + 1) % 10, 5: (int(y[5]) + 3) % 10}
-    g = write_gallery(x, y, fake_probs(y, wrong), tmp_path, epochs=2, accuracy=0.9)
+    g, written = write_gallery(x, y, fake_probs(y, wrong), tmp_path, url_of, epochs=2,
+                               accuracy=0.9)
     assert g.wrong_count == 2 and sum(g.per_class) == 2
     expected = {wrong_prediction_name(y[i], i, p) for i, p in wrong.items()}
     assert {n for v in g.files.values() for n in v} == expected
@@ -38,24 +30,19 @@ def test_gallery_files_match_predictions(tmp_path, arrays):
         path = tmp_path / "wrong-predictions" / str(y[i]) / wrong_prediction_name(y[i], i, p)
         with Image.open(path) as im:
             np.testing.assert_array_equal(np.asarray(im), x[i])
-    assert g.confusion.sum() == len(y) and np.trace(g.confusion) == len(y) - 2
-    assert g.confusion_png.name == "mnist-test-2-90.00.png"
-    with Image.open(g.confusion_png) as im:
+    cm = np.array(g.confusion)
+    assert cm.sum() == len(y) and np.trace(cm) == len(y) - 2
+    assert g.confusion_png == "/x/mnist-test-2-90.00.png"
+    cm_path = tmp_path / "confusion-matrices" / "mnist-test-2-90.00.png"
+    assert sorted(written) == sorted([*(tmp_path / "wrong-predictions").rglob("*.png"), cm_path])
+    with Image.open(cm_path) as im:
         assert im.width > 300
 
 
-def test_new_model_replaces_old_gallery_but_not_foreign_files(tmp_path, arrays):
+def test_unknown_epochs_are_named_so(tmp_path, arrays):
     _, _, x, y = arrays
-    write_gallery(x, y, fake_probs(y, {0: (int(y[0]) + 1) % 10}), tmp_path, epochs=1,
-                  accuracy=0.95)
-    foreign = tmp_path / "wrong-predictions" / str(y[0]) / "README.txt"
-    foreign.write_text("mine")
-    g = write_gallery(x, y, fake_probs(y, {3: (int(y[3]) + 1) % 10}), tmp_path, epochs=2,
-                      accuracy=0.95)
-    on_disk = {n for v in list_gallery(tmp_path).values() for n in v}
-    assert on_disk == {wrong_prediction_name(y[3], 3, (int(y[3]) + 1) % 10)}
-    assert foreign.read_text() == "mine"
-    assert [p.name for p in (tmp_path / "confusion-matrices").iterdir()] == [g.confusion_png.name]
+    g, _ = write_gallery(x, y, fake_probs(y, {}), tmp_path, url_of, epochs=None, accuracy=1.0)
+    assert g.confusion_png == "/x/mnist-test-unknown-100.00.png"
 
 
 def test_confusion_matrix_rows_true_columns_predicted():
@@ -67,7 +54,14 @@ def test_confusion_matrix_rows_true_columns_predicted():
     assert m[0]["f1"] == pytest.approx(2 / 3) and m[2]["f1"] == 0.0
 
 
+def test_evaluate_probabilities_by_hand():
+    probs = np.array([[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]], dtype=np.float32)
+    loss, acc, wrong = evaluate_probabilities(probs, np.array([0, 1, 1]))
+    assert wrong == 1 and acc == pytest.approx(2 / 3)
+    assert loss == pytest.approx(-(np.log(0.9) + np.log(0.6) + np.log(0.3)) / 3, rel=1e-6)
+
+
 def test_mismatched_probabilities_rejected(tmp_path, arrays):
     _, _, x, y = arrays
     with pytest.raises(ValueError, match="do not fit"):
-        write_gallery(x, y, np.zeros((3, 10)), tmp_path, epochs=1, accuracy=0.5)
+        write_gallery(x, y, np.zeros((3, 10)), tmp_path, url_of, epochs=1, accuracy=0.5)

@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from reportgen.pipeline import Options, site_assets
+from reportgen.options import Options
+from reportgen.pipeline import site_assets
 from reportgen.render import missing_references
 from tests.conftest import make_arrays, write_npz
+from tests.helpers import opts_for, snapshot
 
-
-def opts_for(base: Path, npz: Path, **kw) -> Options:
-    return Options(dataset=npz, site_dir=base / "site", export_dir=base / "export",
-                   models_dir=kw.pop("models_dir", base / "models"), log_file=base / "tune.log",
-                   epochs=kw.pop("epochs", 1), sample_per_class=2, workers=1, **kw)
-
-
-def snapshot(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+pytestmark = pytest.mark.slow  # trains models
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +36,7 @@ def test_cold_run_outputs(cold):
     assert set(s) == {"dataset", "model", "wrong_predictions", "page", "timings_s"}
     assert set(s["model"]) == {"kind", "epochs", "seed", "path", "test_accuracy", "test_loss"}
     assert s["model"]["epochs"] == 1 and Path(s["model"]["path"]).is_file()
+    assert s["model"]["kind"] == "mlp"
     assert re.fullmatch(r"mnist-1-\d+\.\d\d\.keras", Path(s["model"]["path"]).name)
     assert s["timings_s"]["export"] > 0 and s["timings_s"]["train"] > 0
     wrong = list((opts.assets_dir / "wrong-predictions").rglob("*.png"))
@@ -64,7 +58,8 @@ def test_warm_run_skips_everything_without_tensorflow(cold):
     code = (
         "import sys, json\n"
         "from pathlib import Path\n"
-        "from reportgen.pipeline import Options, site_assets\n"
+        "from reportgen.options import Options\n"
+        "from reportgen.pipeline import site_assets\n"
         f"o = Options(**json.loads({json.dumps(json.dumps(_opts_json(opts)))}))\n"
         "r = site_assets(o)\n"
         "print(json.dumps({'tf': 'tensorflow' in sys.modules, 'ran': sorted(r.ran),"
@@ -72,15 +67,17 @@ def test_warm_run_skips_everything_without_tensorflow(cold):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     res = json.loads(out.stdout.splitlines()[-1])
-    assert res == {"tf": False, "ran": ["render"],
-                   "skipped": ["export", "sample", "train", "gallery", "class_counts", "custom_test"]}
+    assert res == {"tf": False, "ran": [],
+                   "skipped": ["export", "sample", "train", "gallery", "class_counts",
+                               "custom_test", "render", "summary"]}
     assert snapshot(opts.site_dir) == before
 
 
 def _opts_json(opts: Options) -> dict:
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()
-            if k in ("dataset", "site_dir", "export_dir", "models_dir", "log_file", "epochs",
-                     "sample_per_class", "workers")}
+    out = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()
+           if k in ("dataset", "site_dir", "export_dir", "models_dir", "log_file", "epochs",
+                    "sample_per_class", "workers")}
+    return out | {"custom_images": [str(p) for p in opts.custom_images]}
 
 
 def test_epochs_change_rewrites_only_model_outputs(cold):
@@ -88,13 +85,9 @@ def test_epochs_change_rewrites_only_model_outputs(cold):
     foreign = opts.assets_dir / "wrong-predictions" / "my-notes.txt"
     foreign.parent.mkdir(parents=True, exist_ok=True)
     foreign.write_text("mine")
-    leftover = opts.assets_dir / "train" / "0" / ".00001.png.4242.tmp"  # from a killed run
-    leftover.write_bytes(b"half a png")
     before = snapshot(opts.site_dir)
     opts2 = opts_for(base, npz, epochs=2)
     rep2 = site_assets(opts2)
-    assert not leftover.exists()
-    before.pop(leftover.relative_to(opts.site_dir).as_posix())
     assert "train" in rep2.ran and "gallery" in rep2.ran
     after = snapshot(opts.site_dir)
     changed = {p for p in after if before.get(p) != after[p]}
@@ -172,5 +165,40 @@ def test_given_model_sets_the_page_epochs(cold):
     base, npz, _, rep = cold
     opts = opts_for(base / "given", npz, epochs=None, model=Path(rep.summary["model"]["path"]))
     out = site_assets(opts)
-    assert out.summary["model"]["epochs"] == 1 and "train" not in out.ran
+    assert out.summary["model"]["epochs"] == 1 and not opts.models_dir.exists()
     assert "trained for 1 epoch with seed" in out.page.read_text()
+
+
+def _page_figures(mdx: str) -> tuple[str, str]:
+    wrong = re.search(r"The model gets ([\d,]+) of", mdx)[1]
+    acc = re.search(r"test accuracy ([\d.]+)%", mdx)[1]
+    return wrong, acc
+
+
+def test_gallery_then_render_never_mixes_two_models(cold, runner):
+    """Bug 2: `gallery --model other` then `render` gave the wrong count of one model and
+    the accuracy of another, and the audit passed."""
+    from reportgen.cli import app
+    from reportgen.dataset import load_dataset
+    from reportgen.train import train_model
+
+    base, npz, opts, rep = cold
+    other = train_model(load_dataset(npz), base / "other-models", epochs=3, seed=1)
+    common = ["--dataset", str(npz), "--site-dir", str(opts.site_dir)]
+    res = runner.invoke(app, ["gallery", "--model", str(other.model_path), *common,
+                              "--log-file", str(opts.log_file)])
+    assert res.exit_code == 0, res.output
+    expected = (f"{other.meta.wrong_count:,}", f"{other.meta.test_accuracy * 100:.2f}")
+    assert _page_figures(rep.page.read_text()) == expected  # gallery re-rendered the page
+    res = runner.invoke(app, ["render", *common, "--export-dir", str(opts.export_dir)])
+    assert res.exit_code == 0, res.output
+    mdx = rep.page.read_text()
+    assert _page_figures(mdx) == expected
+    assert "trained for 3 epochs with seed 1" in mdx
+    summary = json.loads((opts.assets_dir / "summary.json").read_text())
+    assert summary["model"]["path"].endswith(other.model_path.name)
+    assert summary["wrong_predictions"]["count"] == other.meta.wrong_count
+    assert missing_references(mdx, opts.site_dir) == []
+    # back to the cold run's model for the other tests of this module
+    assert runner.invoke(app, ["gallery", "--model", rep.summary["model"]["path"],
+                               *common]).exit_code == 0

@@ -3,7 +3,6 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
 from reportgen.cli import app
 from reportgen.dataset import load_dataset
@@ -12,8 +11,6 @@ from reportgen.predict import accuracy, collect_images, label_of, load_ink, mnis
 from reportgen.train import train_model
 from tests.conftest import EMBEDDED
 from tests.handwriting import digit_set, draw_digit
-
-runner = CliRunner()
 
 
 def centre_of_mass(a):
@@ -105,7 +102,8 @@ def tiny_model(tmp_path_factory):
     return train_model(ds, base / "models", epochs=1).model_path
 
 
-def test_cli_predicts_good_files_and_reports_bad_ones(tmp_path, tiny_model):
+@pytest.mark.slow
+def test_cli_predicts_good_files_and_reports_bad_ones(tmp_path, tiny_model, runner):
     good = save(tmp_path, "4.png", draw_digit(4, 1))
     (tmp_path / "junk.png").write_text("junk")
     blank = save(tmp_path, "blank.png", Image.new("L", (40, 40), 255))
@@ -125,6 +123,7 @@ def test_cli_predicts_good_files_and_reports_bad_ones(tmp_path, tiny_model):
     assert res.exit_code == 0 and "4.png" in res.stdout and "Accuracy: " in res.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_mnist_preprocessing_beats_naive_resizing(tmp_path):
     """60 drawn digits (6 per class, not MNIST) with a 2-epoch MNIST model."""

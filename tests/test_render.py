@@ -16,7 +16,7 @@ from reportgen.render import (
     render_page,
     write_page,
 )
-from tests.pagekit import HOSTILE, tiny_page
+from tests.helpers import HOSTILE, tiny_page
 
 
 def test_mdx_escape_makes_syntax_literal():

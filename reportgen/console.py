@@ -1,0 +1,94 @@
+"""What the CLI shows: rich progress for the pipeline, and the tables and lines each
+command prints. No logic: every figure comes from a library result."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True)
+out = Console()
+
+
+class Display:
+    """rich progress for the pipeline: stage names, an export bar, an epoch bar."""
+
+    def __init__(self, progress: Progress):
+        self.p = progress
+        self.tasks: dict[str, int] = {}
+
+    def stage(self, name: str) -> None:
+        self.p.console.print(f"[bold]{name}[/]", highlight=False)
+
+    def export(self, done: int, total: int) -> None:
+        if "export" not in self.tasks:
+            self.tasks["export"] = self.p.add_task("export PNGs", total=total)
+        self.p.update(self.tasks["export"], completed=done)
+
+    def epoch(self, epoch: int, epochs: int, logs: dict) -> None:
+        if "train" not in self.tasks:
+            self.tasks["train"] = self.p.add_task("train epochs", total=epochs)
+        self.p.update(self.tasks["train"], completed=epoch,
+                      description=f"train (loss {logs.get('loss', 0):.4f}, "
+                                  f"acc {logs.get('accuracy', 0) * 100:.2f}%)")
+
+
+def progress(quiet: bool = False) -> Progress:
+    """A rich Progress on stderr (disabled with ``quiet``)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+
+
+def print_run(rep) -> None:
+    s = rep.summary
+    out.print(f"page: {rep.page}")
+    out.print(f"model: {s['model']['path']} (test accuracy "
+              f"{s['model']['test_accuracy'] * 100:.2f}%), "
+              f"{s['wrong_predictions']['count']:,} wrong predictions")
+    ran = ", ".join(f"{k} {v:.1f}s" for k, v in rep.ran.items()) or "nothing"
+    out.print(f"ran: {ran}; up to date: {', '.join(rep.skipped) or 'nothing'}")
+
+
+def print_audit(rep, opts, max_lines: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Class counts: {opts.export_dir} vs {opts.dataset}")
+    for col in ("digit", "train on disk", "train expected", "test on disk", "test expected"):
+        table.add_column(col, justify="right")
+    tr, te = rep.counts["train"], rep.counts["test"]
+
+    def cell(a, b):
+        return f"{a:,}" if a == b else f"[red]{a:,}[/]"
+
+    for d in range(10):
+        table.add_row(f'"{d}"', cell(tr["on_disk"][d], tr["expected"][d]),
+                      f"{tr['expected'][d]:,}", cell(te["on_disk"][d], te["expected"][d]),
+                      f"{te['expected'][d]:,}")
+    table.add_row("total", f"{sum(tr['on_disk']):,}", f"{sum(tr['expected']):,}",
+                  f"{sum(te['on_disk']):,}", f"{sum(te['expected']):,}", style="bold")
+    out.print(table)
+    for f in rep.findings[:max_lines]:
+        out.print(f.line(), highlight=False, markup=False, soft_wrap=True)
+    if len(rep.findings) > max_lines:
+        out.print(f"... and {len(rep.findings) - max_lines:,} more (see --json)")
+    out.print("audit passed" if rep.ok else f"audit failed: {len(rep.findings):,} finding(s)")
+
+
+def print_predictions(res) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Predictions of {res.model}")
+    table.add_column("file", overflow="fold")
+    for col in ("label", "predicted", "probability", "runner-up"):
+        table.add_column(col, no_wrap=True)
+    for p in res.predicted:
+        mark = "" if p.correct is None else (" [green]✓[/]" if p.correct else " [red]✗[/]")
+        table.add_row(str(p.path), "" if p.label is None else str(p.label),
+                      f"{p.predicted}{mark}", f"{p.probability * 100:.1f}%",
+                      f"{p.runner_up} ({p.runner_up_probability * 100:.1f}%)")
+    if res.predicted:
+        out.print(table)
+    if res.total:
+        out.print(f"Accuracy: {res.correct}/{res.total} ({res.correct / res.total * 100:.1f}%)")
+    if res.page:
+        out.print(f"page: {res.page}")

@@ -1,0 +1,157 @@
+"""The model store: ``<models>/<epochs>/<prefix>-<epochs>-<acc>.keras`` (``mnist-6-98.11.keras``
+for the MLP), its metadata (``.json``) and its cache of test-split probabilities
+(``.probs.npz``) beside it; finding a stored model by key, describing a model a user gives
+(``--model``) and naming the model a site's page was built with.
+
+The key of a trained model (:func:`model_key`) is what determines it: dataset digest, kind,
+epochs, seed, recipe. A model whose file hash no longer matches its metadata is not reused.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import tunelog
+from .dataset import Dataset
+from .errors import ModelError
+from .fsutil import relpath, sha256_file, write_bytes, write_text
+from .manifest import Manifest
+from .metrics import evaluate_probabilities
+from .page import ModelMeta, from_json, to_json
+
+
+def model_key(ds_digest: str, kind: str, epochs: int, seed: int, recipe: dict) -> dict:
+    """What determines a trained model: dataset digest, kind, epochs, seed, recipe."""
+    return {"dataset_digest": ds_digest, "kind": kind, "epochs": int(epochs),
+            "seed": int(seed), "recipe": dict(recipe)}
+
+
+def model_path(models_dir: Path, prefix: str, epochs: int, accuracy: float) -> Path:
+    """``<models>/<epochs>/<prefix>-<epochs>-<acc>.keras``, acc = accuracy (0-1) in percent
+    with 2 decimals, as the original named its models."""
+    return Path(models_dir) / str(epochs) / f"{prefix}-{epochs}-{accuracy * 100:.2f}.keras"
+
+
+def meta_path(path: Path) -> Path:
+    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.json`` (metadata beside the model)."""
+    return Path(path).with_suffix(".json")
+
+
+def probs_path(path: Path) -> Path:
+    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz``: the cache of test-split
+    probabilities (float32 (n_test, 10)) with the digest of the dataset they belong to."""
+    return Path(path).with_suffix(".probs.npz")
+
+
+def load_meta(path: Path) -> ModelMeta:
+    """Metadata saved beside a model. Raises ModelError when missing or unreadable."""
+    try:
+        return from_json(ModelMeta, json.loads(meta_path(path).read_text()))
+    except FileNotFoundError:
+        raise ModelError(f"{meta_path(path)}: no metadata beside the model") from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ModelError(f"{meta_path(path)}: unreadable metadata ({exc})") from None
+
+
+def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) -> ModelMeta:
+    """Save a Keras model atomically with its metadata (sha256 filled in) and probabilities."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    tmp.replace(path)
+    write_bytes(probs_path(path), _npz_bytes(probs, ds_digest), if_changed=False)
+    meta.sha256 = sha256_file(path)
+    write_text(meta_path(path), json.dumps(to_json(meta), indent=1), if_changed=False)
+    return meta
+
+
+def find_model(models_dir: Path, key: dict) -> Path | None:
+    """The newest stored model whose metadata has ``key``, whose probabilities are cached
+    and whose file hash still matches, or None."""
+    folder = Path(models_dir) / str(key["epochs"])
+    found = []
+    for mp in sorted(folder.glob("*.json")):
+        try:
+            meta = json.loads(mp.read_text())
+        except (OSError, ValueError):
+            continue
+        model = mp.with_suffix(".keras")
+        if (isinstance(meta, dict) and meta.get("key") == key and model.is_file()
+                and probs_path(model).is_file() and meta.get("sha256") == sha256_file(model)):
+            found.append((meta.get("trained_at") or "", model))
+    return max(found)[1] if found else None
+
+
+def _npz_bytes(probs: np.ndarray, ds_digest: str) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, probs=probs, digest=np.array(ds_digest))
+    return buf.getvalue()
+
+
+def load_probabilities(path: Path, ds: Dataset) -> np.ndarray:
+    """Test-split probabilities (float32 (n_test, 10)) of the model at ``path``: the cached
+    ``.probs.npz`` when it belongs to this dataset, else computed with TensorFlow and cached.
+    Raises ModelError when the model cannot be loaded or does not output 10 classes."""
+    from .models import load_model, predict_probabilities
+
+    cache = probs_path(path)
+    try:
+        with np.load(cache, allow_pickle=False) as npz:
+            if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(ds.y_test), 10):
+                return npz["probs"]
+    except (OSError, KeyError, ValueError):
+        pass
+    probs = predict_probabilities(load_model(path), ds.x_test)
+    if probs.ndim != 2 or probs.shape[1] != 10:
+        raise ModelError(f"{path}: model outputs shape {probs.shape}, expected (n, 10)")
+    write_bytes(cache, _npz_bytes(probs, ds.digest), if_changed=False)
+    return probs
+
+
+def epochs_from_name(name: str) -> int | None:
+    """Epochs from an original-style name ``mnist-<epochs>-<acc>.keras``, else None."""
+    parts = name.split("-")
+    return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+
+
+def model_meta_for(path: Path, ds: Dataset) -> ModelMeta:
+    """Metadata of a given model (``--model``): its saved .json when present and its hash
+    matches, else evaluated now on the test split (kind "user"). Raises ModelError when
+    the model cannot be loaded."""
+    from .models import load_model, model_summary
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file")
+    sha = sha256_file(path)
+    try:
+        meta = load_meta(path)
+        if meta.sha256 == sha:
+            return meta
+    except ModelError:
+        pass  # no or stale metadata: evaluate below
+    probs = load_probabilities(path, ds)
+    loss, acc, wrong = evaluate_probabilities(probs, ds.y_test)
+    log = (tunelog.evaluating(relpath(path)) + tunelog.loss_accuracy(loss, acc)
+           + tunelog.predictions(wrong, len(ds.y_test)))
+    return ModelMeta(kind="user", epochs=epochs_from_name(path.name), seed=None,
+                     test_loss=loss, test_accuracy=acc, wrong_count=wrong, sha256=sha,
+                     summary=model_summary(load_model(path)), log=log)
+
+
+def current_model(site_dir: Path, models_dir: Path) -> Path:
+    """The model the site's page was built with (its manifest), else the newest .keras file
+    in the store. Raises ModelError when there is none."""
+    path = (Manifest(site_dir).result("train") or {}).get("path")
+    if path and Path(path).is_file():
+        return Path(path)
+    found = sorted(Path(models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise ModelError(f"no model found in {Path(site_dir) / '.reportgen-manifest.json'} "
+                         f"or {models_dir}; run `reportgen train` or pass --model")
+    return found[-1]

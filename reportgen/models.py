@@ -1,0 +1,164 @@
+"""The model kinds reportgen trains (a small registry) and the Keras helpers every stage
+shares: load, predict, summarise.
+
+Each :class:`ModelKind` holds its builder, its default recipe, the code the page shows
+(derived from the builder's source, so it cannot drift from what is trained) and a
+paragraph describing it. TensorFlow/Keras are imported inside the functions that need
+them, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ info logs (set before TensorFlow is first imported)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
+    """The original project's MLP, with scaling to [0, 1] as its first layer: takes uint8
+    (n, 28, 28), 0 = background; outputs float32 (n, 10) softmax probabilities."""
+    import keras
+
+    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    x = keras.layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_1")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_2")(x)
+    outputs = keras.layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    model = keras.Model(inputs, outputs, name="glassy")
+    lr = learning_rate
+    if decay_steps:
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    return model
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a kind is trained. batch_size: images per step; learning_rate: Adam's initial
+    rate; lr_decay: "cosine" (to 0 over all steps) or None; version: bumped when the
+    builder changes, so stored models of the old builder are not reused."""
+
+    batch_size: int
+    learning_rate: float
+    lr_decay: str | None
+    version: int
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Recipe:
+        """From :meth:`as_dict`'s output (unknown keys ignored)."""
+        return cls(**{k: d.get(k) for k in ("batch_size", "learning_rate", "lr_decay",
+                                            "version")})
+
+    def as_dict(self) -> dict:
+        return {"batch_size": self.batch_size, "learning_rate": self.learning_rate,
+                "lr_decay": self.lr_decay, "version": self.version}
+
+    def text(self) -> str:
+        """One sentence for the page, e.g. "Adam, learning rate 0.002 with cosine decay,
+        batch size 128"."""
+        return (f"Adam, learning rate {self.learning_rate} with {self.lr_decay or 'no'} "
+                f"decay, batch size {self.batch_size}")
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One entry of the registry. name: the kind ("mlp"); file_prefix: model files are
+    ``<prefix>-<epochs>-<acc>.keras``; builder(learning_rate, decay_steps) -> compiled
+    Keras model; recipe: default recipe; description: how the page names it, followed by
+    ", trained for 6 epochs …" (e.g. "The original project's multi-layer perceptron")."""
+
+    name: str
+    file_prefix: str
+    builder: Callable
+    recipe: Recipe
+    description: str
+
+    def code(self, epochs: int | None, batch_size: int | None = None) -> str:
+        """The Python the page shows: the builder's source (docstring removed) and the
+        fit call with this recipe's values."""
+        src = textwrap.dedent(inspect.getsource(self.builder))
+        fn = ast.parse(src).body[0]
+        lines = src.splitlines()
+        doc = fn.body[0] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(
+            getattr(fn.body[0], "value", None), ast.Constant) else None
+        if doc is not None:
+            del lines[doc.lineno - 1:doc.end_lineno]
+        epochs_text = epochs if epochs else "EPOCHS"
+        batch = batch_size or self.recipe.batch_size
+        call = f"model = {self.builder.__name__}({self.recipe.learning_rate})"
+        if self.recipe.lr_decay == "cosine":
+            call = (f"decay_steps = {epochs_text} * math.ceil(len(x_train) / {batch})  "
+                    f"# {self.recipe.lr_decay} decay to 0\n"
+                    f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
+        fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
+        return "\n".join(lines).rstrip() + "\n\n\n" + fit
+
+
+KINDS: dict[str, ModelKind] = {
+    "mlp": ModelKind(
+        name="mlp", file_prefix="mnist", builder=build_mlp,
+        recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=2),
+        description="The original project's multi-layer perceptron"),
+}
+
+
+def get_kind(name: str) -> ModelKind:
+    """The registry entry ``name``; raises ModelError for an unknown kind."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ModelError(f"unknown model kind {name!r}; expected one of "
+                         f"{', '.join(KINDS)}") from None
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow ops deterministic."""
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def model_summary(model) -> str:
+    """Keras' model.summary() as plain text (80 columns)."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda s, **_: lines.append(s), line_length=80)
+    return "\n".join(lines).rstrip()
+
+
+def predict_probabilities(model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Softmax probabilities, float32 (n, 10), for uint8 images x (n, 28, 28)."""
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
+
+
+def load_model(model_path: Path):
+    """Load a .keras model; raises ModelError with one line when it cannot be read."""
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: no such model file")
+    quiet_tensorflow()
+    import keras
+
+    try:
+        return keras.models.load_model(model_path)
+    except Exception as exc:  # keras raises many types for a bad file
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelError(f"{model_path}: cannot load model ({msg})") from None

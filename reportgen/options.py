@@ -1,0 +1,91 @@
+"""Run options: :class:`Options` is the one source of every default (the CLI reads its
+defaults from here), and :func:`validate_assets_url` checks the site URL of the images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import OptionsError
+
+#: Training epochs when neither --epochs nor --model is given (README "Training recipe").
+DEFAULT_EPOCHS = 6
+#: The custom-test images shipped with the repository (used when present and --custom is not).
+DEFAULT_CUSTOM = Path("data/test")
+
+
+@dataclass
+class Options:
+    """Everything a run depends on. Paths are relative to the working directory.
+
+    dataset: Keras-layout .npz or a folder of the four IDX files. site_dir: the Docusaurus
+    site (or overlay) written into. assets_url: site URL of the page's images, an absolute
+    URL path. export_dir: the full per-digit export. models_dir: the model store.
+    log_file: the original's tune.log. epochs: None = DEFAULT_EPOCHS (training) or the given
+    model's own. seed: for training and the page's sample. sample_per_class: page images per
+    digit per split. thumb_size: px of one thumbnail. workers: export processes (None = CPU
+    count). retrain: train even when the store has an identical model. publish_all: also copy
+    the full export into the site. model: use this model instead of training. title,
+    description: the page's text. custom_images: files/folders for the custom test (empty =
+    DEFAULT_CUSTOM when it exists)."""
+
+    dataset: Path = Path("data/datasets/mnist.npz")
+    site_dir: Path = Path("site-assets")
+    assets_url: str = "/assets/datasets/mnist"
+    export_dir: Path = Path("data/export")
+    models_dir: Path = Path("data/models")
+    log_file: Path = Path("logs/tune.log")
+    epochs: int | None = None
+    seed: int = 0
+    sample_per_class: int = 12
+    thumb_size: int = 112
+    workers: int | None = None
+    retrain: bool = False
+    publish_all: bool = False
+    model: Path | None = None
+    title: str = "Mr. Glassy the Bot"
+    description: str = "NN for Handwritten digit recognition."
+    custom_images: list[Path] = field(default_factory=list)
+
+    def validated(self) -> Options:
+        """Check the combination of options; returns self with a normalised assets_url.
+        Raises OptionsError (one line) for --model with --epochs or --retrain (the model's
+        own epochs win, so either option would be ignored) or a bad assets URL."""
+        self.assets_url = validate_assets_url(self.assets_url)
+        if self.model is not None and self.epochs is not None:
+            raise OptionsError("--epochs and --model cannot be combined: a given model "
+                               "keeps its own epochs")
+        if self.model is not None and self.retrain:
+            raise OptionsError("--retrain and --model cannot be combined: nothing is trained")
+        return self
+
+    @property
+    def train_epochs(self) -> int:
+        """Epochs to train for: --epochs, else DEFAULT_EPOCHS."""
+        return self.epochs or DEFAULT_EPOCHS
+
+    @property
+    def assets_dir(self) -> Path:
+        """``<site>/static/<assets-url>``: where the page's images go."""
+        return Path(self.site_dir) / "static" / self.assets_url.strip("/")
+
+    def url(self, path: Path) -> str:
+        """Site URL of a file under ``<site>/static``."""
+        return "/" + Path(path).relative_to(Path(self.site_dir) / "static").as_posix()
+
+    def custom_inputs(self) -> list[Path]:
+        """The custom test's inputs: custom_images, else DEFAULT_CUSTOM when it exists."""
+        if self.custom_images:
+            return list(self.custom_images)
+        return [DEFAULT_CUSTOM] if DEFAULT_CUSTOM.is_dir() else []
+
+
+def validate_assets_url(url: str) -> str:
+    """The assets URL must be an absolute URL path of plain segments (letters, digits,
+    ``-``, ``_``, ``.``), like ``/assets/datasets/mnist``. Returns it normalised (one
+    leading slash, no trailing one); raises OptionsError otherwise."""
+    parts = url.strip("/").split("/")
+    if not url.startswith("/") or not all(p and p not in (".", "..") and p.replace(
+            "-", "").replace("_", "").replace(".", "").isalnum() and p.isascii() for p in parts):
+        raise OptionsError(f"--assets-url {url!r}: expected a path like /assets/datasets/mnist")
+    return "/" + "/".join(parts)
