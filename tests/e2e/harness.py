@@ -73,7 +73,7 @@ class PageCheck:
     broken_images: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
-    custom_counts: dict[str, int] = field(default_factory=dict)
+    wrong_counts: dict[str, int] = field(default_factory=dict)
     sample_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -112,7 +112,7 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60) 
                 "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])")
             res.images = len(imgs)
             res.broken_images = [src for src, w in imgs if not w]
-            res.custom_counts = page.evaluate(
+            res.wrong_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-custom-images-table')).map(f => "
                 "[f.dataset.classdigit, f.querySelectorAll('img').length]))")

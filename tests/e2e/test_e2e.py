@@ -61,7 +61,7 @@ def test_page_in_browser(rendered, base_url, name):
     assert res.console_errors == []
     # every thumbnail: 12 per digit per split, the wrong predictions, 2 plots
     assert res.sample_counts == {f"{s}/{d}": 12 for s in ("train", "test") for d in range(10)}
-    assert res.custom_counts == wrong
+    assert res.wrong_counts == wrong
     assert sum(wrong.values()) == summary["wrong_predictions"]["count"]
     assert res.images >= 240 + summary["wrong_predictions"]["count"] + 2
     # user text is shown literally, not parsed
