@@ -203,6 +203,10 @@ class PageContext:
 
 
 SLUG = "/image-classification/glassy"
+#: The doc's front matter id: a slug of its own, not the title (a title may hold "/",
+#: which Docusaurus refuses in an id, and a sidebar that names the doc keeps working
+#: when the title changes).
+DOC_ID = "glassy"
 
 
 def page_context(ds: Dataset, opts: Options, *, sample: dict[str, dict[str, list[str]]],
@@ -228,7 +232,7 @@ def page_context(ds: Dataset, opts: Options, *, sample: dict[str, dict[str, list
     log = list(meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
     return PageContext(
         version=__version__,
-        page=FrontMatter(sidebar_position=1, id=opts.title, title=opts.title,
+        page=FrontMatter(sidebar_position=1, id=DOC_ID, title=opts.title,
                          description=opts.description, slug=SLUG),
         dataset={"digest": ds.digest, "train_total": len(ds.y_train),
                  "test_total": len(ds.y_test)},

@@ -44,19 +44,45 @@ def components_dir() -> Path:
     return resource_dir("components", "site-assets/src/components")
 
 
-# Characters that start MDX/markdown syntax inside a paragraph.
-_MDX_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|:~&!$]")
+# Characters that start MDX/markdown syntax inside a paragraph (``@`` starts a GFM email
+# autolink, ``:`` a directive or URL autolink).
+_MDX_SPECIAL = re.compile(r"[\\`*_{}\[\]<>#|:~&!$@]")
+# Control characters (but tab and newline) and lone surrogates cannot be shown: U+FFFD.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _ref(ch: str) -> str:
+    return f"&#{ord(ch)};"
 
 
 def mdx_escape(text) -> str:
-    """Text shown literally in an MDX paragraph or table cell: newlines become spaces and
-    every character that could start markdown, JSX or an expression becomes a numeric
-    character reference (``{`` -> ``&#123;``); a leading list or heading marker too."""
-    text = " ".join(str(text).split())
-    text = _MDX_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text)
-    # a list marker or setext underline only counts when a space or the end follows
-    text = re.sub(r"^([-+=])(?=\s|$)", lambda m: f"&#{ord(m[1])};", text)
-    return re.sub(r"^(\d+)([.)])(?=\s|$)", lambda m: m[1] + f"&#{ord(m[2])};", text)
+    """Text shown literally in an MDX paragraph, heading or table cell.
+
+    Newlines and runs of white space become one space (a paragraph is one line); every
+    character that could start markdown, JSX, an expression or an autolink becomes a numeric
+    character reference (``{`` -> ``&#123;``); so do a leading punctuation character (list
+    marker, thematic break ``---``, setext underline, block quote), the first letter of a
+    leading ``import``/``export`` (MDX's ESM) and of ``www.`` (a GFM autolink). Control
+    characters become U+FFFD. MDX decodes the references, so the reader sees ``text``."""
+    text = " ".join(_UNSHOWABLE.sub("\ufffd", str(text)).split())
+    text = _MDX_SPECIAL.sub(lambda m: _ref(m[0]), text)
+    text = re.sub(r"(?i)\b(w)(?=ww\.)", lambda m: _ref(m[1]), text)
+    text = re.sub(r"^(import|export)\b", lambda m: _ref(m[1][0]) + m[1][1:], text)
+    text = re.sub(r"^(\d+)([.)])(?=\s|$)", lambda m: m[1] + _ref(m[2]), text)
+    return re.sub(r"^([^\w\s&])", lambda m: _ref(m[1]), text)
+
+
+def literal_text(text) -> str:
+    """User text (a title, a description, a file name) as an MDX text expression holding a
+    JS string, ``{"…"}``: MDX never parses it as markdown, JSX, ESM or an autolink, so the
+    reader sees exactly the text, white space folded and control characters as U+FFFD."""
+    return "{" + jsx_literal(" ".join(_UNSHOWABLE.sub("\ufffd", str(text)).split())) + "}"
+
+
+def text_block(text) -> str:
+    """Text for a fenced code block: control characters (but tab and newline) become
+    U+FFFD, so the file stays valid UTF-8 text whatever a log line held."""
+    return _UNSHOWABLE.sub("\ufffd", str(text))
 
 
 def jsx_literal(value) -> str:
@@ -73,7 +99,7 @@ def jsx_literal(value) -> str:
 
 def yaml_scalar(value) -> str:
     """A double-quoted YAML scalar (JSON string syntax is valid YAML) for the front matter."""
-    return json.dumps(str(value), ensure_ascii=False)
+    return json.dumps(_UNSHOWABLE.sub("\ufffd", str(value)), ensure_ascii=False)
 
 
 def fence_marker(text) -> str:
@@ -90,7 +116,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(mdx=mdx_escape, jsx=jsx_literal, yaml=yaml_scalar,
-                       fence_marker=fence_marker)
+                       fence_marker=fence_marker, text_block=text_block,
+                       literal=literal_text)
     return env
 
 

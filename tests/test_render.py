@@ -23,7 +23,8 @@ def test_mdx_escape_makes_syntax_literal():
     assert mdx_escape("a {b} <c>") == "a &#123;b&#125; &#60;c&#62;"
     assert mdx_escape("- item") == "&#45; item"
     assert mdx_escape("1. first") == "1&#46; first"
-    assert mdx_escape("0.png") == "0.png" and mdx_escape("-5 degrees") == "-5 degrees"
+    assert mdx_escape("0.png") == "0.png" and mdx_escape("-5 degrees") == "&#45;5 degrees"
+    assert mdx_escape("---") == "&#45;--" and mdx_escape("import x") == "&#105;mport x"
     assert mdx_escape("two\nlines") == "two lines"
     assert mdx_escape("plain text, fine.") == "plain text, fine."
 

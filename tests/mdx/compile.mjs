@@ -1,20 +1,46 @@
 // Compile MDX files with @mdx-js/mdx (MDX 3, as Docusaurus 3 uses), plus front matter
-// and GFM tables like Docusaurus. Prints one JSON line per file: {file, ok, error}.
-// Usage: node compile.mjs FILE...
+// and GFM (remark-gfm) like Docusaurus. Prints one JSON line per file.
+// Usage: node compile.mjs FILE...           -> {file, ok, js | error}
+//        node compile.mjs --render FILE...  -> {file, ok, html, frontMatter | error}
+// --render evaluates the compiled page with React and renders it to static HTML. The two
+// component imports reportgen writes are replaced by stubs; any other import or export
+// in the page (injected ESM) makes the evaluation fail.
 import { readFile } from "node:fs/promises";
-import { compile } from "@mdx-js/mdx";
+import { compile, evaluate } from "@mdx-js/mdx";
+import yaml from "js-yaml";
+import * as React from "react";
+import * as runtime from "react/jsx-runtime";
+import { renderToStaticMarkup } from "react-dom/server";
+import remarkGfm from "remark-gfm";
 
-function stripFrontMatter(text) {
-  const m = /^---\n[\s\S]*?\n---\n/.exec(text);
-  return m ? text.slice(m[0].length) : text;
+const COMPONENT_IMPORT = /^import (ImagesTable|CustomImagesTable) from "@site\/src\/components\/\1";$/gm;
+
+function splitFrontMatter(text) {
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(text);
+  return m ? [yaml.load(m[1]), text.slice(m[0].length)] : [null, text];
 }
 
+function stub(name) {
+  return (props) => React.createElement("figure", { "data-component": name },
+    React.createElement("figcaption", null, props.heading));
+}
+
+const render = process.argv[2] === "--render";
 let failed = 0;
-for (const file of process.argv.slice(2)) {
+for (const file of process.argv.slice(render ? 3 : 2)) {
   try {
-    const src = stripFrontMatter(await readFile(file, "utf8"));
-    const out = await compile(src, { jsx: true });
-    console.log(JSON.stringify({ file, ok: true, js: String(out) }));
+    const [frontMatter, src] = splitFrontMatter(await readFile(file, "utf8"));
+    if (render) {
+      const { default: Content } = await evaluate(src.replace(COMPONENT_IMPORT, ""),
+        { ...runtime, remarkPlugins: [remarkGfm] });
+      const html = renderToStaticMarkup(React.createElement(Content, {
+        components: { ImagesTable: stub("ImagesTable"), CustomImagesTable: stub("CustomImagesTable") },
+      }));
+      console.log(JSON.stringify({ file, ok: true, html, frontMatter }));
+    } else {
+      const out = await compile(src, { jsx: true, remarkPlugins: [remarkGfm] });
+      console.log(JSON.stringify({ file, ok: true, js: String(out) }));
+    }
   } catch (err) {
     failed += 1;
     console.log(JSON.stringify({ file, ok: false, error: String(err.message || err) }));
