@@ -5,6 +5,7 @@ prints. Errors a user can cause print one line on stderr and exit 2 (no tracebac
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,22 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             err.print("interrupted")
             raise typer.Exit(130) from None
+        except Terminated:
+            err.print("terminated")
+            raise typer.Exit(143) from None
+        except OSError as exc:  # disk full, read-only file system, permissions
+            where = f"{exc.filename}: " if exc.filename else ""
+            err.print(f"[red]error:[/] {where}{exc.strerror or exc}", highlight=False,
+                      soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+class Terminated(BaseException):
+    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
 
 
 app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True,
@@ -49,7 +66,7 @@ LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to appen
 Epochs = Annotated[int | None, typer.Option(
     "--epochs", min=1, max=1000, help=f"Training epochs (default: {DEFAULT_EPOCHS}). Cannot "
     "be combined with --model, whose own epochs are used.")]
-Seed = Annotated[int, typer.Option("--seed", min=0, help="Seed for Python, NumPy, TensorFlow "
+Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for Python, NumPy, TensorFlow "
                                    "and the page's sample.")]
 SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
                                         help="Images per digit per split shown on the page.")]
@@ -63,7 +80,8 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output."
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: SIGTERM exits 143 like Ctrl-C exits 130, cleanly."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
     app()
 
 

@@ -3,11 +3,14 @@ command prints. No logic: every figure comes from a library result."""
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-err = Console(stderr=True)
-out = Console()
+# Piped to a file, rich would hard-wrap at 80 columns and split paths: no wrapping then.
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 class Display:
@@ -40,6 +43,8 @@ def progress(quiet: bool = False) -> Progress:
 
 
 def print_run(rep) -> None:
+    for line in rep.warnings:
+        err.print(f"[yellow]warning:[/] {line}", highlight=False)
     s = rep.summary
     out.print(f"page: {rep.page}")
     out.print(f"model: {s['model']['path']} (test accuracy "

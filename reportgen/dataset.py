@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,10 @@ IDX_STEMS = {
 }
 IDX_MAGIC_IMAGES = 0x00000803
 IDX_MAGIC_LABELS = 0x00000801
+#: The most images a split may declare: the MNIST family's largest (EMNIST ByClass, 697,932
+#: training images) with headroom. Sizes are checked against it before anything is
+#: allocated, so a 3 MB file claiming 10^9 images fails in one line, not in swap.
+MAX_IMAGES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
     if not zipfile.is_zipfile(path):
         raise DatasetError(f"{path}: not an .npz file (not a zip archive)")
     try:
+        _check_npz_sizes(path)
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in KEYS if k not in npz.files]
             if missing:
@@ -110,6 +116,30 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
         raise
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
         raise DatasetError(f"{path}: unreadable .npz ({exc})") from None
+
+
+def _check_npz_sizes(path: Path) -> None:
+    """Refuse, before allocating, an array whose declared shape or uncompressed size is
+    larger than MAX_IMAGES images (or labels) allow."""
+    with zipfile.ZipFile(path) as zf:
+        for key in KEYS:
+            try:
+                info = zf.getinfo(f"{key}.npy")
+            except KeyError:
+                continue  # reported as a missing key
+            per_item = 28 * 28 if key.startswith("x") else 8
+            if info.file_size > MAX_IMAGES * per_item + 65536:
+                raise DatasetError(f"{path}: {key} is {info.file_size:,} bytes uncompressed, "
+                                   f"more than {MAX_IMAGES:,} images allow")
+            with zf.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read(fh)
+            if dtype.hasobject or (shape and shape[0] > MAX_IMAGES) or (
+                    int(np.prod(shape, dtype=object)) * dtype.itemsize > info.file_size):
+                raise DatasetError(f"{path}: {key} declares shape {shape} of {dtype}, more "
+                                   f"than the file holds or {MAX_IMAGES:,} images allow")
 
 
 def _find_idx(folder: Path, key: str) -> Path:
@@ -132,31 +162,33 @@ def read_idx(path: Path, *, images: bool) -> np.ndarray:
     (labels), the header is short or the data size disagrees with the header.
     """
     path = Path(path)
+    want = IDX_MAGIC_IMAGES if images else IDX_MAGIC_LABELS
+    header = 16 if images else 8
     try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as fh:
-            data = fh.read()
-    except (OSError, EOFError) as exc:
+            head = fh.read(header)
+            if len(head) < header:
+                raise DatasetError(f"{path}: too short for an IDX header ({len(head)} bytes)")
+            magic = struct.unpack(">I", head[:4])[0]
+            if magic != want:
+                raise DatasetError(
+                    f"{path}: wrong IDX magic number 0x{magic:08x}, expected 0x{want:08x} "
+                    f"({'images' if images else 'labels'})")
+            shape = struct.unpack(">III", head[4:16]) if images else struct.unpack(
+                ">I", head[4:8])
+            if shape[0] > MAX_IMAGES or (images and shape[1:] != (28, 28)):
+                raise DatasetError(f"{path}: IDX header declares shape {shape}; expected at "
+                                   f"most {MAX_IMAGES:,} {'28x28 images' if images else 'labels'}")
+            expected = int(np.prod(shape))
+            data = fh.read(expected)
+            extra = len(fh.read(1))
+    except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"{path}: unreadable IDX file ({exc})") from None
-    want = IDX_MAGIC_IMAGES if images else IDX_MAGIC_LABELS
-    header = 16 if images else 8
-    if len(data) < header:
-        raise DatasetError(f"{path}: too short for an IDX header ({len(data)} bytes)")
-    magic = struct.unpack(">I", data[:4])[0]
-    if magic != want:
-        raise DatasetError(
-            f"{path}: wrong IDX magic number 0x{magic:08x}, expected 0x{want:08x} "
-            f"({'images' if images else 'labels'})")
-    if images:
-        n, rows, cols = struct.unpack(">III", data[4:16])
-        shape = (n, rows, cols)
-    else:
-        shape = (struct.unpack(">I", data[4:8])[0],)
-    expected = int(np.prod(shape))
-    if len(data) - header != expected:
-        raise DatasetError(
-            f"{path}: header says {expected} bytes of data, file holds {len(data) - header}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape).copy()
+    if len(data) != expected or extra:
+        raise DatasetError(f"{path}: header says {expected} bytes of data, file holds "
+                           f"{len(data) if not extra else 'more'}")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
 
 
 def validate(arrays: dict[str, np.ndarray], path: Path) -> None:

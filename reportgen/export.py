@@ -8,9 +8,11 @@ pixels, same encoder settings: :data:`reportgen.fsutil.PNG_OPTIONS`).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import re
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import DIGITS, SPLITS, Dataset, sample_indices
-from .fsutil import PNG_OPTIONS, RUN_TOKEN, png_bytes, write_bytes
-from .manifest import Manifest, StageOutput
+from .errors import SiteError
+from .fsutil import PNG_OPTIONS, RUN_TOKEN, check_inside, png_bytes, write_bytes
+from .manifest import MANIFEST, Manifest, StageOutput
 
 FILE_RE = re.compile(r"^\d{5}\.png$")
+LEGACY_STAMP = ".reportgen-export.json"  # what reportgen 0.1 wrote instead of a manifest
 CHUNK = 500
 
 # Set in the parent before forking the pool, read by the workers (no pickling of arrays).
@@ -54,9 +58,14 @@ def _write_chunk(task: tuple[str, str, int, list[int]]) -> int:
     folder = f"{root}/{split}/{digit}"
     for i in indices:
         tmp = f"{folder}/.{i:05d}.png.{RUN_TOKEN}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(png_bytes(x[i]))
-        os.replace(tmp, f"{folder}/{i:05d}.png")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(png_bytes(x[i]))
+            os.replace(tmp, f"{folder}/{i:05d}.png")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return len(indices)
 
 
@@ -89,12 +98,20 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
     export_dir = Path(export_dir)
     total = sum(len(ds.split(s)[1]) for s in SPLITS)
     manifest = Manifest(export_dir)
+    if not (manifest.has("export") or manifest.interrupted("export")) and _foreign(export_dir):
+        raise SiteError(f"--export-dir {export_dir}: not empty and not an export made by "
+                        f"reportgen (no {MANIFEST}); choose an empty or new folder")
     manifest.sweep_temp_files()
     written = 0
 
     def run() -> StageOutput:
         nonlocal written
-        written = _write_all(ds, export_dir, workers, progress, total)
+        try:
+            written = _write_all(ds, export_dir, workers, progress, total)
+        except BaseException:
+            _remove_own_temp_files(export_dir)  # killed workers may have left some
+            raise
+        (export_dir / LEGACY_STAMP).unlink(missing_ok=True)
         return StageOutput({"count": total}, [image_path(export_dir, s, d, i) for s in SPLITS
                                                for i, d in enumerate(ds.split(s)[1])])
 
@@ -106,10 +123,45 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
                         manifest.seconds("export"))
 
 
+def _foreign(export_dir: Path) -> bool:
+    """True when ``export_dir`` holds anything but reportgen's own bookkeeping."""
+    try:
+        return any(e.name not in (MANIFEST, LEGACY_STAMP) for e in os.scandir(export_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _remove_own_temp_files(export_dir: Path) -> None:
+    suffix = f".{RUN_TOKEN}.tmp"
+    for split in SPLITS:
+        for d in DIGITS:
+            folder = export_dir / split / str(d)
+            if folder.is_dir() and not folder.is_symlink():
+                for e in os.scandir(folder):
+                    if e.name.endswith(suffix):
+                        os.unlink(e.path)
+
+
+def _worker_init() -> None:
+    """Export workers: Ctrl-C and SIGTERM go to the parent, which stops the pool; a worker
+    dies with its parent (Linux PR_SET_PDEATHSIG) instead of writing on as an orphan."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
                progress: Callable[[int, int], None] | None, total: int) -> int:
     for split in SPLITS:
         for d in DIGITS:
+            check_inside(export_dir / split / str(d) / "00000.png")
             (export_dir / split / str(d)).mkdir(parents=True, exist_ok=True)
     tasks = _tasks(ds, export_dir)
     _ARRAYS.update(x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
@@ -123,7 +175,7 @@ def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
                 if progress:
                     progress(done, total)
         else:
-            with mp.get_context("fork").Pool(workers) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
                 for n in pool.imap_unordered(_write_chunk, tasks):
                     done += n
                     if progress:

@@ -7,6 +7,8 @@ or the new version of a file, never half of one.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import io
 import os
@@ -31,6 +33,45 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{RUN_TOKEN}.tmp")
 
 
+_ROOTS: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("roots", default=())
+
+
+@contextlib.contextmanager
+def confined(*roots: Path):
+    """Within this block, write_bytes (and :func:`check_inside`) refuse a path whose
+    folder resolves outside every root: a symlinked folder leading elsewhere is never
+    written through."""
+    token = _ROOTS.set(tuple(Path(r).resolve() for r in roots))
+    try:
+        yield
+    finally:
+        _ROOTS.reset(token)
+
+
+def is_inside(path: Path) -> bool:
+    """True when the deepest existing folder of ``path`` (symlinks followed) lies inside a
+    root of the current :func:`confined` block, or when no block is active."""
+    roots = _ROOTS.get()
+    if not roots:
+        return True
+    folder = Path(path).absolute().parent
+    tail: list[str] = []
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        tail.insert(0, folder.name)
+        folder = folder.parent
+    real = folder.resolve().joinpath(*tail)  # the tail does not exist: no symlink in it
+    return any(real == r or r in real.parents for r in roots)
+
+
+def check_inside(path: Path) -> None:
+    """Raise SiteError (one line) when :func:`is_inside` is False for ``path``."""
+    if not is_inside(path):
+        from .errors import SiteError
+
+        raise SiteError(f"{path}: its folder leads outside the site or export dir (a "
+                        "symlink?); refusing to write there")
+
+
 def write_bytes(path: Path, data: bytes, *, if_changed: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically (temp file in the same folder, then rename).
 
@@ -38,11 +79,13 @@ def write_bytes(path: Path, data: bytes, *, if_changed: bool = True) -> bool:
     its mtime does not change. Returns True when the file was written.
     """
     path = Path(path)
+    check_inside(path)
     if if_changed:
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if (not path.is_symlink() and path.stat().st_size == len(data)
+                    and path.read_bytes() == data):
                 return False
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(path)

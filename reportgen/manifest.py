@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .fsutil import RUN_TOKEN, write_text
+from .fsutil import RUN_TOKEN, is_inside, write_text
 
 MANIFEST = ".reportgen-manifest.json"
 
@@ -104,6 +104,16 @@ class Manifest:
         self.path = self.root / MANIFEST
         self._stages, self._pending = _load(self.path)
         self._ran: dict[str, float] = {}
+        #: one line per recorded path that was ignored (outside the root)
+        self.problems: list[str] = []
+        for name, e in self._stages.items():
+            bad = [f for f in e.get("files", []) if self._inside(f) is None]
+            for f in bad:
+                self.problems.append(f"{self.path}: stage {name!r} lists {f!r}, outside "
+                                     f"{self.root}; ignored")
+            if bad:
+                e["files"] = [f for f in e["files"] if f not in bad]
+                e["key"] = ""  # a tampered record: rerun the stage
 
     @property
     def ran(self) -> dict[str, float]:
@@ -118,7 +128,12 @@ class Manifest:
         return float((self._stages.get(name) or {}).get("seconds", 0.0))
 
     def has(self, name: str) -> bool:
+        """True when the stage has a record."""
         return name in self._stages
+
+    def interrupted(self, name: str) -> bool:
+        """True when a run of the stage was killed before it was recorded."""
+        return name in self._pending
 
     def _inside(self, rel: str) -> Path | None:
         """root/rel when it stays inside the root (no '..', not absolute), else None."""
@@ -178,7 +193,9 @@ class Manifest:
         old = (self._stages.get(name) or {}).get("files", [])
         for f in sorted(set(old) - set(new)):
             p = self._inside(f)
-            if p is not None and (p.is_file() or p.is_symlink()):
+            if p is not None and (p.is_file() or p.is_symlink()) and is_inside(p) and (
+                    p.parent.resolve() == self.root.resolve()
+                    or self.root.resolve() in p.parent.resolve().parents):
                 p.unlink(missing_ok=True)
         self._stages[name] = {"key": key, "files": new,
                               "uses": sorted(str(Path(u).resolve()) for u in out.uses),
@@ -192,7 +209,8 @@ class Manifest:
         n = 0
         for name, p in list(self._pending.items()):
             folder = self._inside(p["dir"])
-            if p["token"] != RUN_TOKEN and folder is not None and folder.is_dir():
+            if (p["token"] != RUN_TOKEN and folder is not None and folder.is_dir()
+                    and self.root.resolve() in (folder.resolve() / "x").parents):
                 suffix = f".{p['token']}.tmp"
                 for dirpath, _, files in os.walk(folder):  # does not follow symlinks
                     for f in files:

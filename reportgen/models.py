@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import sys
 import textwrap
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +24,25 @@ import numpy as np
 from .errors import ModelError
 
 
-def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ info logs (set before TensorFlow is first imported)."""
+def quiet_tensorflow():
+    """Import TensorFlow and Keras quietly and return keras. TensorFlow's C++ side prints
+    absl's "InitializeLog" warning and oneDNN's notice on stderr while it loads, whatever
+    TF_CPP_MIN_LOG_LEVEL says; file descriptor 2 points to /dev/null for the import."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            import keras
+            import tensorflow as tf
+            tf.constant(0)  # the first op logs once more; let it happen now
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return keras
 
 
 def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
@@ -129,8 +147,7 @@ def get_kind(name: str) -> ModelKind:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow ops deterministic."""
-    quiet_tensorflow()
-    import keras
+    keras = quiet_tensorflow()
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
@@ -149,16 +166,33 @@ def predict_probabilities(model, x: np.ndarray, batch_size: int = 1024) -> np.nd
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
 
 
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
 def load_model(model_path: Path):
-    """Load a .keras model; raises ModelError with one line when it cannot be read."""
+    """Load a .keras or .h5 model that takes (n, 28, 28) images and outputs 10 classes.
+    Raises ModelError with one line when the file is missing, not a model file, truncated
+    or corrupt, or the model's input or output shape does not fit MNIST."""
     model_path = Path(model_path)
     if not model_path.is_file():
         raise ModelError(f"{model_path}: no such model file")
-    quiet_tensorflow()
-    import keras
-
+    if model_path.suffix.lower() not in MODEL_SUFFIXES:
+        raise ModelError(f"{model_path}: not a Keras model file (expected "
+                         f"{', '.join(MODEL_SUFFIXES)})")
+    if model_path.suffix.lower() == ".keras" and not zipfile.is_zipfile(model_path):
+        raise ModelError(f"{model_path}: not a valid .keras file (truncated or corrupt)")
+    keras = quiet_tensorflow()
     try:
-        return keras.models.load_model(model_path)
+        model = keras.models.load_model(model_path, compile=False)
     except Exception as exc:  # keras raises many types for a bad file
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ModelError(f"{model_path}: cannot load model ({msg})") from None
+    shape = tuple(getattr(model, "input_shape", ()) or ())[1:]
+    if shape != (28, 28):
+        raise ModelError(f"{model_path}: model takes input shape {shape}; reportgen feeds "
+                         "MNIST images of shape (28, 28)")
+    out = tuple(getattr(model, "output_shape", ()) or ())[1:]
+    if out != (10,):
+        raise ModelError(f"{model_path}: model outputs shape {out}, expected (10,) digit "
+                         "probabilities")
+    return model

@@ -57,6 +57,14 @@ class Options:
                                "keeps its own epochs")
         if self.model is not None and self.retrain:
             raise OptionsError("--retrain and --model cannot be combined: nothing is trained")
+        if not " ".join(str(self.title).split()):
+            raise OptionsError("--title is empty")
+        for flag, path in (("--site-dir", self.site_dir), ("--export-dir", self.export_dir),
+                           ("--models-dir", self.models_dir)):
+            if Path(path).exists() and not Path(path).is_dir():
+                raise OptionsError(f"{flag} {path}: is a file, expected a folder")
+        if Path(self.log_file).is_dir():
+            raise OptionsError(f"--log-file {self.log_file}: is a folder, expected a file")
         return self
 
     @property

@@ -7,12 +7,15 @@ engine (manifest.py), whose key is the tuple of inputs written next to each call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import stages
 from .dataset import load_dataset
-from .errors import SiteError
+from .errors import ImageError, SiteError
+from .fsutil import confined
+from .locks import locked
 from .manifest import Manifest
 from .options import Options
 from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelRef, from_json
@@ -21,12 +24,23 @@ from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelRef, from_
 @dataclass
 class RunReport:
     """What a run did: summary (summary.json's content; None when the page was not
-    rendered), page path (or None), stages that ran (wall seconds) and stages skipped."""
+    rendered), page path (or None), stages that ran (wall seconds), stages skipped, and
+    warnings (one line each, e.g. a manifest entry outside the site that was ignored)."""
 
     summary: dict | None
     page: Path | None
     ran: dict[str, float]
     skipped: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def guarded(opts: Options, *, export: bool = False):
+    """Hold the lock of the site dir (and the export dir) and refuse writes whose folder
+    leads outside the folders this run may write: site, export, models, log."""
+    with locked(opts.site_dir, *([opts.export_dir] if export else [])), confined(
+            opts.site_dir, opts.export_dir, opts.models_dir, Path(opts.log_file).parent):
+        yield
 
 
 def _say(progress, name: str) -> None:
@@ -39,32 +53,33 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
     custom test, render, summary. ``progress``: optional object with ``stage(name)``,
     ``export(done, total)`` and ``epoch(epoch, epochs, logs)`` (the CLI's display).
     Raises ReportgenError subclasses for bad input (nothing half-written is left)."""
-    from .export import export_all
-
     opts.validated()
-    _say(progress, "load")
-    ds = load_dataset(opts.dataset)
-    site = stages.open_site(opts)
-    _say(progress, "export")
-    ex = export_all(ds, opts.export_dir, workers=opts.workers,
-                    progress=getattr(progress, "export", None))
-    _say(progress, "sample")
-    sample = stages.sample_stage(ds, opts, site)
-    _say(progress, "train")
-    model = stages.train_stage(ds, opts, site, progress)
-    _say(progress, "gallery")
-    gallery = stages.gallery_stage(ds, opts, site, model)
-    _say(progress, "class counts")
-    stages.class_counts_stage(ds, opts, site)
-    _say(progress, "custom test")
-    custom = stages.custom_test_stage(opts, site, model)
-    _say(progress, "render")
-    summary, page = stages.render_and_summarise(ds, opts, site, sample, model, gallery, custom,
-                                          export_seconds=ex.seconds)
-    ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
-    skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
-               and (s != "custom_test" or opts.custom_inputs())]
-    return RunReport(summary, page, ran, skipped)
+    with guarded(opts, export=True):
+        from .export import export_all
+
+        _say(progress, "load")
+        ds = load_dataset(opts.dataset)
+        site = stages.open_site(opts)
+        _say(progress, "export")
+        ex = export_all(ds, opts.export_dir, workers=opts.workers,
+                        progress=getattr(progress, "export", None))
+        _say(progress, "sample")
+        sample = stages.sample_stage(ds, opts, site)
+        _say(progress, "train")
+        model = stages.train_stage(ds, opts, site, progress)
+        _say(progress, "gallery")
+        gallery = stages.gallery_stage(ds, opts, site, model)
+        _say(progress, "class counts")
+        stages.class_counts_stage(ds, opts, site)
+        _say(progress, "custom test")
+        custom = stages.custom_test_stage(opts, site, model)
+        _say(progress, "render")
+        summary, page = stages.render_and_summarise(ds, opts, site, sample, model, gallery, custom,
+                                              export_seconds=ex.seconds)
+        ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
+        skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
+                   and (s != "custom_test" or opts.custom_inputs())]
+        return RunReport(summary, page, ran, skipped, site.problems)
 
 
 def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
@@ -82,17 +97,18 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
            progress=None) -> tuple:
     """``reportgen export``: the full export into ``opts.export_dir`` and, with ``sample``,
     the page's sample into the site. Returns (ExportResult, sample or None)."""
-    from .export import export_all
-
     opts.validated()
-    ds = load_dataset(opts.dataset)
-    ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
-    if not sample:
-        return ex, None
-    site = stages.open_site(opts)
-    files = stages.sample_stage(ds, opts, site)
-    site.save()
-    return ex, files
+    with guarded(opts, export=True):
+        from .export import export_all
+
+        ds = load_dataset(opts.dataset)
+        ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
+        if not sample:
+            return ex, None
+        site = stages.open_site(opts)
+        files = stages.sample_stage(ds, opts, site)
+        site.save()
+        return ex, files
 
 
 def rerender(opts: Options) -> Path:
@@ -100,14 +116,15 @@ def rerender(opts: Options) -> Path:
     (after a template, title or description change). Raises SiteError when
     ``site-assets`` has not run for this site yet."""
     opts.validated()
-    site = Manifest(opts.site_dir)
-    _recorded(site, ("sample", "train", "gallery"))
-    ds = load_dataset(opts.dataset)
-    custom = from_json(CustomTestResult, site.result("custom_test"))
-    return stages.render_and_summarise(
-        ds, opts, site, site.result("sample"), from_json(ModelRef, site.result("train")),
-        from_json(GalleryResult, site.result("gallery")), custom,
-        export_seconds=_export_seconds(opts))[1]
+    with guarded(opts):
+        site = Manifest(opts.site_dir)
+        _recorded(site, ("sample", "train", "gallery"))
+        ds = load_dataset(opts.dataset)
+        custom = from_json(CustomTestResult, site.result("custom_test"))
+        return stages.render_and_summarise(
+            ds, opts, site, site.result("sample"), from_json(ModelRef, site.result("train")),
+            from_json(GalleryResult, site.result("gallery")), custom,
+            export_seconds=_export_seconds(opts))[1]
 
 
 def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
@@ -116,17 +133,18 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
     before, re-render it, so the page never mixes two models. Returns (gallery, page or
     None)."""
     opts.validated()
-    ds = load_dataset(opts.dataset)
-    site = stages.open_site(opts)
-    model = stages.train_stage(ds, opts, site)
-    gallery = stages.gallery_stage(ds, opts, site, model)
-    custom = stages.custom_test_stage(opts, site, model)
-    if not site.has("sample"):
-        site.save()
-        return gallery, None
-    return gallery, stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
-                                          gallery, custom,
-                                          export_seconds=_export_seconds(opts))[1]
+    with guarded(opts):
+        ds = load_dataset(opts.dataset)
+        site = stages.open_site(opts)
+        model = stages.train_stage(ds, opts, site)
+        gallery = stages.gallery_stage(ds, opts, site, model)
+        custom = stages.custom_test_stage(opts, site, model)
+        if not site.has("sample"):
+            site.save()
+            return gallery, None
+        return gallery, stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
+                                              gallery, custom,
+                                              export_seconds=_export_seconds(opts))[1]
 
 
 def predict_into_site(opts: Options, model_path: Path) -> Path:
@@ -134,17 +152,18 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
     ``opts.custom_images`` with the page's own model and re-render the page. Raises
     SiteError when site-assets has not run there, or ``model_path`` is another model."""
     opts.validated()
-    site = Manifest(opts.site_dir)
-    _recorded(site, ("sample", "train", "gallery"))
-    model = from_json(ModelRef, site.result("train"))
-    if Path(model_path).resolve() != Path(model.path).resolve():
-        raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
-                        "`reportgen gallery --model` first, or leave out --model")
-    ds = load_dataset(opts.dataset)
-    custom = stages.custom_test_stage(opts, site, model)
-    return stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
-                                 from_json(GalleryResult, site.result("gallery")), custom,
-                                 export_seconds=_export_seconds(opts))[1]
+    with guarded(opts):
+        site = Manifest(opts.site_dir)
+        _recorded(site, ("sample", "train", "gallery"))
+        model = from_json(ModelRef, site.result("train"))
+        if Path(model_path).resolve() != Path(model.path).resolve():
+            raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
+                            "`reportgen gallery --model` first, or leave out --model")
+        ds = load_dataset(opts.dataset)
+        custom = stages.custom_test_stage(opts, site, model)
+        return stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
+                                     from_json(GalleryResult, site.result("gallery")), custom,
+                                     export_seconds=_export_seconds(opts))[1]
 
 
 def train(opts: Options, on_epoch=None):
@@ -177,6 +196,10 @@ def predict(opts: Options, *, into_site: bool = False):
     from .predict import PredictReport, predict_files
 
     opts.validated()
+    missing = [p for p in opts.custom_images if not Path(p).exists()]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ImageError(f"{missing[0]}: no such file or folder{more}")
     model = Path(opts.model) if opts.model else current_model(opts.site_dir, opts.models_dir)
     preds, problems = predict_files(model, opts.custom_images)
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error])

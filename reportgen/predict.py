@@ -35,6 +35,8 @@ def load_ink(path: Path) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise ImageError(f"{path}: not a regular file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -132,8 +134,10 @@ def collect_images(inputs: list[Path]) -> tuple[list[Path], list[str]]:
             if not found:
                 problems.append(f"{p}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
             files.extend(found)
-        elif p.exists():
+        elif p.is_file():
             files.append(p)
+        elif p.exists():  # a FIFO or device would block or never end: regular files only
+            problems.append(f"{p}: not a regular file")
         else:
             problems.append(f"{p}: no such file or folder")
     return files, problems

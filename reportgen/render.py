@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
-import shutil
 from functools import cache
 from pathlib import Path
 
 import jinja2
 
 from .errors import SiteError
-from .fsutil import write_text
+from .fsutil import write_bytes, write_text
 from .page import PageContext
 
 PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
@@ -179,8 +179,8 @@ def install_components(site_dir: Path) -> list[Path]:
     for name in COMPONENTS:
         dest = Path(site_dir) / "src" / "components" / name
         src = components_dir() / name
-        if not dest.exists() and src.resolve() != dest.resolve():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+        # a symlink, even a dangling one, is the site's own: never written through
+        if not os.path.lexists(dest) and src.resolve() != dest.resolve():
+            write_bytes(dest, src.read_bytes())
             copied.append(dest)
     return copied

@@ -53,9 +53,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     if not retrain and (found := model_store.find_model(models_dir, key)):
         return TrainResult(found, model_store.load_meta(found), True)
 
-    quiet_tensorflow()
-    import keras
-
+    keras = quiet_tensorflow()
     log = tunelog.training_started(epochs)
     tunelog.append_log(log_path, log)
     seed_everything(seed)
