@@ -5,7 +5,6 @@ import gzip
 import io
 import json
 import os
-import resource
 import struct
 import subprocess
 import sys
