@@ -5,12 +5,18 @@ prints. Errors a user can cause print one line on stderr and exit 2 (no tracebac
 from __future__ import annotations
 
 import json
+import os
 import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
+
+try:  # typer vendors click since 0.20
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on real click
+    from click.exceptions import ClickException
 
 from .console import Display, err, out, print_audit, print_predictions, print_run, progress
 from .errors import ReportgenError
@@ -39,6 +45,16 @@ class _Group(TyperGroup):
             err.print(f"[red]error:[/] {where}{exc.strerror or exc}", highlight=False,
                       soft_wrap=True)
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, SystemExit, ClickException):
+            raise  # typer's own: usage errors print their one line themselves
+        except Exception as exc:  # a bug: still one line, the traceback on request
+            if os.environ.get("REPORTGEN_DEBUG"):
+                raise
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            err.print(f"[red]error:[/] internal error: {type(exc).__name__}: {first} (set "
+                      "REPORTGEN_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True,
+                      markup=True)
+            raise typer.Exit(70) from None
 
 
 class Terminated(BaseException):

@@ -95,6 +95,8 @@ def load_dataset(path: Path | str) -> Dataset:
     path = Path(path)
     if not path.exists():
         raise DatasetError(f"{path}: no such file or folder")
+    if not path.is_dir() and not path.is_file():
+        raise DatasetError(f"{path}: not a regular file (a FIFO or device is not read)")
     arrays = _load_idx_folder(path) if path.is_dir() else _load_npz(path)
     validate(arrays, path)
     return Dataset(**arrays, path=path, digest=digest(*(arrays[k] for k in KEYS)))

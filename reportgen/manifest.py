@@ -152,13 +152,17 @@ class Manifest:
             [Path(u) for u in e.get("uses", [])])
 
     def run(self, name: str, key_inputs: tuple, fn: Callable[[], StageOutput], *,
-            out_dir: Path, force: bool = False) -> Any:
+            out_dir: Path, force: bool = False, parse: Callable[[Any], Any] = lambda r: r) -> Any:
         """Run stage ``name`` unless it is current (see the module docstring); returns its
-        result. out_dir: the folder the stage writes into (inside the root); it is part of
-        the key, with ``key_inputs``."""
+        result, passed through ``parse``. out_dir: the folder the stage writes into (inside
+        the root); it is part of the key, with ``key_inputs``. A recorded result that
+        ``parse`` rejects (an edited manifest) counts as missing: the stage runs again."""
         key = stage_key(name, (*key_inputs, Path(out_dir)))
         if not force and self.is_current(name, key):
-            return self._stages[name]["result"]
+            try:
+                return parse(self._stages[name]["result"])
+            except (TypeError, ValueError, KeyError, AttributeError):
+                pass
         try:
             rel = Path(out_dir).resolve().relative_to(self.root.resolve()).as_posix()
             self._pending[name] = {"token": RUN_TOKEN, "dir": rel}
@@ -170,7 +174,7 @@ class Manifest:
         seconds = time.perf_counter() - t0
         self._record(name, key, out, seconds)
         self._pending.pop(name, None)
-        return out.result
+        return parse(out.result)
 
     def drop(self, name: str) -> None:
         """Forget a stage, deleting the files it owned (a section that is no longer shown)."""

@@ -65,6 +65,8 @@ class Options:
                 raise OptionsError(f"{flag} {path}: is a file, expected a folder")
         if Path(self.log_file).is_dir():
             raise OptionsError(f"--log-file {self.log_file}: is a folder, expected a file")
+        if Path(self.log_file).exists() and not Path(self.log_file).is_file():
+            raise OptionsError(f"--log-file {self.log_file}: not a regular file")
         return self
 
     @property

@@ -9,6 +9,7 @@ Accuracies and probabilities are fractions in [0, 1]; URLs are site URLs (``/ass
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,13 +40,31 @@ def from_json(cls, data):
 
 
 def _convert(hint, value):
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    """``value`` as type ``hint``; raises TypeError when it is not (an edited manifest)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return value
     if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object for {hint.__name__}, got {value!r:.40}")
         return from_json(hint, value)
-    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
-        return [from_json(args[0], v) for v in value]
-    if len(args) == 1 and dataclasses.is_dataclass(args[0]):  # X | None
-        return from_json(args[0], value)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        return _convert(next(a for a in args if a is not type(None)), value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {value!r:.40}")
+        return [_convert(args[0], v) for v in value] if args else value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {value!r:.40}")
+        return {_convert(args[0], k): _convert(args[1], v) for k, v in value.items()} if args else value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(hint, type) and not isinstance(value, hint) or (
+            hint in (int, float) and isinstance(value, bool)):
+        raise TypeError(f"expected {hint.__name__}, got {value!r:.40}")
     return value
 
 
@@ -96,7 +115,7 @@ class GalleryResult:
     wrong_count: int
     per_class: list[int]
     confusion: list[list[int]]
-    metrics: list[dict]
+    metrics: list[dict[str, float]]
     confusion_png: str
     log: list[str] = field(default_factory=list)
 
@@ -186,7 +205,7 @@ class PageContext:
 
     version: str
     page: FrontMatter
-    dataset: dict
+    dataset: dict[str, Any]
     sample_per_class: int
     seed: int
     thumb_size: int

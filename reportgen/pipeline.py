@@ -18,7 +18,7 @@ from .fsutil import confined
 from .locks import locked
 from .manifest import Manifest
 from .options import Options
-from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelRef, from_json
+from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelRef
 
 
 @dataclass
@@ -89,6 +89,20 @@ def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
                         "run `reportgen site-assets` first")
 
 
+SAMPLE = dict[str, dict[str, list[str]]]  # the sample stage's result: {split: {digit: names}}
+
+
+def _result(site: Manifest, name: str, hint):
+    """A recorded result as ``hint``; raises SiteError when the record is malformed."""
+    from .page import _convert
+
+    try:
+        return _convert(hint, site.result(name))
+    except (TypeError, ValueError, KeyError, AttributeError, StopIteration):
+        raise SiteError(f"{site.path}: the record of stage {name!r} is malformed; run "
+                        "`reportgen site-assets` to rebuild it") from None
+
+
 def _export_seconds(opts: Options) -> float:
     return Manifest(opts.export_dir).seconds("export")
 
@@ -120,10 +134,10 @@ def rerender(opts: Options) -> Path:
         site = Manifest(opts.site_dir)
         _recorded(site, ("sample", "train", "gallery"))
         ds = load_dataset(opts.dataset)
-        custom = from_json(CustomTestResult, site.result("custom_test"))
+        custom = _result(site, "custom_test", CustomTestResult | None)
         return stages.render_and_summarise(
-            ds, opts, site, site.result("sample"), from_json(ModelRef, site.result("train")),
-            from_json(GalleryResult, site.result("gallery")), custom,
+            ds, opts, site, _result(site, "sample", SAMPLE),
+            _result(site, "train", ModelRef), _result(site, "gallery", GalleryResult), custom,
             export_seconds=_export_seconds(opts))[1]
 
 
@@ -142,7 +156,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
         if not site.has("sample"):
             site.save()
             return gallery, None
-        return gallery, stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
+        return gallery, stages.render_and_summarise(ds, opts, site, _result(site, "sample", SAMPLE), model,
                                               gallery, custom,
                                               export_seconds=_export_seconds(opts))[1]
 
@@ -155,14 +169,14 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
     with guarded(opts):
         site = Manifest(opts.site_dir)
         _recorded(site, ("sample", "train", "gallery"))
-        model = from_json(ModelRef, site.result("train"))
+        model = _result(site, "train", ModelRef)
         if Path(model_path).resolve() != Path(model.path).resolve():
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
         ds = load_dataset(opts.dataset)
         custom = stages.custom_test_stage(opts, site, model)
-        return stages.render_and_summarise(ds, opts, site, site.result("sample"), model,
-                                     from_json(GalleryResult, site.result("gallery")), custom,
+        return stages.render_and_summarise(ds, opts, site, _result(site, "sample", SAMPLE), model,
+                                     _result(site, "gallery", GalleryResult), custom,
                                      export_seconds=_export_seconds(opts))[1]
 
 

@@ -97,6 +97,15 @@ def jsx_literal(value) -> str:
     return text
 
 
+def url_path(value) -> str:
+    """A site URL for a markdown image: every character outside ``A-Za-z0-9/._-~`` is
+    percent-encoded, so a URL (from a manifest a pull request may have edited) can never
+    end the link or start a new line of markdown."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="/._-~")
+
+
 def yaml_scalar(value) -> str:
     """A double-quoted YAML scalar (JSON string syntax is valid YAML) for the front matter."""
     return json.dumps(_UNSHOWABLE.sub("\ufffd", str(value)), ensure_ascii=False)
@@ -117,7 +126,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(mdx=mdx_escape, jsx=jsx_literal, yaml=yaml_scalar,
                        fence_marker=fence_marker, text_block=text_block,
-                       literal=literal_text)
+                       literal=literal_text, url=url_path)
     return env
 
 

@@ -24,13 +24,20 @@ from .page import (
     GalleryResult,
     ModelRef,
     build_summary,
-    from_json,
     page_context,
     to_json,
 )
 from .render import install_components, render_page, template_source
 
 SUMMARY = "summary.json"
+
+
+def _parser(hint):
+    """Parse a recorded result as ``hint`` (a dataclass or a typing hint); raises TypeError
+    for a result of the wrong shape, so the engine reruns the stage."""
+    from .page import _convert
+
+    return lambda value: _convert(hint, value)
 
 
 def _plot_version() -> str:
@@ -63,7 +70,7 @@ def sample_stage(ds: Dataset, opts: Options, site: Manifest) -> dict[str, dict[s
 
     return site.run("sample", (ds.digest, opts.sample_per_class, opts.seed, PNG_OPTIONS,
                                opts.publish_all, opts.export_dir if opts.publish_all else None),
-                    run, out_dir=opts.assets_dir)
+                    run, out_dir=opts.assets_dir, parse=_parser(dict[str, dict[str, list[str]]]))
 
 
 def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> ModelRef:
@@ -81,7 +88,7 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
             return StageOutput(to_json(ModelRef(str(path.resolve()), meta)), uses=[path])
 
         key: tuple = ("given", ds.digest, sha256_file(path))
-        return from_json(ModelRef, site.run("train", key, given, out_dir=path.parent))
+        return site.run("train", key, given, out_dir=path.parent, parse=_parser(ModelRef))
 
     def train():
         from .train import train_model
@@ -96,8 +103,8 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
 
     key = ("train", ds.digest, "mlp", get_kind("mlp").recipe.as_dict(), opts.train_epochs,
            opts.seed)
-    return from_json(ModelRef, site.run("train", key, train, out_dir=opts.models_dir,
-                                        force=opts.retrain))
+    return site.run("train", key, train, out_dir=opts.models_dir, force=opts.retrain,
+                    parse=_parser(ModelRef))
 
 
 def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -> GalleryResult:
@@ -118,7 +125,7 @@ def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -
         return StageOutput(to_json(g), written)
 
     key = (ds.digest, model.meta.sha256, _plot_version())
-    return from_json(GalleryResult, site.run("gallery", key, run, out_dir=opts.assets_dir))
+    return site.run("gallery", key, run, out_dir=opts.assets_dir, parse=_parser(GalleryResult))
 
 
 def class_counts_stage(ds: Dataset, opts: Options, site: Manifest) -> str:
@@ -133,7 +140,8 @@ def class_counts_stage(ds: Dataset, opts: Options, site: Manifest) -> str:
         write_bytes(chart, class_counts_png(counts["train"], counts["test"]))
         return StageOutput(opts.url(chart), [chart])
 
-    return site.run("class_counts", (counts, _plot_version()), run, out_dir=opts.assets_dir)
+    return site.run("class_counts", (counts, _plot_version()), run, out_dir=opts.assets_dir,
+                    parse=_parser(str))
 
 
 def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomTestResult | None:
@@ -155,8 +163,8 @@ def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomT
 
     key = (model.meta.sha256, [(str(f), sha256_file(f)) for f in files], problems,
            _plot_version())
-    return from_json(CustomTestResult, site.run("custom_test", key, run,
-                                                out_dir=opts.assets_dir / CUSTOM_DIR))
+    return site.run("custom_test", key, run, out_dir=opts.assets_dir / CUSTOM_DIR,
+                    parse=_parser(CustomTestResult | None))
 
 
 def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dict,
