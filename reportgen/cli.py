@@ -92,6 +92,12 @@ Title = Annotated[str, typer.Option("--title", help="The page's title (h1).")]
 Description = Annotated[str, typer.Option("--description", help="The page's description "
                                           "(front matter and intro).")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Scaling = Annotated[str, typer.Option(
+    "--input-scaling", help="How a given model's inputs are scaled: raw (uint8 as is), unit "
+    "(x/255), keras-normalize (tf.keras.utils.normalize(x, axis=1), as the original "
+    "notebooks), auto (raw when the model has a Rescaling/Normalization layer, else unit).")]
+Kind = Annotated[str, typer.Option("--model-kind", help="What to train: mlp (the original "
+                                   "page's model) or cnn (seed 003's family).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 
 
@@ -139,12 +145,12 @@ def train(
     log_file: LogFile = D.log_file, epochs: Epochs = D.epochs, seed: Seed = D.seed,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train even if a model with the "
                                           "same dataset, epochs, seed and recipe exists.")] = False,
-    quiet: Quiet = False,
+    model_kind: Kind = D.model_kind, quiet: Quiet = False,
 ) -> None:
     """Train the MLP, evaluate it on the test split and save
     <models-dir>/<epochs>/mnist-<epochs>-<acc>.keras (reuses an identical stored model)."""
     opts = Options(dataset=dataset, models_dir=models_dir, log_file=log_file, epochs=epochs,
-                   seed=seed, retrain=retrain)
+                   seed=seed, retrain=retrain, model_kind=model_kind)
     with progress(quiet) as p:
         res = _pipeline().train(opts, on_epoch=Display(p).epoch)
     m = res.meta
@@ -154,16 +160,18 @@ def train(
 
 @app.command()
 def gallery(
-    model: Annotated[Path, typer.Option("--model", help="A .keras model (e.g. from "
-                                        "`reportgen train`).")],
+    model: Annotated[Path, typer.Option("--model", help="A .keras or .h5 model or a "
+                                        "SavedModel folder (e.g. from `reportgen train`).")],
     dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, log_file: LogFile = D.log_file,
+    models_dir: ModelsDir = D.models_dir, input_scaling: Scaling = D.input_scaling,
 ) -> None:
     """Make --model the page's model: regenerate the wrong-prediction gallery, the confusion
     matrix and the custom test without training, and re-render the page when site-assets
     has built it (files of the earlier model are removed)."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
-                   log_file=log_file, model=model)
+                   log_file=log_file, model=model, models_dir=models_dir,
+                   input_scaling=input_scaling)
     res, page = _pipeline().regenerate_gallery(opts)
     out.print(f"{res.wrong_count:,} wrong predictions in {opts.assets_dir / 'wrong-predictions'}"
               f"; confusion matrix {site_dir / 'static' / res.confusion_png.lstrip('/')}")
@@ -178,8 +186,9 @@ def site_assets(
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file,
     epochs: Epochs = D.epochs, seed: Seed = D.seed,
     sample_per_class: SamplePer = D.sample_per_class, workers: Workers = D.workers,
-    model: Annotated[Path | None, typer.Option("--model", help="Use this .keras model "
-                                               "instead of training.")] = D.model,
+    model: Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, "
+                                               ".h5 or a SavedModel folder) instead of "
+                                               "training.")] = D.model,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train even if an identical "
                                           "model exists.")] = D.retrain,
     publish_all: Annotated[bool, typer.Option("--publish-all", help="Also copy the full "
@@ -187,6 +196,7 @@ def site_assets(
     title: Title = D.title, description: Description = D.description,
     custom: Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images "
                                                       "or folders (default: data/test).")] = None,
+    input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
     quiet: Quiet = False,
 ) -> None:
     """Run every stage (export, sample, train, gallery, class counts, custom test, render,
@@ -195,7 +205,8 @@ def site_assets(
                    export_dir=export_dir, models_dir=models_dir, log_file=log_file,
                    epochs=epochs, seed=seed, sample_per_class=sample_per_class,
                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
-                   title=title, description=description, custom_images=list(custom or []))
+                   title=title, description=description, custom_images=list(custom or []),
+                   input_scaling=input_scaling, model_kind=model_kind)
     with progress(quiet) as p:
         rep = _pipeline().site_assets(opts, progress=None if quiet else Display(p))
     print_run(rep)
@@ -250,6 +261,7 @@ def predict(
                                                   "'Extra Custom Test' section here.")] = None,
     assets_url: AssetsUrl = D.assets_url, dataset: Dataset_ = D.dataset,
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file, as_json: Json = False,
+    input_scaling: Scaling = D.input_scaling,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any input could not be "
                                          "predicted.")] = False,
 ) -> None:
@@ -257,7 +269,7 @@ def predict(
     mass at the centre). A digit file stem (7.png) or folder (7/) is the label."""
     opts = Options(dataset=dataset, site_dir=site_dir or D.site_dir, assets_url=assets_url,
                    models_dir=models_dir, log_file=log_file, model=model,
-                   custom_images=list(inputs))
+                   custom_images=list(inputs), input_scaling=input_scaling)
     res = _pipeline().predict(opts, into_site=site_dir is not None)
     if as_json:
         _json_out(res.to_json())

@@ -50,12 +50,12 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
     the original's log lines. problems: one line per input that was not found. Returns
     (result, files written); the result is None when no image could be read."""
     from . import predict as predict_mod
-    from .models import load_model, predict_probabilities
+    from .model_io import load
     from .plotting import confusion_matrix_png
 
     x, preds = predict_mod.preprocess_files(files)
     if len(x):
-        predict_mod.fill_predictions(preds, predict_probabilities(load_model(model_path), x))
+        predict_mod.fill_predictions(preds, load(model_path).predict(x, meta.input_scaling))
     folder = Path(assets_dir) / CUSTOM_DIR
     written, images, seen, used, xs = [], [], [], set(), iter(x)
     for p in preds:

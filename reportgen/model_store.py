@@ -93,22 +93,53 @@ def _npz_bytes(probs: np.ndarray, ds_digest: str) -> bytes:
     return buf.getvalue()
 
 
-def load_probabilities(path: Path, ds: Dataset) -> np.ndarray:
-    """Test-split probabilities (float32 (n_test, 10)) of the model at ``path``: the cached
-    ``.probs.npz`` when it belongs to this dataset, else computed with TensorFlow and cached.
-    Raises ModelError when the model cannot be loaded or does not output 10 classes."""
-    from .models import load_model, predict_probabilities
+def model_sha256(path: Path) -> str:
+    """sha256 of a model file, or of a SavedModel folder's file names and bytes."""
+    path = Path(path)
+    if path.is_file():
+        return sha256_file(path)
+    import hashlib
 
-    cache = probs_path(path)
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        h.update(sha256_file(f).encode())
+    return h.hexdigest()
+
+
+def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str) -> Path:
+    """Where the test probabilities of a model are cached: beside a model of the store
+    (``.probs.npz``, inputs fed raw), else ``<models>/cache/<sha256>-<scaling>.probs.npz``:
+    nothing is ever written beside a model reportgen did not train."""
+    try:
+        meta = load_meta(path)
+        if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
+            return probs_path(path)
+    except ModelError:
+        pass
+    if models_dir is None:
+        raise ModelError(f"{path}: no models dir to cache its probabilities in")
+    return Path(models_dir) / "cache" / f"{sha}-{scaling}.probs.npz"
+
+
+def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
+                       models_dir: Path | None = None, sha: str | None = None,
+                       loaded=None) -> np.ndarray:
+    """Test-split probabilities (float32 (n_test, 10)) of the model at ``path`` fed with
+    ``scaling`` (model_io): the cache (see :func:`cache_path`) when it belongs to this
+    dataset, else computed with TensorFlow and cached. Raises ModelError when the model
+    cannot be loaded or does not output 10 classes."""
+    from . import model_io
+
+    sha = sha or model_sha256(path)
+    cache = cache_path(path, models_dir, sha, scaling)
     try:
         with np.load(cache, allow_pickle=False) as npz:
             if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(ds.y_test), 10):
                 return npz["probs"]
     except (OSError, KeyError, ValueError):
         pass
-    probs = predict_probabilities(load_model(path), ds.x_test)
-    if probs.ndim != 2 or probs.shape[1] != 10:
-        raise ModelError(f"{path}: model outputs shape {probs.shape}, expected (n, 10)")
+    probs = (loaded or model_io.load(path)).predict(ds.x_test, scaling)
     write_bytes(cache, _npz_bytes(probs, ds.digest), if_changed=False)
     return probs
 
@@ -119,29 +150,38 @@ def epochs_from_name(name: str) -> int | None:
     return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
 
 
-def model_meta_for(path: Path, ds: Dataset) -> ModelMeta:
-    """Metadata of a given model (``--model``): its saved .json when present and its hash
-    matches, else evaluated now on the test split (kind "user"). Raises ModelError when
-    the model cannot be loaded."""
-    from .models import load_model, model_summary
+def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
+                   scaling: str = "auto") -> ModelMeta:
+    """Metadata of a given model (``--model``: .keras, .h5 or a SavedModel folder): its
+    saved .json when present, its hash matches and the scaling agrees, else evaluated now
+    on the test split (kind "user", epochs from the file name or None). Raises ModelError
+    when the model cannot be loaded."""
+    from . import model_io
+    from .models import model_summary
 
     path = Path(path)
-    if not path.is_file():
+    if not model_io.is_model_path(path) and not path.exists():
         raise ModelError(f"{path}: no such model file")
-    sha = sha256_file(path)
-    try:
-        meta = load_meta(path)
-        if meta.sha256 == sha:
-            return meta
-    except ModelError:
-        pass  # no or stale metadata: evaluate below
-    probs = load_probabilities(path, ds)
+    sha = model_sha256(path)
+    if path.is_file():
+        try:
+            meta = load_meta(path)
+            if meta.sha256 == sha and scaling in ("auto", meta.input_scaling):
+                return meta
+        except ModelError:
+            pass  # no or stale metadata: evaluate below
+    loaded = model_io.load(path)
+    resolved = loaded.resolve_scaling(scaling)
+    probs = load_probabilities(path, ds, scaling=resolved, models_dir=models_dir, sha=sha,
+                               loaded=loaded)
     loss, acc, wrong = evaluate_probabilities(probs, ds.y_test)
     log = (tunelog.evaluating(relpath(path)) + tunelog.loss_accuracy(loss, acc)
            + tunelog.predictions(wrong, len(ds.y_test)))
+    summary = (model_summary(loaded.keras_model) if loaded.keras_model is not None
+               else model_io.SAVED_MODEL_NOTE)
     return ModelMeta(kind="user", epochs=epochs_from_name(path.name), seed=None,
                      test_loss=loss, test_accuracy=acc, wrong_count=wrong, sha256=sha,
-                     summary=model_summary(load_model(path)), log=log)
+                     summary=summary, log=log, input_scaling=resolved)
 
 
 def current_model(site_dir: Path, models_dir: Path) -> Path:

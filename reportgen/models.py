@@ -14,12 +14,8 @@ import inspect
 import os
 import sys
 import textwrap
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-import numpy as np
 
 from .errors import ModelError
 
@@ -66,6 +62,41 @@ def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
     return model
 
 
+def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
+    """Seed 003's CNN family sized for a CPU: conv blocks with batch normalization, max
+    pooling and dropout, scaling as the first layer. Takes uint8 (n, 28, 28), 0 =
+    background; outputs float32 (n, 10) softmax probabilities."""
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    x = layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
+    x = layers.Reshape((28, 28, 1), name="channel")(x)
+    x = layers.Conv2D(32, 5, padding="same", use_bias=False, name="conv_1")(x)
+    x = layers.BatchNormalization(name="bn_1")(x)
+    x = layers.Activation("relu", name="relu_1")(x)
+    x = layers.MaxPooling2D(name="pool_1")(x)
+    x = layers.Conv2D(64, 3, padding="same", use_bias=False, name="conv_2")(x)
+    x = layers.BatchNormalization(name="bn_2")(x)
+    x = layers.Activation("relu", name="relu_2")(x)
+    x = layers.MaxPooling2D(name="pool_2")(x)
+    x = layers.Dropout(0.25, name="dropout_1")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(128, use_bias=False, name="dense")(x)
+    x = layers.BatchNormalization(name="bn_3")(x)
+    x = layers.Activation("relu", name="relu_3")(x)
+    x = layers.Dropout(0.3, name="dropout_2")(x)
+    outputs = layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    model = keras.Model(inputs, outputs, name="glassy_cnn")
+    lr = learning_rate
+    if decay_steps:
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    return model
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How a kind is trained. batch_size: images per step; learning_rate: Adam's initial
@@ -98,7 +129,8 @@ class Recipe:
 class ModelKind:
     """One entry of the registry. name: the kind ("mlp"); file_prefix: model files are
     ``<prefix>-<epochs>-<acc>.keras``; builder(learning_rate, decay_steps) -> compiled
-    Keras model; recipe: default recipe; description: how the page names it, followed by
+    Keras model; recipe: default recipe; epochs: default epochs; description: how the page
+    names it, followed by
     ", trained for 6 epochs …" (e.g. "The original project's multi-layer perceptron")."""
 
     name: str
@@ -106,6 +138,7 @@ class ModelKind:
     builder: Callable
     recipe: Recipe
     description: str
+    epochs: int
 
     def code(self, epochs: int | None, batch_size: int | None = None) -> str:
         """The Python the page shows: the builder's source (docstring removed) and the
@@ -132,7 +165,12 @@ KINDS: dict[str, ModelKind] = {
     "mlp": ModelKind(
         name="mlp", file_prefix="mnist", builder=build_mlp,
         recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=2),
-        description="The original project's multi-layer perceptron"),
+        description="The original project's multi-layer perceptron", epochs=6),
+    "cnn": ModelKind(
+        name="cnn", file_prefix="cnn", builder=build_cnn,
+        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=1),
+        description=("A convolutional network of seed 003's family (convolutions with batch "
+                     "normalization, max pooling and dropout), sized for a CPU"), epochs=4),
 }
 
 
@@ -159,40 +197,3 @@ def model_summary(model) -> str:
     lines: list[str] = []
     model.summary(print_fn=lambda s, **_: lines.append(s), line_length=80)
     return "\n".join(lines).rstrip()
-
-
-def predict_probabilities(model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Softmax probabilities, float32 (n, 10), for uint8 images x (n, 28, 28)."""
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
-
-
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-
-
-def load_model(model_path: Path):
-    """Load a .keras or .h5 model that takes (n, 28, 28) images and outputs 10 classes.
-    Raises ModelError with one line when the file is missing, not a model file, truncated
-    or corrupt, or the model's input or output shape does not fit MNIST."""
-    model_path = Path(model_path)
-    if not model_path.is_file():
-        raise ModelError(f"{model_path}: no such model file")
-    if model_path.suffix.lower() not in MODEL_SUFFIXES:
-        raise ModelError(f"{model_path}: not a Keras model file (expected "
-                         f"{', '.join(MODEL_SUFFIXES)})")
-    if model_path.suffix.lower() == ".keras" and not zipfile.is_zipfile(model_path):
-        raise ModelError(f"{model_path}: not a valid .keras file (truncated or corrupt)")
-    keras = quiet_tensorflow()
-    try:
-        model = keras.models.load_model(model_path, compile=False)
-    except Exception as exc:  # keras raises many types for a bad file
-        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise ModelError(f"{model_path}: cannot load model ({msg})") from None
-    shape = tuple(getattr(model, "input_shape", ()) or ())[1:]
-    if shape != (28, 28):
-        raise ModelError(f"{model_path}: model takes input shape {shape}; reportgen feeds "
-                         "MNIST images of shape (28, 28)")
-    out = tuple(getattr(model, "output_shape", ()) or ())[1:]
-    if out != (10,):
-        raise ModelError(f"{model_path}: model outputs shape {out}, expected (10,) digit "
-                         "probabilities")
-    return model

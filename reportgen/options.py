@@ -27,7 +27,8 @@ class Options:
     count). retrain: train even when the store has an identical model. publish_all: also copy
     the full export into the site. model: use this model instead of training. title,
     description: the page's text. custom_images: files/folders for the custom test (empty =
-    DEFAULT_CUSTOM when it exists)."""
+    DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (model_io:
+    auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS)."""
 
     dataset: Path = Path("data/datasets/mnist.npz")
     site_dir: Path = Path("site-assets")
@@ -46,6 +47,8 @@ class Options:
     title: str = "Mr. Glassy the Bot"
     description: str = "NN for Handwritten digit recognition."
     custom_images: list[Path] = field(default_factory=list)
+    input_scaling: str = "auto"
+    model_kind: str = "mlp"
 
     def validated(self) -> Options:
         """Check the combination of options; returns self with a normalised assets_url.
@@ -57,6 +60,15 @@ class Options:
                                "keeps its own epochs")
         if self.model is not None and self.retrain:
             raise OptionsError("--retrain and --model cannot be combined: nothing is trained")
+        from .model_io import SCALINGS
+        from .models import KINDS
+
+        if self.input_scaling not in SCALINGS:
+            raise OptionsError(f"--input-scaling {self.input_scaling!r}: expected one of "
+                               f"{', '.join(SCALINGS)}")
+        if self.model_kind not in KINDS:
+            raise OptionsError(f"--model-kind {self.model_kind!r}: expected one of "
+                               f"{', '.join(KINDS)}")
         if not " ".join(str(self.title).split()):
             raise OptionsError("--title is empty")
         for flag, path in (("--site-dir", self.site_dir), ("--export-dir", self.export_dir),
@@ -71,8 +83,11 @@ class Options:
 
     @property
     def train_epochs(self) -> int:
-        """Epochs to train for: --epochs, else DEFAULT_EPOCHS."""
-        return self.epochs or DEFAULT_EPOCHS
+        """Epochs to train for: --epochs, else the kind's default (models.KINDS)."""
+        from .models import KINDS
+
+        kind = KINDS.get(self.model_kind)
+        return self.epochs or (kind.epochs if kind else DEFAULT_EPOCHS)
 
     @property
     def assets_dir(self) -> Path:

@@ -75,7 +75,9 @@ class ModelMeta:
     unknown; test_loss: mean cross-entropy on the test split; test_accuracy: 0-1;
     wrong_count: wrong test predictions; train_seconds: wall seconds of fit(); trained_at:
     ISO time; summary: Keras' summary text; sha256: of the model file; key: what determined
-    the training (None for a given model); log: the original's log lines."""
+    the training (None for a given model); log: the original's log lines; input_scaling:
+    how the test images were fed (model_io: raw, unit or keras-normalize); history: one
+    dict per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy."""
 
     kind: str
     epochs: int | None
@@ -89,6 +91,8 @@ class ModelMeta:
     trained_at: str | None = None
     key: dict | None = None
     log: list[str] = field(default_factory=list)
+    input_scaling: str = "raw"
+    history: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def recipe(self) -> dict | None:
@@ -118,6 +122,16 @@ class GalleryResult:
     metrics: list[dict[str, float]]
     confusion_png: str
     log: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelFigures:
+    """The Model section's figures: site URLs of the training curves and the architecture
+    diagram (None when not drawn), and a note saying why a diagram is missing."""
+
+    curves_png: str | None = None
+    diagram_png: str | None = None
+    diagram_note: str | None = None
 
 
 @dataclass
@@ -187,7 +201,8 @@ class SplitSection:
 @dataclass
 class ModelSection:
     """The Model section: epochs (None = unknown), seed, test_accuracy 0-1, test_loss,
-    Keras summary, code (derived from the builder), recipe_text, description."""
+    Keras summary, code (derived from the builder), recipe_text, description, scaling_text
+    (how the inputs were fed)."""
 
     epochs: int | None
     seed: int | None
@@ -197,6 +212,9 @@ class ModelSection:
     code: str
     recipe_text: str
     description: str
+    scaling_text: str = ""
+    figures: ModelFigures | None = None
+    history: list[dict[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -231,7 +249,8 @@ DOC_ID = "glassy"
 def page_context(ds: Dataset, opts: Options, *, sample: dict[str, dict[str, list[str]]],
                  model: ModelRef, gallery: GalleryResult,
                  custom: CustomTestResult | None = None,
-                 class_counts_png: str | None = None) -> PageContext:
+                 class_counts_png: str | None = None,
+                 figures: ModelFigures | None = None) -> PageContext:
     """Build the page's context. sample: {split: {digit: file names}} of the page's
     sample; class_counts_png: site URL of the chart, None to leave it out."""
     from .models import KINDS, Recipe
@@ -265,8 +284,22 @@ def page_context(ds: Dataset, opts: Options, *, sample: dict[str, dict[str, list
             test_loss=meta.test_loss, summary=meta.summary,
             code=kind.code(meta.epochs, (recipe or {}).get("batch_size")) if kind else "",
             recipe_text=recipe_text,
-            description=kind.description if kind else "A model given with --model"),
+            description=kind.description if kind else "A model given with --model",
+            scaling_text=scaling_text(meta.input_scaling, own=kind is not None),
+            figures=figures, history=meta.history),
         custom=custom, log_text="\n".join(log))
+
+
+def scaling_text(scaling: str, own: bool) -> str:
+    """The page's sentence on how the model's inputs were fed (model_io's scalings)."""
+    if scaling == "raw":
+        return ("Scaling to [0, 1] is the model's first layer, so it takes raw 28x28 uint8 "
+                "images." if own else "The model was fed raw 28x28 uint8 pixels (0-255): it "
+                "scales its own input (a Rescaling or Normalization layer).")
+    if scaling == "unit":
+        return "The model was fed x/255: pixels scaled to [0, 1], as it was trained."
+    return ("The model was fed tf.keras.utils.normalize(x, axis=1), as the original "
+            "notebooks trained it.")
 
 
 #: The stages whose wall seconds summary.json reports, in run order.
@@ -286,7 +319,7 @@ def build_summary(ds: Dataset, opts: Options, model: ModelRef, gallery: GalleryR
                     "test_counts": ds.class_counts("test")},
         "model": {"kind": meta.kind, "epochs": meta.epochs, "seed": meta.seed,
                   "path": relpath(Path(model.path)), "test_accuracy": meta.test_accuracy,
-                  "test_loss": meta.test_loss},
+                  "test_loss": meta.test_loss, "input_scaling": meta.input_scaling},
         "wrong_predictions": {"count": gallery.wrong_count, "per_class": gallery.per_class},
         "page": relpath(page),
         "timings_s": {name: round(float(timings.get(name, 0.0)), 3) for name in TIMED_STAGES},

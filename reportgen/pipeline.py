@@ -18,7 +18,7 @@ from .fsutil import confined
 from .locks import locked
 from .manifest import Manifest
 from .options import Options
-from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelRef
+from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelFigures, ModelRef
 
 
 @dataclass
@@ -69,13 +69,16 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         model = stages.train_stage(ds, opts, site, progress)
         _say(progress, "gallery")
         gallery = stages.gallery_stage(ds, opts, site, model)
+        _say(progress, "model figures")
+        figures = stages.model_figures_stage(opts, site, model)
         _say(progress, "class counts")
         stages.class_counts_stage(ds, opts, site)
         _say(progress, "custom test")
         custom = stages.custom_test_stage(opts, site, model)
         _say(progress, "render")
-        summary, page = stages.render_and_summarise(ds, opts, site, sample, model, gallery, custom,
-                                              export_seconds=ex.seconds)
+        summary, page = stages.render_and_summarise(ds, opts, site, sample, model, gallery,
+                                                    custom, export_seconds=ex.seconds,
+                                                    figures=figures)
         ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
         skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
                    and (s != "custom_test" or opts.custom_inputs())]
@@ -138,7 +141,8 @@ def rerender(opts: Options) -> Path:
         return stages.render_and_summarise(
             ds, opts, site, _result(site, "sample", SAMPLE),
             _result(site, "train", ModelRef), _result(site, "gallery", GalleryResult), custom,
-            export_seconds=_export_seconds(opts))[1]
+            export_seconds=_export_seconds(opts),
+            figures=_result(site, "model_figures", ModelFigures | None))[1]
 
 
 def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
@@ -152,13 +156,14 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
         site = stages.open_site(opts)
         model = stages.train_stage(ds, opts, site)
         gallery = stages.gallery_stage(ds, opts, site, model)
+        figures = stages.model_figures_stage(opts, site, model)
         custom = stages.custom_test_stage(opts, site, model)
         if not site.has("sample"):
             site.save()
             return gallery, None
-        return gallery, stages.render_and_summarise(ds, opts, site, _result(site, "sample", SAMPLE), model,
-                                              gallery, custom,
-                                              export_seconds=_export_seconds(opts))[1]
+        return gallery, stages.render_and_summarise(
+            ds, opts, site, _result(site, "sample", SAMPLE), model, gallery, custom,
+            export_seconds=_export_seconds(opts), figures=figures)[1]
 
 
 def predict_into_site(opts: Options, model_path: Path) -> Path:
@@ -175,9 +180,10 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
                             "`reportgen gallery --model` first, or leave out --model")
         ds = load_dataset(opts.dataset)
         custom = stages.custom_test_stage(opts, site, model)
-        return stages.render_and_summarise(ds, opts, site, _result(site, "sample", SAMPLE), model,
-                                     _result(site, "gallery", GalleryResult), custom,
-                                     export_seconds=_export_seconds(opts))[1]
+        return stages.render_and_summarise(
+            ds, opts, site, _result(site, "sample", SAMPLE), model,
+            _result(site, "gallery", GalleryResult), custom, export_seconds=_export_seconds(opts),
+            figures=_result(site, "model_figures", ModelFigures | None))[1]
 
 
 def train(opts: Options, on_epoch=None):
@@ -186,7 +192,8 @@ def train(opts: Options, on_epoch=None):
     from .train import train_model
 
     opts.validated()
-    return train_model(load_dataset(opts.dataset), opts.models_dir, epochs=opts.train_epochs,
+    return train_model(load_dataset(opts.dataset), opts.models_dir, kind=opts.model_kind,
+                       epochs=opts.train_epochs,
                        seed=opts.seed, log_path=opts.log_file, retrain=opts.retrain,
                        on_epoch=on_epoch)
 
@@ -215,7 +222,7 @@ def predict(opts: Options, *, into_site: bool = False):
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
     model = Path(opts.model) if opts.model else current_model(opts.site_dir, opts.models_dir)
-    preds, problems = predict_files(model, opts.custom_images)
+    preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling)
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error])
     if into_site and report.predicted:
         report.page = predict_into_site(opts, model)

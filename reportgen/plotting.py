@@ -69,3 +69,41 @@ def class_counts_png(train_counts: list[int], test_counts: list[int]) -> bytes:
     ax.legend(title="split", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.margins(y=0.1)
     return figure_png(fig)
+
+
+def training_curves_png(history: list[dict]) -> bytes:
+    """Seed 003's two-panel figure: loss (left) and accuracy (right) by epoch, training vs
+    validation; epoch 0 is the untrained model. history: dicts with epoch, loss, accuracy,
+    val_loss, val_accuracy (accuracy 0-1, drawn in percent)."""
+    import pandas as pd
+    import seaborn as sns
+
+    plt = pyplot()
+    rows = [{"epoch": h["epoch"], "metric": metric, "split": split,
+             "value": h[key] * (100 if metric == "accuracy" else 1)}
+            for h in history
+            for metric in ("loss", "accuracy")
+            for split, key in (("training", metric), ("validation", f"val_{metric}"))
+            if key in h]
+    data = pd.DataFrame(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric, label in ((axes[0], "loss", "Loss (cross-entropy)"),
+                              (axes[1], "accuracy", "Accuracy (%)")):
+        sns.lineplot(data=data[data.metric == metric], x="epoch", y="value", hue="split",
+                     marker="o", ax=ax, palette=["#4C72B0", "#DD8452"])
+        ax.set_xlabel("Epoch (0 = untrained)")
+        ax.set_ylabel(label)
+        ax.set_xticks(sorted({h["epoch"] for h in history}))
+        ax.grid(alpha=0.3)
+        last = max(h["epoch"] for h in history)
+        for r in rows:  # the final figures, written beside the last points
+            if r["metric"] == metric and r["epoch"] == last:
+                ax.annotate(f"{r['value']:.2f}%" if metric == "accuracy" else f"{r['value']:.4f}",
+                            (r["epoch"], r["value"]), textcoords="offset points",
+                            xytext=(-4, 8 if r["split"] == "validation" else -14),
+                            ha="right", fontsize=8)
+        if metric == "accuracy":
+            ax.set_ylim(0, 102)
+    axes[0].set_yscale("log")
+    fig.suptitle("Training curves: training vs validation")
+    return figure_png(fig)

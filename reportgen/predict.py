@@ -201,16 +201,17 @@ def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Predict
 
 
 def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
-                  ) -> tuple[list[Prediction], list[str]]:
+                  scaling: str = "auto") -> tuple[list[Prediction], list[str]]:
     """Predict every image in ``inputs`` (files or folders) with the model at
-    ``model_path``. Returns (predictions in order, problems with inputs). Unreadable images
+    ``model_path`` (fed as model_io describes, with ``scaling``). Returns (predictions in
+    order, problems with inputs). Unreadable images
     are predictions with .error set; the others are still predicted."""
-    from .models import load_model, predict_probabilities
+    from .model_io import load
 
     files, problems = collect_images(inputs)
     x, preds = preprocess_files(files, naive=naive)
     if len(x):
-        fill_predictions(preds, predict_probabilities(load_model(model_path), x))
+        fill_predictions(preds, load(model_path).predict(x, scaling))
     return preds, problems
 
 

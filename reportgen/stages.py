@@ -22,6 +22,7 @@ from .page import (
     TIMED_STAGES,
     CustomTestResult,
     GalleryResult,
+    ModelFigures,
     ModelRef,
     build_summary,
     page_context,
@@ -80,20 +81,23 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
 
     if opts.model is not None:
         path = Path(opts.model)
-        if not path.is_file():
+        if not path.exists():
             raise ModelError(f"{path}: no such model file")
 
         def given():
-            meta = model_store.model_meta_for(path, ds)
-            return StageOutput(to_json(ModelRef(str(path.resolve()), meta)), uses=[path])
+            meta = model_store.model_meta_for(path, ds, opts.models_dir, opts.input_scaling)
+            uses = [path] if path.is_file() else [path / "saved_model.pb"]
+            return StageOutput(to_json(ModelRef(str(path.resolve()), meta)), uses=uses)
 
-        key: tuple = ("given", ds.digest, sha256_file(path))
+        key: tuple = ("given", ds.digest, model_store.model_sha256(path), opts.input_scaling,
+                      opts.models_dir)
         return site.run("train", key, given, out_dir=path.parent, parse=_parser(ModelRef))
 
     def train():
         from .train import train_model
 
-        res = train_model(ds, opts.models_dir, epochs=opts.train_epochs, seed=opts.seed,
+        res = train_model(ds, opts.models_dir, kind=opts.model_kind,
+                          epochs=opts.train_epochs, seed=opts.seed,
                           log_path=opts.log_file, retrain=opts.retrain,
                           on_epoch=getattr(progress, "epoch", None))
         return StageOutput(to_json(ModelRef(str(res.model_path.resolve()), res.meta)),
@@ -101,8 +105,8 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
 
     from .models import get_kind
 
-    key = ("train", ds.digest, "mlp", get_kind("mlp").recipe.as_dict(), opts.train_epochs,
-           opts.seed)
+    key = ("train", ds.digest, opts.model_kind, get_kind(opts.model_kind).recipe.as_dict(),
+           opts.train_epochs, opts.seed)
     return site.run("train", key, train, out_dir=opts.models_dir, force=opts.retrain,
                     parse=_parser(ModelRef))
 
@@ -115,7 +119,9 @@ def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -
     from .metrics import evaluate_probabilities
 
     def run():
-        probs = model_store.load_probabilities(Path(model.path), ds)
+        probs = model_store.load_probabilities(Path(model.path), ds,
+                                               scaling=model.meta.input_scaling,
+                                               models_dir=opts.models_dir, sha=model.meta.sha256)
         _, acc, _ = evaluate_probabilities(probs, ds.y_test)
         g, written = write_gallery(ds.x_test, ds.y_test, probs, opts.assets_dir, opts.url,
                                    epochs=model.meta.epochs, accuracy=acc)
@@ -124,8 +130,22 @@ def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -
         tunelog.append_log(opts.log_file, g.log)
         return StageOutput(to_json(g), written)
 
-    key = (ds.digest, model.meta.sha256, _plot_version())
+    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version())
     return site.run("gallery", key, run, out_dir=opts.assets_dir, parse=_parser(GalleryResult))
+
+
+def model_figures_stage(opts: Options, site: Manifest, model: ModelRef) -> ModelFigures:
+    """Training curves and architecture diagram of the page's model (figures.py)."""
+    from .figures import FIGURES_DIR, diagram_available, write_model_figures
+
+    def run():
+        figs, written = write_model_figures(Path(model.path), model.meta, opts.assets_dir,
+                                            opts.url)
+        return StageOutput(to_json(figs), written)
+
+    key = (model.meta.sha256, model.meta.history, diagram_available(), _plot_version())
+    return site.run("model_figures", key, run, out_dir=opts.assets_dir / FIGURES_DIR,
+                    parse=_parser(ModelFigures))
 
 
 def class_counts_stage(ds: Dataset, opts: Options, site: Manifest) -> str:
@@ -161,8 +181,8 @@ def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomT
                                        opts.assets_dir, opts.url, opts.log_file)
         return StageOutput(to_json(res) if res else None, written, uses=files)
 
-    key = (model.meta.sha256, [(str(f), sha256_file(f)) for f in files], problems,
-           _plot_version())
+    key = (model.meta.sha256, model.meta.input_scaling,
+           [(str(f), sha256_file(f)) for f in files], problems, _plot_version())
     return site.run("custom_test", key, run, out_dir=opts.assets_dir / CUSTOM_DIR,
                     parse=_parser(CustomTestResult | None))
 
@@ -170,13 +190,13 @@ def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomT
 def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dict,
                           model: ModelRef, gallery: GalleryResult,
                           custom: CustomTestResult | None, export_seconds: float | None = None,
-                          ) -> tuple[dict, Path]:
+                          figures: ModelFigures | None = None) -> tuple[dict, Path]:
     """Render the page (a stage keyed on its context and the templates), then write
     summary.json (a stage keyed on its content) and the manifest."""
     from .render import PAGE_PATH, write_page
 
     ctx = page_context(ds, opts, sample=sample, model=model, gallery=gallery, custom=custom,
-                       class_counts_png=site.result("class_counts"))
+                       class_counts_png=site.result("class_counts"), figures=figures)
     page = opts.site_dir / PAGE_PATH
 
     def render():

@@ -47,6 +47,23 @@ def predictions(wrong: int, total: int) -> list[str]:
             log_line(f"True predictions: {total - wrong:,}/{total:,}")]
 
 
+def history(rows: list[dict], epochs: int) -> list[str]:
+    """One line per epoch: epoch 0 as seed 004 printed it ("Initial cost: 2.3634, Initial
+    accuracy: 7.21%"), then Keras' per-epoch figures, accuracies in percent."""
+    lines = []
+    for h in rows:
+        if h["epoch"] == 0:
+            lines.append(log_line(f"Initial cost: {h['loss']:.4f}, Initial accuracy: "
+                                  f"{h['accuracy'] * 100:.2f}%"))
+        else:
+            lines.append(log_line(
+                f"Epoch {h['epoch']}/{epochs} - loss: {h.get('loss', float('nan')):.4f} - "
+                f"accuracy: {h.get('accuracy', float('nan')) * 100:.2f}% - val_loss: "
+                f"{h.get('val_loss', float('nan')):.4f} - val_accuracy: "
+                f"{h.get('val_accuracy', float('nan')) * 100:.2f}%"))
+    return lines
+
+
 def confusion_saved(path: str) -> list[str]:
     return [log_line(f"Confusion matrix saved to path '{path}'")]
 
