@@ -20,7 +20,8 @@ except ImportError:  # pragma: no cover - older typer on real click
 
 from .console import Display, err, out, print_audit, print_predictions, print_run, progress
 from .errors import ReportgenError
-from .options import DEFAULT_EPOCHS, Options
+from .models import KINDS
+from .options import Options
 
 D = Options()  # every default comes from here
 
@@ -80,8 +81,9 @@ ExportDir = Annotated[Path, typer.Option("--export-dir", help="Folder of the ful
 ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder of trained models.")]
 LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to append to.")]
 Epochs = Annotated[int | None, typer.Option(
-    "--epochs", min=1, max=1000, help=f"Training epochs (default: {DEFAULT_EPOCHS}). Cannot "
-    "be combined with --model, whose own epochs are used.")]
+    "--epochs", min=1, max=1000, help="Training epochs (default: the kind's, "
+    + ", ".join(f"{k} {v.epochs}" for k, v in KINDS.items()) + "). Cannot be combined with "
+    "--model, whose own epochs are used.")]
 Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for Python, NumPy, TensorFlow "
                                    "and the page's sample.")]
 SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,

@@ -112,8 +112,8 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
             _remove_own_temp_files(export_dir)  # killed workers may have left some
             raise
         (export_dir / LEGACY_STAMP).unlink(missing_ok=True)
-        return StageOutput({"count": total}, [image_path(export_dir, s, d, i) for s in SPLITS
-                                               for i, d in enumerate(ds.split(s)[1])])
+        return StageOutput({"count": total}, [f"{s}/{d}/{i:05d}.png" for s in SPLITS
+                                               for i, d in enumerate(ds.split(s)[1].tolist())])
 
     manifest.run("export", (ds.digest, PNG_OPTIONS), run, out_dir=export_dir, force=force)
     manifest.save()

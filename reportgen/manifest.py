@@ -48,10 +48,12 @@ MANIFEST = ".reportgen-manifest.json"
 class StageOutput:
     """What a stage function returns. result: JSON-able value the next runs get back when
     the stage is skipped; files: files it wrote (inside the manifest's root), now owned;
-    uses: files outside the root its result depends on (must exist to skip, never deleted)."""
+    uses: files outside the root its result depends on (must exist to skip, never deleted).
+    A ``str`` in files is a path already relative to the root, with "/" separators (the
+    export lists 70,000 of them: no Path objects needed)."""
 
     result: Any
-    files: list[Path] = field(default_factory=list)
+    files: list[Path | str] = field(default_factory=list)
     uses: list[Path] = field(default_factory=list)
 
 
@@ -107,7 +109,7 @@ class Manifest:
         #: one line per recorded path that was ignored (outside the root)
         self.problems: list[str] = []
         for name, e in self._stages.items():
-            bad = [f for f in e.get("files", []) if self._inside(f) is None]
+            bad = [f for f in e.get("files", []) if not _relative_ok(f)]
             for f in bad:
                 self.problems.append(f"{self.path}: stage {name!r} lists {f!r}, outside "
                                      f"{self.root}; ignored")
@@ -137,19 +139,16 @@ class Manifest:
 
     def _inside(self, rel: str) -> Path | None:
         """root/rel when it stays inside the root (no '..', not absolute), else None."""
-        p = Path(rel)
-        if p.is_absolute() or ".." in p.parts or not rel:
-            return None
-        return self.root / p
+        return self.root / rel if _relative_ok(rel) else None
 
     def is_current(self, name: str, key: str) -> bool:
         """True when the stage's recorded key is ``key`` and its files all exist."""
         e = self._stages.get(name)
         if not e or e.get("key") != key:
             return False
-        owned = [self._inside(f) for f in e.get("files", [])]
-        return None not in owned and _all_exist(owned) and _all_exist(
-            [Path(u) for u in e.get("uses", [])])
+        files = e.get("files", [])
+        return all(map(_relative_ok, files)) and _all_exist(str(self.root), files) and all(
+            Path(u).is_file() for u in e.get("uses", []))
 
     def run(self, name: str, key_inputs: tuple, fn: Callable[[], StageOutput], *,
             out_dir: Path, force: bool = False, parse: Callable[[Any], Any] = lambda r: r) -> Any:
@@ -193,7 +192,8 @@ class Manifest:
 
     def _record(self, name: str, key: str, out: StageOutput, seconds: float) -> None:
         parents: dict = {}
-        new = sorted({self._relative(f, parents) for f in out.files})
+        new = sorted({f if isinstance(f, str) and _relative_ok(f)
+                      else self._relative(Path(f), parents) for f in out.files})
         old = (self._stages.get(name) or {}).get("files", [])
         for f in sorted(set(old) - set(new)):
             p = self._inside(f)
@@ -233,15 +233,22 @@ class Manifest:
         return write_text(self.path, text + "\n")
 
 
-def _all_exist(paths: list[Path]) -> bool:
-    """True when every path is a regular file; one directory listing per folder, so
+def _relative_ok(rel) -> bool:
+    """A recorded path stays inside its root: relative, non-empty, no '..' component."""
+    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/")
+            and ".." not in rel.split("/"))
+
+
+def _all_exist(root: str, rel_paths: list[str]) -> bool:
+    """True when every root/rel is a regular file; one directory listing per folder, so
     70,000 exported files are checked in milliseconds."""
-    by_dir: dict[Path, set[str]] = defaultdict(set)
-    for p in paths:
-        by_dir[p.parent].add(p.name)
+    by_dir: dict[str, set[str]] = defaultdict(set)
+    for rel in rel_paths:
+        folder, _, name = rel.rpartition("/")
+        by_dir[folder].add(name)
     for folder, names in by_dir.items():
         try:
-            with os.scandir(folder) as it:
+            with os.scandir(os.path.join(root, folder) if folder else root) as it:
                 present = {e.name for e in it if e.is_file()}
         except OSError:
             return False

@@ -170,7 +170,7 @@ KINDS: dict[str, ModelKind] = {
         name="cnn", file_prefix="cnn", builder=build_cnn,
         recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=1),
         description=("A convolutional network of seed 003's family (convolutions with batch "
-                     "normalization, max pooling and dropout), sized for a CPU"), epochs=4),
+                     "normalization, max pooling and dropout), sized for a CPU"), epochs=5),
 }
 
 

@@ -303,8 +303,8 @@ def scaling_text(scaling: str, own: bool) -> str:
 
 
 #: The stages whose wall seconds summary.json reports, in run order.
-TIMED_STAGES = ("export", "sample", "train", "gallery", "class_counts", "custom_test",
-                "render")
+TIMED_STAGES = ("export", "sample", "train", "gallery", "model_figures", "class_counts",
+                "custom_test", "render")
 
 
 def build_summary(ds: Dataset, opts: Options, model: ModelRef, gallery: GalleryResult,

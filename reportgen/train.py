@@ -22,7 +22,6 @@ from .fsutil import relpath
 from .metrics import evaluate_probabilities
 from .model_io import to_probabilities
 from .models import get_kind, model_summary, quiet_tensorflow, seed_everything
-from .options import DEFAULT_EPOCHS
 from .page import ModelMeta
 
 #: The last 10% of the training split (6,000 images of MNIST) is held out for validation,
@@ -52,18 +51,20 @@ class TrainResult:
 
 
 def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
-                epochs: int = DEFAULT_EPOCHS, seed: int = 0, log_path: Path | None = None,
+                epochs: int | None = None, seed: int = 0, log_path: Path | None = None,
                 retrain: bool = False,
                 on_epoch: Callable[[int, int, dict], None] | None = None) -> TrainResult:
     """Train ``kind`` on ``ds`` for ``epochs`` (or reuse a stored model with the same key),
     evaluate it on the test split and save it into the store (see model_store) with its
     metadata and test probabilities. Appends the original's log lines to ``log_path``.
 
-    on_epoch(epoch, epochs, logs) is called after each epoch. Raises ValueError if
-    epochs < 1, ModelError for an unknown kind."""
+    epochs: None = the kind's default (models.KINDS). on_epoch(epoch, epochs, logs) is
+    called after each epoch. Raises ValueError if epochs < 1, ModelError for an unknown
+    kind."""
+    mk = get_kind(kind)
+    epochs = mk.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
-    mk = get_kind(kind)
     recipe = mk.recipe.as_dict()
     key = model_store.model_key(ds.digest, mk.name, epochs, seed, recipe)
     if not retrain and (found := model_store.find_model(models_dir, key)):

@@ -87,6 +87,9 @@ def captured(monkeypatch):
     (["export", "--export-dir", "e", "--no-sample"], "export",
      Options(export_dir=Path("e")), {"sample": False, "force": False}),
     (["train", "--epochs", "2", "--retrain"], "train", Options(epochs=2, retrain=True), {}),
+    (["train", "--model-kind", "cnn"], "train", Options(model_kind="cnn"), {}),
+    (["site-assets", "--model", "m.h5", "--input-scaling", "keras-normalize"], "site_assets",
+     Options(model=Path("m.h5"), input_scaling="keras-normalize"), {}),
     (["gallery", "--model", "m.keras"], "regenerate_gallery", Options(model=Path("m.keras")), {}),
     (["render", "--description", "D"], "rerender", Options(description="D"), {}),
     (["audit", "--no-page"], "audit", Options(), {"check_page": False, "verify_pixels": False}),
@@ -102,9 +105,10 @@ def test_cli_builds_exact_options(captured, runner, argv, function, expected, kw
         assert got_kw[k] == v
 
 
-def test_epochs_default_is_stated_in_help(runner):
-    res = runner.invoke(app, ["site-assets", "--help"], terminal_width=200)
-    assert f"default: {DEFAULT_EPOCHS}" in res.output
+def test_epochs_default_is_stated_in_help():
+    for command in ("site-assets", "train"):
+        epochs = next(p for p in GROUP.commands[command].params if p.name == "epochs")
+        assert f"default: the kind's, mlp {DEFAULT_EPOCHS}, cnn 5" in epochs.help
 
 
 @pytest.mark.parametrize("extra,fragment", [
@@ -117,6 +121,14 @@ def test_model_with_epochs_is_rejected(tmp_path, npz_path, runner, extra, fragme
                               str(tmp_path / "s"), "--model", str(tmp_path / "m.keras"), *extra])
     one_line_error(res, fragment)
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["train", "--model-kind", "rnn"], "--model-kind 'rnn': expected one of mlp, cnn"),
+    (["site-assets", "--input-scaling", "half"], "--input-scaling 'half': expected one of"),
+])
+def test_unknown_kind_or_scaling_is_one_line(runner, npz_path, argv, fragment):
+    one_line_error(runner.invoke(app, [*argv, "--dataset", str(npz_path)]), fragment)
 
 
 def test_missing_dataset_is_one_line(tmp_path, runner):

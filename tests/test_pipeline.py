@@ -34,7 +34,9 @@ def test_cold_run_outputs(cold):
     s = rep.summary
     assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
     assert set(s) == {"dataset", "model", "wrong_predictions", "page", "timings_s"}
-    assert set(s["model"]) == {"kind", "epochs", "seed", "path", "test_accuracy", "test_loss"}
+    assert set(s["model"]) == {"kind", "epochs", "seed", "path", "test_accuracy", "test_loss",
+                               "input_scaling"}
+    assert s["model"]["input_scaling"] == "raw"
     assert s["model"]["epochs"] == 1 and Path(s["model"]["path"]).is_file()
     assert s["model"]["kind"] == "mlp"
     assert re.fullmatch(r"mnist-1-\d+\.\d\d\.keras", Path(s["model"]["path"]).name)
@@ -46,6 +48,11 @@ def test_cold_run_outputs(cold):
     assert (opts.site_dir / "src" / "components" / "ImagesTable.jsx").is_file()
     log = opts.log_file.read_text()
     assert "Training with EPOCHS=1" in log and "False predictions:" in log
+    assert "Initial cost: " in log and "Epoch 1/1 - loss: " in log and "val_accuracy: " in log
+    figures = sorted(p.name for p in (opts.assets_dir / "model").iterdir())
+    assert [f.split("-")[0] for f in figures] == ["curves", "diagram"]
+    assert "![Training curves" in mdx and "![Architecture diagram" in mdx
+    assert "held out for validation" in mdx
     assert f"False predictions: {s['wrong_predictions']['count']}/40" in log
     assert json.loads((opts.assets_dir / "summary.json").read_text()) == s
     assert len(list(opts.export_dir.rglob("*.png"))) == 120
@@ -68,8 +75,8 @@ def test_warm_run_skips_everything_without_tensorflow(cold):
                          check=True, timeout=120)
     res = json.loads(out.stdout.splitlines()[-1])
     assert res == {"tf": False, "ran": [],
-                   "skipped": ["export", "sample", "train", "gallery", "class_counts",
-                               "custom_test", "render", "summary"]}
+                   "skipped": ["export", "sample", "train", "gallery", "model_figures",
+                               "class_counts", "custom_test", "render", "summary"]}
     assert snapshot(opts.site_dir) == before
 
 
@@ -95,6 +102,7 @@ def test_epochs_change_rewrites_only_model_outputs(cold):
     allowed = re.compile(r"(docs/image-classification/glassy\.mdx|.*summary\.json|"
                          r"\.reportgen-manifest\.json|.*/wrong-predictions/\d/.*\.png|"
                          r".*/confusion-matrices/mnist-test-\d+-.*\.png|"
+                         r".*/model/(curves|diagram)-.*\.png|"
                          r".*/custom-test/.*\.png)$")  # the custom test depends on the model
     assert changed and all(allowed.match(p) for p in changed | gone), changed | gone
     assert not any("/train/" in p or "/test/" in p or "class-counts" in p for p in changed)
@@ -202,3 +210,16 @@ def test_gallery_then_render_never_mixes_two_models(cold, runner):
     # back to the cold run's model for the other tests of this module
     assert runner.invoke(app, ["gallery", "--model", rep.summary["model"]["path"],
                                *common]).exit_code == 0
+
+
+def test_cnn_kind_builds_the_whole_page(tmp_path):
+    """--model-kind cnn: its own file name, description, curves, diagram, gallery."""
+    npz = write_npz(tmp_path / "tiny.npz", make_arrays(8, 4))
+    opts = opts_for(tmp_path, npz, model_kind="cnn")
+    rep = site_assets(opts)
+    s = rep.summary
+    assert s["model"]["kind"] == "cnn" and Path(s["model"]["path"]).name.startswith("cnn-1-")
+    mdx = rep.page.read_text()
+    assert "convolutional network of seed 003" in mdx and "def build_cnn(" in mdx
+    assert "![Training curves" in mdx and "![Architecture diagram" in mdx
+    assert missing_references(mdx, opts.site_dir) == []

@@ -81,3 +81,28 @@ def test_missing_image_fails_the_check(rendered):
         shutil.move(saved, victim)
     assert not res.ok
     assert any(src.endswith("/" + victim.name) for src in res.broken_images), res.broken_images
+
+
+def test_cnn_page_in_browser(tmp_path):
+    """--model-kind cnn builds the whole page: curves, diagram, gallery, confusion matrix,
+    custom test. Runs last: it replaces the MLP page of the tests above. Trained on a real
+    MNIST subset (first 12,000 train / 2,000 test images) to keep the suite short."""
+    import numpy as np
+
+    with np.load(EMBEDDED) as npz:
+        subset = {k: npz[k][:12_000] if "train" in k else npz[k][:2_000] for k in npz.files}
+    np.savez_compressed(tmp_path / "subset.npz", **subset)
+    reset_generated()
+    cmd = [sys.executable, "-m", "reportgen", "site-assets", "--dataset", str(tmp_path / "subset.npz"),
+           "--site-dir", str(SITE), "--export-dir", str(tmp_path / "export"), "--models-dir",
+           str(tmp_path / "models"), "--log-file", str(tmp_path / "tune.log"),
+           "--model-kind", "cnn", "--epochs", "1", "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
+    assert "convolutional network" in mdx and "![Training curves" in mdx
+    assert "![Architecture diagram" in mdx
+    res = build_and_check(tmp_path, "/", "cnn")
+    assert res.status == 200 and res.h1 == TITLE
+    assert res.broken_images == [] and res.console_errors == []
+    assert "Training curves" in res.text and "convolutional network" in res.text
