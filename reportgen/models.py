@@ -41,6 +41,20 @@ def quiet_tensorflow():
     return keras
 
 
+def compile_adam(model, learning_rate: float, decay_steps: int | None = None):
+    """Compile with Adam (cosine decay to 0 over decay_steps when given), sparse categorical
+    cross-entropy and accuracy; returns the model."""
+    import keras
+
+    lr = learning_rate
+    if decay_steps:
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    return model
+
+
 def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
     """The original project's MLP, with scaling to [0, 1] as its first layer: takes uint8
     (n, 28, 28), 0 = background; outputs float32 (n, 10) softmax probabilities."""
@@ -52,14 +66,7 @@ def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
     x = keras.layers.Dense(128, activation="relu", name="hidden_1")(x)
     x = keras.layers.Dense(128, activation="relu", name="hidden_2")(x)
     outputs = keras.layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
-    model = keras.Model(inputs, outputs, name="glassy")
-    lr = learning_rate
-    if decay_steps:
-        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-    model.compile(optimizer=keras.optimizers.Adam(lr),
-                  loss=keras.losses.SparseCategoricalCrossentropy(),
-                  metrics=["accuracy"])
-    return model
+    return compile_adam(keras.Model(inputs, outputs, name="glassy"), learning_rate, decay_steps)
 
 
 def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
@@ -87,14 +94,8 @@ def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
     x = layers.Activation("relu", name="relu_3")(x)
     x = layers.Dropout(0.3, name="dropout_2")(x)
     outputs = layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
-    model = keras.Model(inputs, outputs, name="glassy_cnn")
-    lr = learning_rate
-    if decay_steps:
-        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
-    model.compile(optimizer=keras.optimizers.Adam(lr),
-                  loss=keras.losses.SparseCategoricalCrossentropy(),
-                  metrics=["accuracy"])
-    return model
+    return compile_adam(keras.Model(inputs, outputs, name="glassy_cnn"), learning_rate,
+                        decay_steps)
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,9 @@ class ModelKind:
     epochs: int
 
     def code(self, epochs: int | None, batch_size: int | None = None) -> str:
-        """The Python the page shows: the builder's source (docstring removed) and the
-        fit call with this recipe's values."""
-        src = textwrap.dedent(inspect.getsource(self.builder))
-        fn = ast.parse(src).body[0]
-        lines = src.splitlines()
-        doc = fn.body[0] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(
-            getattr(fn.body[0], "value", None), ast.Constant) else None
-        if doc is not None:
-            del lines[doc.lineno - 1:doc.end_lineno]
+        """The Python the page shows: the sources of compile_adam and the builder (docstrings
+        removed) and the fit call with this recipe's values."""
+        lines = _source(compile_adam) + [""] + _source(self.builder)
         epochs_text = epochs if epochs else "EPOCHS"
         batch = batch_size or self.recipe.batch_size
         call = f"model = {self.builder.__name__}({self.recipe.learning_rate})"
@@ -159,6 +154,18 @@ class ModelKind:
                     f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
         fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
         return "\n".join(lines).rstrip() + "\n\n\n" + fit
+
+
+def _source(fn) -> list[str]:
+    """A function's source lines without its docstring."""
+    src = textwrap.dedent(inspect.getsource(fn))
+    node = ast.parse(src).body[0]
+    lines = src.splitlines()
+    doc = node.body[0] if node.body and isinstance(node.body[0], ast.Expr) and isinstance(
+        getattr(node.body[0], "value", None), ast.Constant) else None
+    if doc is not None:
+        del lines[doc.lineno - 1:doc.end_lineno]
+    return lines
 
 
 KINDS: dict[str, ModelKind] = {

@@ -97,7 +97,7 @@ SAMPLE = dict[str, dict[str, list[str]]]  # the sample stage's result: {split: {
 
 def _result(site: Manifest, name: str, hint):
     """A recorded result as ``hint``; raises SiteError when the record is malformed."""
-    from .page import _convert
+    from .serde import _convert
 
     try:
         return _convert(hint, site.result(name))

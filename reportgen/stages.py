@@ -36,7 +36,7 @@ SUMMARY = "summary.json"
 def _parser(hint):
     """Parse a recorded result as ``hint`` (a dataclass or a typing hint); raises TypeError
     for a result of the wrong shape, so the engine reruns the stage."""
-    from .page import _convert
+    from .serde import _convert
 
     return lambda value: _convert(hint, value)
 
