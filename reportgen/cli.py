@@ -174,7 +174,9 @@ def gallery(
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
                    input_scaling=input_scaling)
-    res, page = _pipeline().regenerate_gallery(opts)
+    res, page, warnings = _pipeline().regenerate_gallery(opts)
+    for line in warnings:
+        err.print(f"[yellow]warning:[/] {line}", highlight=False)
     out.print(f"{res.wrong_count:,} wrong predictions in {opts.assets_dir / 'wrong-predictions'}"
               f"; confusion matrix {site_dir / 'static' / res.confusion_png.lstrip('/')}")
     if page is not None:

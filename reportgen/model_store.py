@@ -172,6 +172,7 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
             pass  # no or stale metadata: evaluate below
     loaded = model_io.load(path)
     resolved = loaded.resolve_scaling(scaling)
+    warnings = scaling_warnings(loaded, ds, resolved) if scaling == "auto" else []
     probs = load_probabilities(path, ds, scaling=resolved, models_dir=models_dir, sha=sha,
                                loaded=loaded)
     loss, acc, wrong = evaluate_probabilities(probs, ds.y_test)
@@ -181,7 +182,22 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
                else model_io.SAVED_MODEL_NOTE)
     return ModelMeta(kind="user", epochs=epochs_from_name(path.name), seed=None,
                      test_loss=loss, test_accuracy=acc, wrong_count=wrong, sha256=sha,
-                     summary=summary, log=log, input_scaling=resolved)
+                     summary=summary, log=log, input_scaling=resolved, warnings=warnings)
+
+
+def scaling_warnings(loaded, ds: Dataset, chosen: str, n: int = 2000) -> list[str]:
+    """One line when another input scaling scores at least 1 point better than ``chosen``
+    on the first ``n`` test images (auto cannot see how a notebook scaled its inputs; a
+    normalize(x, axis=1) model fed x/255 loses only a point or two, silently)."""
+    x, y = ds.x_test[:n], ds.y_test[:n]
+    scores = {s: float((loaded.predict(x, s).argmax(1) == y).mean())
+              for s in ("raw", "unit", "keras-normalize")}
+    best = max(scores, key=scores.get)
+    if scores[best] - scores[chosen] >= 0.01:
+        return [f"{loaded.path}: with --input-scaling {chosen} the model scores "
+                f"{scores[chosen] * 100:.1f}% on {len(y):,} test images, with {best} "
+                f"{scores[best] * 100:.1f}%; pass --input-scaling {best} if it was trained so"]
+    return []
 
 
 def current_model(site_dir: Path, models_dir: Path) -> Path:

@@ -28,7 +28,8 @@ class ModelMeta:
     ISO time; summary: Keras' summary text; sha256: of the model file; key: what determined
     the training (None for a given model); log: the original's log lines; input_scaling:
     how the test images were fed (model_io: raw, unit or keras-normalize); history: one
-    dict per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy."""
+    dict per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy;
+    warnings: one line each, e.g. another input scaling scores clearly better."""
 
     kind: str
     epochs: int | None
@@ -44,6 +45,7 @@ class ModelMeta:
     log: list[str] = field(default_factory=list)
     input_scaling: str = "raw"
     history: list[dict[str, float]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def recipe(self) -> dict | None:

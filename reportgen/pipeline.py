@@ -82,7 +82,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
         skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
                    and (s != "custom_test" or opts.custom_inputs())]
-        return RunReport(summary, page, ran, skipped, site.problems)
+        return RunReport(summary, page, ran, skipped, site.problems + model.meta.warnings)
 
 
 def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
@@ -145,11 +145,11 @@ def rerender(opts: Options) -> Path:
             figures=_result(site, "model_figures", ModelFigures | None))[1]
 
 
-def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
+def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[str]]:
     """``reportgen gallery``: make ``opts.model`` the page's model, write its gallery,
     confusion matrix and custom test, and, when ``site-assets`` has built the page here
     before, re-render it, so the page never mixes two models. Returns (gallery, page or
-    None)."""
+    None, warnings)."""
     opts.validated()
     with guarded(opts):
         ds = load_dataset(opts.dataset)
@@ -158,12 +158,13 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None]:
         gallery = stages.gallery_stage(ds, opts, site, model)
         figures = stages.model_figures_stage(opts, site, model)
         custom = stages.custom_test_stage(opts, site, model)
+        warnings = site.problems + model.meta.warnings
         if not site.has("sample"):
             site.save()
-            return gallery, None
+            return gallery, None, warnings
         return gallery, stages.render_and_summarise(
             ds, opts, site, _result(site, "sample", SAMPLE), model, gallery, custom,
-            export_seconds=_export_seconds(opts), figures=figures)[1]
+            export_seconds=_export_seconds(opts), figures=figures)[1], warnings
 
 
 def predict_into_site(opts: Options, model_path: Path) -> Path:

@@ -83,6 +83,22 @@ def test_reported_accuracy_equals_evaluate(ds, tmp_path, style, name, scaling, r
     assert again.test_accuracy == meta.test_accuracy
 
 
+def test_auto_warns_when_another_scaling_scores_better(tmp_path):
+    """A model trained the original notebooks' way, on real MNIST (a 6,000/2,000 subset)."""
+    from tests.conftest import EMBEDDED
+
+    with np.load(EMBEDDED) as npz:
+        sub = {k: npz[k][:6000] if "train" in k else npz[k][:2000] for k in npz.files}
+    np.savez(tmp_path / "sub.npz", **sub)
+    real = load_dataset(tmp_path / "sub.npz")
+    model = build("normalize")
+    model.fit(feed("normalize", real.x_train), real.y_train, epochs=3, batch_size=32, verbose=0)
+    model.save(tmp_path / "nb.keras")
+    meta = model_meta_for(tmp_path / "nb.keras", real, tmp_path / "models", "auto")
+    assert meta.input_scaling == "unit"
+    assert len(meta.warnings) == 1 and "--input-scaling keras-normalize" in meta.warnings[0]
+
+
 def test_softmax_only_for_logits():
     probs = np.array([[0.1, 0.9], [0.5, 0.5]], dtype=np.float32)
     assert to_probabilities(probs) is probs
