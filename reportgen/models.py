@@ -71,7 +71,8 @@ def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
 
 def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
     """Seed 003's CNN family sized for a CPU: conv blocks with batch normalization, max
-    pooling and dropout, scaling as the first layer. Takes uint8 (n, 28, 28), 0 =
+    pooling and dropout, scaling as the first layer. Batch normalization's moving
+    statistics use momentum 0.9, so they settle within a short training too. Takes uint8 (n, 28, 28), 0 =
     background; outputs float32 (n, 10) softmax probabilities."""
     import keras
 
@@ -80,17 +81,17 @@ def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
     x = layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
     x = layers.Reshape((28, 28, 1), name="channel")(x)
     x = layers.Conv2D(32, 5, padding="same", use_bias=False, name="conv_1")(x)
-    x = layers.BatchNormalization(name="bn_1")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_1")(x)
     x = layers.Activation("relu", name="relu_1")(x)
     x = layers.MaxPooling2D(name="pool_1")(x)
     x = layers.Conv2D(64, 3, padding="same", use_bias=False, name="conv_2")(x)
-    x = layers.BatchNormalization(name="bn_2")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_2")(x)
     x = layers.Activation("relu", name="relu_2")(x)
     x = layers.MaxPooling2D(name="pool_2")(x)
     x = layers.Dropout(0.25, name="dropout_1")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(128, use_bias=False, name="dense")(x)
-    x = layers.BatchNormalization(name="bn_3")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_3")(x)
     x = layers.Activation("relu", name="relu_3")(x)
     x = layers.Dropout(0.3, name="dropout_2")(x)
     outputs = layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
@@ -175,7 +176,7 @@ KINDS: dict[str, ModelKind] = {
         description="The original project's multi-layer perceptron", epochs=6),
     "cnn": ModelKind(
         name="cnn", file_prefix="cnn", builder=build_cnn,
-        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=1),
+        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=2),
         description=("A convolutional network of seed 003's family (convolutions with batch "
                      "normalization, max pooling and dropout), sized for a CPU"), epochs=5),
 }

@@ -99,6 +99,8 @@ def test_cnn_page_in_browser(tmp_path):
            "--model-kind", "cnn", "--epochs", "1", "--quiet"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((SITE / "static/assets/datasets/mnist/summary.json").read_text())
+    assert summary["model"]["kind"] == "cnn" and summary["model"]["test_accuracy"] >= 0.9
     mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
     assert "convolutional network" in mdx and "![Training curves" in mdx
     assert "![Architecture diagram" in mdx
