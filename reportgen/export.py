@@ -21,7 +21,7 @@ import numpy as np
 
 from .dataset import DIGITS, SPLITS, Dataset, sample_indices
 from .errors import SiteError
-from .fsutil import PNG_OPTIONS, RUN_TOKEN, check_inside, png_bytes, write_bytes
+from .fsutil import PNG_OPTIONS, RUN_TOKEN, check_inside, png_bytes, remove_temp_files, write_bytes
 from .manifest import MANIFEST, Manifest, StageOutput
 
 FILE_RE = re.compile(r"^\d{5}\.png$")
@@ -109,7 +109,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
         try:
             written = _write_all(ds, export_dir, workers, progress, total)
         except BaseException:
-            _remove_own_temp_files(export_dir)  # killed workers may have left some
+            remove_temp_files(export_dir)  # killed workers may have left some
             raise
         (export_dir / LEGACY_STAMP).unlink(missing_ok=True)
         return StageOutput({"count": total}, [f"{s}/{d}/{i:05d}.png" for s in SPLITS
@@ -129,17 +129,6 @@ def _foreign(export_dir: Path) -> bool:
         return any(e.name not in (MANIFEST, LEGACY_STAMP) for e in os.scandir(export_dir))
     except (FileNotFoundError, NotADirectoryError):
         return False
-
-
-def _remove_own_temp_files(export_dir: Path) -> None:
-    suffix = f".{RUN_TOKEN}.tmp"
-    for split in SPLITS:
-        for d in DIGITS:
-            folder = export_dir / split / str(d)
-            if folder.is_dir() and not folder.is_symlink():
-                for e in os.scandir(folder):
-                    if e.name.endswith(suffix):
-                        os.unlink(e.path)
 
 
 def _worker_init() -> None:

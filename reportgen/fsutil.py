@@ -33,6 +33,19 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{RUN_TOKEN}.tmp")
 
 
+def remove_temp_files(folder: Path, token: str = RUN_TOKEN) -> int:
+    """Delete the temporary files ``.<name>.<token>.tmp`` under ``folder`` (os.walk does not
+    follow symlinks), and no other file. Returns how many were deleted."""
+    suffix = f".{token}.tmp"
+    n = 0
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            if f.startswith(".") and f.endswith(suffix):
+                Path(dirpath, f).unlink(missing_ok=True)
+                n += 1
+    return n
+
+
 _ROOTS: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("roots", default=())
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .fsutil import RUN_TOKEN, is_inside, write_text
+from .fsutil import RUN_TOKEN, is_inside, remove_temp_files, write_text
 
 MANIFEST = ".reportgen-manifest.json"
 
@@ -141,13 +141,18 @@ class Manifest:
         """root/rel when it stays inside the root (no '..', not absolute), else None."""
         return self.root / rel if _relative_ok(rel) else None
 
+    def _resolves_inside(self, folder: Path) -> bool:
+        """True when ``folder``, symlinks followed, is the root or lies below it."""
+        real, root = Path(folder).resolve(), self.root.resolve()
+        return real == root or root in real.parents
+
     def is_current(self, name: str, key: str) -> bool:
         """True when the stage's recorded key is ``key`` and its files all exist."""
         e = self._stages.get(name)
         if not e or e.get("key") != key:
             return False
-        files = e.get("files", [])
-        return all(map(_relative_ok, files)) and _all_exist(str(self.root), files) and all(
+        # __init__ dropped recorded paths outside the root; _record writes only inside ones
+        return _all_exist(str(self.root), e.get("files", [])) and all(
             Path(u).is_file() for u in e.get("uses", []))
 
     def run(self, name: str, key_inputs: tuple, fn: Callable[[], StageOutput], *,
@@ -197,9 +202,8 @@ class Manifest:
         old = (self._stages.get(name) or {}).get("files", [])
         for f in sorted(set(old) - set(new)):
             p = self._inside(f)
-            if p is not None and (p.is_file() or p.is_symlink()) and is_inside(p) and (
-                    p.parent.resolve() == self.root.resolve()
-                    or self.root.resolve() in p.parent.resolve().parents):
+            if (p is not None and (p.is_file() or p.is_symlink()) and is_inside(p)
+                    and self._resolves_inside(p.parent)):
                 p.unlink(missing_ok=True)
         self._stages[name] = {"key": key, "files": new,
                               "uses": sorted(str(Path(u).resolve()) for u in out.uses),
@@ -214,13 +218,8 @@ class Manifest:
         for name, p in list(self._pending.items()):
             folder = self._inside(p["dir"])
             if (p["token"] != RUN_TOKEN and folder is not None and folder.is_dir()
-                    and self.root.resolve() in (folder.resolve() / "x").parents):
-                suffix = f".{p['token']}.tmp"
-                for dirpath, _, files in os.walk(folder):  # does not follow symlinks
-                    for f in files:
-                        if f.startswith(".") and f.endswith(suffix):
-                            Path(dirpath, f).unlink(missing_ok=True)
-                            n += 1
+                    and self._resolves_inside(folder)):
+                n += remove_temp_files(folder, p["token"])
             del self._pending[name]
         return n
 
