@@ -9,6 +9,7 @@ epochs, seed, recipe. A model whose file hash no longer matches its metadata is 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -98,8 +99,6 @@ def model_sha256(path: Path) -> str:
     path = Path(path)
     if path.is_file():
         return sha256_file(path)
-    import hashlib
-
     h = hashlib.sha256()
     for f in sorted(p for p in path.rglob("*") if p.is_file()):
         h.update(f.relative_to(path).as_posix().encode() + b"\0")
@@ -160,7 +159,7 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
     from .models import model_summary
 
     path = Path(path)
-    if not model_io.is_model_path(path) and not path.exists():
+    if not path.exists():
         raise ModelError(f"{path}: no such model file")
     sha = model_sha256(path)
     if path.is_file():
@@ -172,9 +171,9 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
             pass  # no or stale metadata: evaluate below
     loaded = model_io.load(path)
     resolved = loaded.resolve_scaling(scaling)
-    warnings = scaling_warnings(loaded, ds, resolved) if scaling == "auto" else []
     probs = load_probabilities(path, ds, scaling=resolved, models_dir=models_dir, sha=sha,
                                loaded=loaded)
+    warnings = scaling_warnings(loaded, ds, resolved, probs) if scaling == "auto" else []
     loss, acc, wrong = evaluate_probabilities(probs, ds.y_test)
     log = (tunelog.evaluating(relpath(path)) + tunelog.loss_accuracy(loss, acc)
            + tunelog.predictions(wrong, len(ds.y_test)))
@@ -185,13 +184,15 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
                      summary=summary, log=log, input_scaling=resolved, warnings=warnings)
 
 
-def scaling_warnings(loaded, ds: Dataset, chosen: str, n: int = 2000) -> list[str]:
+def scaling_warnings(loaded, ds: Dataset, chosen: str, probs: np.ndarray,
+                     n: int = 2000) -> list[str]:
     """One line when another input scaling scores at least 1 point better than ``chosen``
     on the first ``n`` test images (auto cannot see how a notebook scaled its inputs; a
-    normalize(x, axis=1) model fed x/255 loses only a point or two, silently)."""
+    normalize(x, axis=1) model fed x/255 loses only a point or two, silently). probs: the
+    test probabilities already computed with ``chosen``."""
     x, y = ds.x_test[:n], ds.y_test[:n]
-    scores = {s: float((loaded.predict(x, s).argmax(1) == y).mean())
-              for s in ("raw", "unit", "keras-normalize")}
+    scores = {s: float(((probs[:n] if s == chosen else loaded.predict(x, s)).argmax(1) == y)
+                       .mean()) for s in ("raw", "unit", "keras-normalize")}
     best = max(scores, key=scores.get)
     if scores[best] - scores[chosen] >= 0.01:
         return [f"{loaded.path}: with --input-scaling {chosen} the model scores "
