@@ -43,12 +43,13 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
                              "architecture diagram; the summary below lists the layers.")
         return figs, written
     from . import model_io
+    from .models import quiet_tensorflow
 
     loaded = model_io.load(model_path)
     if loaded.keras_model is None:
         figs.diagram_note = model_io.SAVED_MODEL_NOTE
         return figs, written
-    keras = __import__("keras")
+    keras = quiet_tensorflow()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "diagram.png"
         keras.utils.plot_model(loaded.keras_model, to_file=str(out), show_shapes=True,

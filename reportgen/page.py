@@ -192,6 +192,9 @@ class PageContext:
     log_text: str
 
 
+#: The sample stage's result: {split: {digit "0"-"9": file names}}.
+SampleFiles = dict[str, dict[str, list[str]]]
+
 SLUG = "/image-classification/glassy"
 #: The doc's front matter id: a slug of its own, not the title (a title may hold "/",
 #: which Docusaurus refuses in an id, and a sidebar that names the doc keeps working
@@ -199,7 +202,7 @@ SLUG = "/image-classification/glassy"
 DOC_ID = "glassy"
 
 
-def page_context(ds: Dataset, opts: Options, *, sample: dict[str, dict[str, list[str]]],
+def page_context(ds: Dataset, opts: Options, *, sample: SampleFiles,
                  model: ModelRef, gallery: GalleryResult,
                  custom: CustomTestResult | None = None,
                  class_counts_png: str | None = None,

@@ -18,7 +18,7 @@ from .fsutil import confined
 from .locks import locked
 from .manifest import Manifest
 from .options import Options
-from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelFigures, ModelRef
+from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelFigures, ModelRef, SampleFiles
 
 
 @dataclass
@@ -92,9 +92,6 @@ def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
                         "run `reportgen site-assets` first")
 
 
-SAMPLE = dict[str, dict[str, list[str]]]  # the sample stage's result: {split: {digit: names}}
-
-
 def _result(site: Manifest, name: str, hint):
     """A recorded result as ``hint``; raises SiteError when the record is malformed."""
     from .serde import _convert
@@ -139,7 +136,7 @@ def rerender(opts: Options) -> Path:
         ds = load_dataset(opts.dataset)
         custom = _result(site, "custom_test", CustomTestResult | None)
         return stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SAMPLE),
+            ds, opts, site, _result(site, "sample", SampleFiles),
             _result(site, "train", ModelRef), _result(site, "gallery", GalleryResult), custom,
             export_seconds=_export_seconds(opts),
             figures=_result(site, "model_figures", ModelFigures | None))[1]
@@ -163,7 +160,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
             site.save()
             return gallery, None, warnings
         return gallery, stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SAMPLE), model, gallery, custom,
+            ds, opts, site, _result(site, "sample", SampleFiles), model, gallery, custom,
             export_seconds=_export_seconds(opts), figures=figures)[1], warnings
 
 
@@ -182,7 +179,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
         ds = load_dataset(opts.dataset)
         custom = stages.custom_test_stage(opts, site, model)
         return stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SAMPLE), model,
+            ds, opts, site, _result(site, "sample", SampleFiles), model,
             _result(site, "gallery", GalleryResult), custom, export_seconds=_export_seconds(opts),
             figures=_result(site, "model_figures", ModelFigures | None))[1]
 

@@ -55,6 +55,12 @@ def _ref(ch: str) -> str:
     return f"&#{ord(ch)};"
 
 
+def _shown(text) -> str:
+    """What a reader sees of ``text`` in a paragraph: control characters as U+FFFD, white
+    space folded to single spaces (replace first: str.split() eats \\x1c-\\x1f)."""
+    return " ".join(_UNSHOWABLE.sub("\ufffd", str(text)).split())
+
+
 def mdx_escape(text) -> str:
     """Text shown literally in an MDX paragraph, heading or table cell.
 
@@ -64,8 +70,7 @@ def mdx_escape(text) -> str:
     marker, thematic break ``---``, setext underline, block quote), the first letter of a
     leading ``import``/``export`` (MDX's ESM) and of ``www.`` (a GFM autolink). Control
     characters become U+FFFD. MDX decodes the references, so the reader sees ``text``."""
-    text = " ".join(_UNSHOWABLE.sub("\ufffd", str(text)).split())
-    text = _MDX_SPECIAL.sub(lambda m: _ref(m[0]), text)
+    text = _MDX_SPECIAL.sub(lambda m: _ref(m[0]), _shown(text))
     text = re.sub(r"(?i)\b(w)(?=ww\.)", lambda m: _ref(m[1]), text)
     text = re.sub(r"^(import|export)\b", lambda m: _ref(m[1][0]) + m[1][1:], text)
     text = re.sub(r"^(\d+)([.)])(?=\s|$)", lambda m: m[1] + _ref(m[2]), text)
@@ -76,7 +81,7 @@ def literal_text(text) -> str:
     """User text (a title, a description, a file name) as an MDX text expression holding a
     JS string, ``{"…"}``: MDX never parses it as markdown, JSX, ESM or an autolink, so the
     reader sees exactly the text, white space folded and control characters as U+FFFD."""
-    return "{" + jsx_literal(" ".join(_UNSHOWABLE.sub("\ufffd", str(text)).split())) + "}"
+    return "{" + jsx_literal(_shown(text)) + "}"
 
 
 def text_block(text) -> str:

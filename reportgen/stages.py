@@ -8,6 +8,7 @@ folder is added by the engine).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -24,6 +25,7 @@ from .page import (
     GalleryResult,
     ModelFigures,
     ModelRef,
+    SampleFiles,
     build_summary,
     page_context,
     to_json,
@@ -41,7 +43,9 @@ def _parser(hint):
     return lambda value: _convert(hint, value)
 
 
+@functools.cache
 def _plot_version() -> str:
+    """sha256 of the plotting code (part of every chart's key); computed once a process."""
     from . import plotting
 
     return hashlib.sha256(inspect.getsource(plotting).encode()).hexdigest()
@@ -54,7 +58,7 @@ def open_site(opts: Options) -> Manifest:
     return site
 
 
-def sample_stage(ds: Dataset, opts: Options, site: Manifest) -> dict[str, dict[str, list[str]]]:
+def sample_stage(ds: Dataset, opts: Options, site: Manifest) -> SampleFiles:
     """The page's sample (and with --publish-all the full export) into ``<assets>``.
     Returns {split: {digit: file names}}."""
     from .export import image_path, publish_all, publish_sample
@@ -71,7 +75,7 @@ def sample_stage(ds: Dataset, opts: Options, site: Manifest) -> dict[str, dict[s
 
     return site.run("sample", (ds.digest, opts.sample_per_class, opts.seed, PNG_OPTIONS,
                                opts.publish_all, opts.export_dir if opts.publish_all else None),
-                    run, out_dir=opts.assets_dir, parse=_parser(dict[str, dict[str, list[str]]]))
+                    run, out_dir=opts.assets_dir, parse=_parser(SampleFiles))
 
 
 def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> ModelRef:
