@@ -51,7 +51,7 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
     (result, files written); the result is None when no image could be read."""
     from . import predict as predict_mod
     from .model_io import load
-    from .plotting import confusion_matrix_png
+    from .plotting import confusion_matrix_figure, write_chart
 
     x, preds = predict_mod.preprocess_files(files)
     if len(x):
@@ -85,8 +85,8 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
         cm = confusion_matrix([p.label for p in judged], [p.predicted for p in judged])
         epochs = meta.epochs if meta.epochs is not None else "unknown"
         cm_path = folder / f"mnist-custom-{epochs}-{meta.test_accuracy * 100:.2f}.png"
-        write_bytes(cm_path, confusion_matrix_png(cm, f"Custom test: {correct} of {total} correct"))
-        written.append(cm_path)
+        written += write_chart(cm_path, confusion_matrix_figure, cm,
+                               f"Custom test: {correct} of {total} correct")
         cm_url = url_of(cm_path)
     tunelog.append_log(log_file, log)
     if not images:

@@ -23,20 +23,32 @@ def diagram_available() -> bool:
     return shutil.which("dot") is not None
 
 
+def dark_diagram(png: Path) -> bytes:
+    """The dark variant of a Graphviz diagram: colours inverted, then the black background
+    lifted to Docusaurus' dark page colour (#1b1b1d), with Pillow."""
+    from PIL import Image, ImageOps
+
+    from .fsutil import png_bytes
+
+    with Image.open(png) as im:
+        rgb = ImageOps.invert(im.convert("RGB"))
+    return png_bytes(rgb.point(lambda v: 27 + v * 200 // 255))  # 0 -> 27, 255 -> 227
+
+
 def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
                         url_of: Callable[[Path], str]) -> tuple[ModelFigures, list[Path]]:
     """Write ``<assets>/model/curves-<stem>.png`` (when the model has a history) and
-    ``<assets>/model/diagram-<stem>.png`` (when plot_model can draw it). Returns (figures,
+    ``<assets>/model/diagram-<stem>.png`` (when plot_model can draw it), each with its
+    ``-dark`` variant. Returns (figures,
     files written); a figure that cannot be drawn is None with a note saying why."""
-    from .plotting import training_curves_png
+    from .plotting import dark_name, training_curves_figure, write_chart
 
     folder = Path(assets_dir) / FIGURES_DIR
     stem = Path(model_path).name.removesuffix(".keras").removesuffix(".h5")
     written, figs = [], ModelFigures()
     if len(meta.history) > 1:
         curves = folder / f"curves-{stem}.png"
-        write_bytes(curves, training_curves_png(meta.history))
-        written.append(curves)
+        written += write_chart(curves, training_curves_figure, meta.history)
         figs.curves_png = url_of(curves)
     if not diagram_available():
         figs.diagram_note = ("Graphviz and pydot are not installed, so there is no "
@@ -56,6 +68,7 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
                                show_layer_names=True, dpi=72, rankdir="TB")
         diagram = folder / f"diagram-{stem}.png"
         write_bytes(diagram, out.read_bytes())
-    written.append(diagram)
+        write_bytes(Path(dark_name(diagram)), dark_diagram(out))
+    written += [diagram, Path(dark_name(diagram))]
     figs.diagram_png = url_of(diagram)
     return figs, written

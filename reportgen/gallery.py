@@ -1,7 +1,9 @@
-"""The gallery of wrong predictions and the test split's confusion matrix.
+"""The gallery of wrong predictions, ranked, and the confusion matrices of both splits.
 
 File names: ``<assets>/wrong-predictions/<label>/<label>-<idx:04d>-<predicted>.png`` (idx =
-sample index in the test split) and ``<assets>/confusion-matrices/mnist-test-<epochs>-<acc>.png``.
+sample index in the test split; within a digit the most confident wrong answer comes
+first) and ``<assets>/confusion-matrices/mnist-<split>-<epochs>-<acc>.png`` (counts) and
+``…-normalized.png`` (row-normalized), each with a ``-dark`` variant.
 Files of an earlier model are removed by the stage engine (it owns what it wrote).
 """
 
@@ -16,11 +18,14 @@ import numpy as np
 from .dataset import DIGITS
 from .fsutil import png_bytes, write_bytes
 from .metrics import confusion_matrix, per_class_metrics
+from .mistakes import ranked_wrong, top_confusions
 from .page import GalleryResult
-from .plotting import confusion_matrix_png
+from .plotting import confusion_matrix_figure, write_chart
 
 WRONG_DIR = "wrong-predictions"
 CM_DIR = "confusion-matrices"
+#: Rows of the page's "Most confused pairs" table.
+TOP_PAIRS = 10
 WRONG_RE = re.compile(r"^(\d)-(\d{4,5})-(\d)\.png$")
 
 
@@ -41,37 +46,74 @@ def confusion_matrix_name(epochs: int | None, accuracy: float) -> str:
     return f"mnist-test-{epochs if epochs is not None else 'unknown'}-{accuracy * 100:.2f}.png"
 
 
+def _cm_title(split: str, epochs: int | None, accuracy: float, wrong: int, n: int,
+              normalized: bool) -> str:
+    n_epochs = "unknown epochs" if epochs is None else f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    what = "row-normalized (% of each true digit)" if normalized else "counts"
+    return (f"MNIST {split} split, {n_epochs}: accuracy {accuracy * 100:.2f}% "
+            f"({wrong:,} wrong of {n:,}), {what}")
+
+
+def write_confusion_matrices(cm: np.ndarray, folder: Path, split: str, epochs: int | None,
+                             ) -> list[Path]:
+    """``mnist-<split>-<epochs>-<acc>.png`` (counts) and ``…-normalized.png`` (rows in
+    percent), each with its ``-dark`` variant (plotting.write_chart). cm: int (10, 10),
+    rows true, columns predicted. Returns the files written, counts first."""
+    n, right = int(cm.sum()), int(np.trace(cm))
+    accuracy = right / n if n else 0.0
+    name = confusion_matrix_name(epochs, accuracy).replace("mnist-test-", f"mnist-{split}-")
+    counts = folder / name
+    normalized = folder / name.replace(".png", "-normalized.png")
+    return (write_chart(counts, confusion_matrix_figure, cm,
+                        _cm_title(split, epochs, accuracy, n - right, n, False))
+            + write_chart(normalized, confusion_matrix_figure, cm,
+                          _cm_title(split, epochs, accuracy, n - right, n, True), normalized=True))
+
+
 def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, assets_dir: Path,
-                  url_of: Callable[[Path], str], *, epochs: int | None, accuracy: float,
+                  url_of: Callable[[Path], str], *, epochs: int | None,
+                  y_train: np.ndarray | None = None, train_probs: np.ndarray | None = None,
                   ) -> tuple[GalleryResult, list[Path]]:
-    """Write one PNG per wrong prediction and the confusion-matrix heatmap into ``assets_dir``.
+    """Write one PNG per wrong prediction (ranked, see mistakes.ranked_wrong) and the
+    confusion matrices (counts and row-normalized, light and dark) of the test split and,
+    given ``train_probs``, of the train split, into ``assets_dir``.
 
     x_test: uint8 (n, 28, 28); y_test: uint8 (n,) labels; probs: float (n, 10) model
-    probabilities; url_of(path) -> site URL; accuracy: 0-1 (for the file name and title).
-    Files whose bytes are unchanged are not rewritten. Returns (result, files written).
-    Raises ValueError on mismatched shapes."""
+    probabilities; y_train / train_probs: the same for the train split (optional);
+    url_of(path) -> site URL. Files whose bytes are unchanged are not rewritten. Returns
+    (result, files written). Raises ValueError on mismatched shapes."""
     if probs.shape != (len(y_test), 10) or x_test.shape[0] != len(y_test):
         raise ValueError(f"probabilities {probs.shape} do not fit {len(y_test)} test labels")
     assets_dir = Path(assets_dir)
     predicted = probs.argmax(axis=1)
-    wrong = np.flatnonzero(predicted != y_test)
-    files: dict[int, list[str]] = {d: [] for d in DIGITS}
+    files: dict[str, list[str]] = {str(d): [] for d in DIGITS}
+    confidence: dict[str, list[float]] = {str(d): [] for d in DIGITS}
     written = []
-    for i in wrong:
+    for i in ranked_wrong(y_test, probs):
+        d = str(int(y_test[i]))
         name = wrong_prediction_name(y_test[i], i, predicted[i])
-        files[int(y_test[i])].append(name)
-        path = assets_dir / WRONG_DIR / str(int(y_test[i])) / name
+        files[d].append(name)
+        confidence[d].append(round(float(probs[i, predicted[i]]), 4))
+        path = assets_dir / WRONG_DIR / d / name
         write_bytes(path, png_bytes(x_test[i]))
         written.append(path)
     cm = confusion_matrix(y_test, predicted)
-    cm_path = assets_dir / CM_DIR / confusion_matrix_name(epochs, accuracy)
-    n_epochs = "unknown epochs" if epochs is None else f"{epochs} epoch{'s' if epochs != 1 else ''}"
-    title = (f"MNIST test split, {n_epochs}: accuracy {accuracy * 100:.2f}% "
-             f"({len(wrong):,} wrong of {len(y_test):,})")
-    write_bytes(cm_path, confusion_matrix_png(cm, title))
-    written.append(cm_path)
-    result = GalleryResult(files={str(d): sorted(v) for d, v in files.items()},
-                           wrong_count=int(len(wrong)), per_class=[len(files[d]) for d in DIGITS],
+    cms = write_confusion_matrices(cm, assets_dir / CM_DIR, "test", epochs)
+    written += cms
+    result = GalleryResult(files=files, wrong_count=int((predicted != y_test).sum()),
+                           per_class=[len(files[str(d)]) for d in DIGITS],
                            confusion=cm.tolist(), metrics=per_class_metrics(cm),
-                           confusion_png=url_of(cm_path))
+                           confusion_png=url_of(cms[0]), confusion_normalized_png=url_of(cms[2]),
+                           confidence=confidence,
+                           top_confusions=top_confusions(cm, TOP_PAIRS))
+    if train_probs is not None and y_train is not None:
+        if train_probs.shape != (len(y_train), 10):
+            raise ValueError(f"probabilities {train_probs.shape} do not fit "
+                             f"{len(y_train)} train labels")
+        train_cm = confusion_matrix(y_train, train_probs.argmax(axis=1))
+        train_files = write_confusion_matrices(train_cm, assets_dir / CM_DIR, "train", epochs)
+        written += train_files
+        result.train_confusion = train_cm.tolist()
+        result.train_confusion_png = url_of(train_files[0])
+        result.train_confusion_normalized_png = url_of(train_files[2])
     return result, sorted(written)

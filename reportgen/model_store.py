@@ -106,39 +106,44 @@ def model_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str) -> Path:
-    """Where the test probabilities of a model are cached: beside a model of the store
-    (``.probs.npz``, inputs fed raw), else ``<models>/cache/<sha256>-<scaling>.probs.npz``:
-    nothing is ever written beside a model reportgen did not train."""
+def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str,
+               split: str = "test") -> Path:
+    """Where a model's probabilities of ``split`` are cached: beside a model of the store
+    (``.probs.npz`` for test, ``.train.probs.npz`` for train; inputs fed raw), else
+    ``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: nothing is ever written
+    beside a model reportgen did not train."""
+    infix = "" if split == "test" else f".{split}"
     try:
         meta = load_meta(path)
         if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
-            return probs_path(path)
+            return probs_path(path).with_name(probs_path(path).name.replace(
+                ".probs.npz", f"{infix}.probs.npz"))
     except ModelError:
         pass
     if models_dir is None:
         raise ModelError(f"{path}: no models dir to cache its probabilities in")
-    return Path(models_dir) / "cache" / f"{sha}-{scaling}.probs.npz"
+    return Path(models_dir) / "cache" / f"{sha}-{scaling}{infix}.probs.npz"
 
 
 def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
                        models_dir: Path | None = None, sha: str | None = None,
-                       loaded=None) -> np.ndarray:
-    """Test-split probabilities (float32 (n_test, 10)) of the model at ``path`` fed with
-    ``scaling`` (model_io): the cache (see :func:`cache_path`) when it belongs to this
-    dataset, else computed with TensorFlow and cached. Raises ModelError when the model
-    cannot be loaded or does not output 10 classes."""
+                       loaded=None, split: str = "test") -> np.ndarray:
+    """Probabilities (float32 (n, 10)) of the model at ``path`` fed with ``scaling``
+    (model_io) on ``split`` ("test" or "train"): the cache (see :func:`cache_path`) when
+    it belongs to this dataset, else computed with TensorFlow and cached. Raises
+    ModelError when the model cannot be loaded or does not output 10 classes."""
     from . import model_io
 
     sha = sha or model_sha256(path)
-    cache = cache_path(path, models_dir, sha, scaling)
+    cache = cache_path(path, models_dir, sha, scaling, split)
+    x, _ = ds.split(split)
     try:
         with np.load(cache, allow_pickle=False) as npz:
-            if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(ds.y_test), 10):
+            if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), 10):
                 return npz["probs"]
     except (OSError, KeyError, ValueError):
         pass
-    probs = (loaded or model_io.load(path)).predict(ds.x_test, scaling)
+    probs = (loaded or model_io.load(path)).predict(x, scaling)
     write_bytes(cache, _npz_bytes(probs, ds.digest), if_changed=False)
     return probs
 
@@ -199,6 +204,32 @@ def scaling_warnings(loaded, ds: Dataset, chosen: str, probs: np.ndarray,
                 f"{scores[chosen] * 100:.1f}% on {len(y):,} test images, with {best} "
                 f"{scores[best] * 100:.1f}%; pass --input-scaling {best} if it was trained so"]
     return []
+
+
+def history(models_dir: Path, shown) -> list:
+    """The "Model history" table: every model of the store with readable metadata, oldest
+    first, plus the page's model (``shown``: page.ModelRef) when it is not in the store.
+    Returns page.HistoryRow list; the shown one has ``shown=True``."""
+    from .page import HistoryRow
+
+    def row(path: Path, meta: ModelMeta) -> HistoryRow:
+        return HistoryRow(kind=meta.kind, epochs=meta.epochs, seed=meta.seed,
+                          accuracy=meta.test_accuracy, wrong_count=meta.wrong_count,
+                          trained_at=meta.trained_at, name=path.name,
+                          shown=meta.sha256 == shown.meta.sha256)
+
+    rows = []
+    for mp in sorted(Path(models_dir).glob("*/*.json")):
+        model = mp.with_suffix(".keras")
+        try:
+            if model.is_file():
+                rows.append(row(model, load_meta(model)))
+        except ModelError:
+            continue
+    rows.sort(key=lambda r: (r.trained_at or "", r.name))
+    if not any(r.shown for r in rows):
+        rows.append(row(Path(shown.path), shown.meta))
+    return rows
 
 
 def current_model(site_dir: Path, models_dir: Path) -> Path:

@@ -28,7 +28,9 @@ class Options:
     the full export into the site. model: use this model instead of training. title,
     description: the page's text. custom_images: files/folders for the custom test (empty =
     DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (model_io:
-    auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS)."""
+    auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS).
+    category_label: the sidebar label of the page's folder, written to its
+    ``_category_.json`` unless the site has its own."""
 
     dataset: Path = Path("data/datasets/mnist.npz")
     site_dir: Path = Path("site-assets")
@@ -49,6 +51,7 @@ class Options:
     custom_images: list[Path] = field(default_factory=list)
     input_scaling: str = "auto"
     model_kind: str = "mlp"
+    category_label: str = "Image Classification"
 
     def validated(self) -> Options:
         """Check the combination of options; returns self with a normalised assets_url.

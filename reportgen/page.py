@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .calibration import Calibration
+from .changes import CHANGES_DIR, ModelChanges
 from .dataset import DIGIT_NAMES, DIGITS, Dataset
 from .fsutil import relpath
+from .label_errors import LABEL_ERRORS_DIR, SuspectedLabelErrors
+from .mistakes import Confusion
 from .options import Options
 from .serde import _convert, from_json, to_json  # noqa: F401  (results round-trip through JSON)
 
@@ -63,10 +67,14 @@ class ModelRef:
 @dataclass
 class GalleryResult:
     """The wrong-prediction gallery. files: {digit "0"-"9": file names
-    ``<label>-<idx:04d>-<predicted>.png``}; wrong_count; per_class: wrong predictions per
-    label (10 ints); confusion: (10, 10) counts, rows label, columns predicted; metrics:
-    per-digit precision/recall/F1/support (see metrics.per_class_metrics); confusion_png:
-    site URL of its heatmap; log: lines appended to tune.log."""
+    ``<label>-<idx:04d>-<predicted>.png``, most confident wrong answer first}; confidence:
+    {digit: the model's probability of its (wrong) digit, 0-1, aligned with files};
+    wrong_count; per_class: wrong predictions per label (10 ints); confusion: (10, 10)
+    counts of the test split, rows label, columns predicted; metrics: per-digit
+    precision/recall/F1/support (see metrics.per_class_metrics); confusion_png /
+    confusion_normalized_png: site URLs of its heatmaps (light variant; ``-dark`` beside);
+    top_confusions: the most confused (label, predicted) pairs; train_*: the same for the
+    train split (None when not drawn); log: lines appended to tune.log."""
 
     files: dict[str, list[str]]
     wrong_count: int
@@ -75,6 +83,44 @@ class GalleryResult:
     metrics: list[dict[str, float]]
     confusion_png: str
     log: list[str] = field(default_factory=list)
+    confidence: dict[str, list[float]] = field(default_factory=dict)
+    confusion_normalized_png: str | None = None
+    top_confusions: list[Confusion] = field(default_factory=list)
+    train_confusion: list[list[int]] | None = None
+    train_confusion_png: str | None = None
+    train_confusion_normalized_png: str | None = None
+
+
+@dataclass
+class PairGallery:
+    """One row of "Most confused pairs": ``count`` images of ``label`` predicted as
+    ``predicted``; files / confidence: their thumbnails (in the label's wrong-prediction
+    folder), most confident first; anchor: the HTML id of their gallery."""
+
+    label: int
+    predicted: int
+    count: int
+    files: list[str]
+    confidence: list[float]
+
+    @property
+    def anchor(self) -> str:
+        return f"pair-{self.label}-{self.predicted}"
+
+
+@dataclass
+class HistoryRow:
+    """One model of the store in the "Model history" table; accuracy 0-1; shown: the model
+    the page shows."""
+
+    kind: str
+    epochs: int | None
+    seed: int | None
+    accuracy: float
+    wrong_count: int
+    trained_at: str | None
+    name: str
+    shown: bool = False
 
 
 @dataclass
@@ -128,6 +174,8 @@ class FrontMatter:
     title: str
     description: str
     slug: str
+    #: null: the page is generated, so Docusaurus offers no "Edit this page" link
+    custom_edit_url: str | None = None
 
 
 @dataclass
@@ -152,6 +200,42 @@ class SplitSection:
 
 
 @dataclass
+class SummaryTable:
+    """Keras' model.summary() as a table: header cells, rows of cells (a layer), notes
+    (the model name and the "Total params" lines)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
+def summary_table(text: str) -> SummaryTable | None:
+    """Parse Keras 3's box-drawn summary (``┃`` header, ``│`` rows; a layer spread over
+    several lines, as "Connected to" does, is joined) into a SummaryTable; None when the
+    text is not such a table (a SavedModel note, Keras 2's plain text)."""
+    header, rows, notes = None, [], []
+    continued = False
+    for line in str(text).splitlines():
+        s = line.strip()
+        if s.startswith("┃") and header is None:
+            header = [c.strip() for c in s.strip("┃").split("┃")]
+        elif s.startswith("│") and header is not None:
+            cells = [c.strip() for c in s.strip("│").split("│")]
+            if len(cells) != len(header):
+                return None
+            if continued and rows and not cells[0]:
+                rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+            else:
+                rows.append(cells)
+            continued = True
+        elif s.startswith(("├", "┡", "└", "┏", "┗")):
+            continued = False
+        elif s:
+            notes.append(s)
+    return SummaryTable(header, rows, notes) if header and rows else None
+
+
+@dataclass
 class ModelSection:
     """The Model section: epochs (None = unknown), seed, test_accuracy 0-1, test_loss,
     Keras summary, code (derived from the builder), recipe_text, description, scaling_text
@@ -168,6 +252,7 @@ class ModelSection:
     scaling_text: str = ""
     figures: ModelFigures | None = None
     history: list[dict[str, float]] = field(default_factory=list)
+    summary_table: SummaryTable | None = None
 
 
 @dataclass
@@ -190,6 +275,18 @@ class PageContext:
     model: ModelSection
     custom: CustomTestResult | None
     log_text: str
+    confusion_normalized_png: str | None = None
+    train_confusion_png: str | None = None
+    train_confusion_normalized_png: str | None = None
+    wrong_confidence: dict[str, list[float]] = field(default_factory=dict)
+    pairs: list[PairGallery] = field(default_factory=list)
+    calibration: Calibration | None = None
+    label_errors: SuspectedLabelErrors | None = None
+    changes: ModelChanges | None = None
+    history: list[HistoryRow] = field(default_factory=list)
+    label_error_cells: list[ImageCell] = field(default_factory=list)
+    fixed_cells: list[ImageCell] = field(default_factory=list)
+    new_cells: list[ImageCell] = field(default_factory=list)
 
 
 #: The sample stage's result: {split: {digit "0"-"9": file names}}.
@@ -202,13 +299,33 @@ SLUG = "/image-classification/glassy"
 DOC_ID = "glassy"
 
 
+def pair_galleries(gallery: GalleryResult) -> list[PairGallery]:
+    """The thumbnails of each of the gallery's top confusions, in the gallery's order."""
+    from .gallery import parse_wrong_prediction_name
+
+    pairs = []
+    for c in gallery.top_confusions:
+        names = gallery.files.get(str(c.label), [])
+        conf = gallery.confidence.get(str(c.label)) or [None] * len(names)
+        keep = [(n, p) for n, p in zip(names, conf, strict=False)
+                if (parse_wrong_prediction_name(n) or (0, 0, -1))[2] == c.predicted]
+        pairs.append(PairGallery(c.label, c.predicted, c.count, [n for n, _ in keep],
+                                 [p for _, p in keep if p is not None]))
+    return pairs
+
+
 def page_context(ds: Dataset, opts: Options, *, sample: SampleFiles,
                  model: ModelRef, gallery: GalleryResult,
                  custom: CustomTestResult | None = None,
                  class_counts_png: str | None = None,
-                 figures: ModelFigures | None = None) -> PageContext:
+                 figures: ModelFigures | None = None,
+                 calibration: Calibration | None = None,
+                 label_errors: SuspectedLabelErrors | None = None,
+                 changes: ModelChanges | None = None,
+                 history: list[HistoryRow] | None = None) -> PageContext:
     """Build the page's context. sample: {split: {digit: file names}} of the page's
-    sample; class_counts_png: site URL of the chart, None to leave it out."""
+    sample; class_counts_png: site URL of the chart, None to leave it out; the other
+    sections are left out when None."""
     from .models import KINDS, Recipe
 
     meta = model.meta
@@ -227,7 +344,7 @@ def page_context(ds: Dataset, opts: Options, *, sample: SampleFiles,
     return PageContext(
         version=__version__,
         page=FrontMatter(sidebar_position=1, id=DOC_ID, title=opts.title,
-                         description=opts.description, slug=SLUG),
+                         description=opts.description, slug=SLUG, custom_edit_url=None),
         dataset={"digest": ds.digest, "train_total": len(ds.y_train),
                  "test_total": len(ds.y_test)},
         sample_per_class=opts.sample_per_class, seed=opts.seed, thumb_size=opts.thumb_size,
@@ -242,8 +359,33 @@ def page_context(ds: Dataset, opts: Options, *, sample: SampleFiles,
             recipe_text=recipe_text,
             description=kind.description if kind else "A model given with --model",
             scaling_text=scaling_text(meta.input_scaling, own=kind is not None),
-            figures=figures, history=meta.history),
-        custom=custom, log_text="\n".join(log))
+            figures=figures, history=meta.history, summary_table=summary_table(meta.summary)),
+        custom=custom, log_text="\n".join(log),
+        confusion_normalized_png=gallery.confusion_normalized_png,
+        train_confusion_png=gallery.train_confusion_png,
+        train_confusion_normalized_png=gallery.train_confusion_normalized_png,
+        wrong_confidence=gallery.confidence, pairs=pair_galleries(gallery),
+        calibration=calibration, label_errors=label_errors, changes=changes,
+        history=history or [],
+        label_error_cells=_cells(opts, LABEL_ERRORS_DIR, label_errors.files,
+                                 label_errors.captions(), "suspected label error")
+        if label_errors else [],
+        fixed_cells=_change_cells(opts, changes, "fixed"),
+        new_cells=_change_cells(opts, changes, "new"))
+
+
+def _cells(opts: Options, folder: str, files: list[str], captions: list[str],
+           what: str) -> list[ImageCell]:
+    return [ImageCell(caption=c, alt=f"{what}: {c}", url=f"{opts.assets_url}/{folder}/{f}")
+            for f, c in zip(files, captions, strict=True)]
+
+
+def _change_cells(opts: Options, changes: ModelChanges | None, which: str) -> list[ImageCell]:
+    if changes is None:
+        return []
+    rows = [c for c in getattr(changes, which) if c.file]
+    return _cells(opts, f"{CHANGES_DIR}/{which}", [c.file for c in rows],
+                  [c.caption for c in rows], f"{which} mistake")
 
 
 def scaling_text(scaling: str, own: bool) -> str:
@@ -259,17 +401,21 @@ def scaling_text(scaling: str, own: bool) -> str:
 
 
 #: The stages whose wall seconds summary.json reports, in run order.
-TIMED_STAGES = ("export", "sample", "train", "gallery", "model_figures", "class_counts",
-                "custom_test", "render")
+TIMED_STAGES = ("export", "sample", "train", "gallery", "calibration", "label_errors",
+                "changes", "model_figures", "class_counts", "custom_test", "render")
 
 
 def build_summary(ds: Dataset, opts: Options, model: ModelRef, gallery: GalleryResult,
-                  page: Path, timings: dict[str, float]) -> dict:
+                  page: Path, timings: dict[str, float], *,
+                  calibration: Calibration | None = None,
+                  label_errors: SuspectedLabelErrors | None = None,
+                  changes: ModelChanges | None = None) -> dict:
     """summary.json's content (see the README). timings: {stage: wall seconds of the run
     that last produced its outputs}; train's figure is the model's own fit() time, so a
-    re-run that changes nothing writes the same summary."""
+    re-run that changes nothing writes the same summary. ``changes`` is written only when
+    the page's model changed."""
     meta = model.meta
-    return {
+    out = {
         "dataset": {"path": relpath(opts.dataset), "digest": ds.digest,
                     "train_counts": ds.class_counts("train"),
                     "test_counts": ds.class_counts("test")},
@@ -277,7 +423,16 @@ def build_summary(ds: Dataset, opts: Options, model: ModelRef, gallery: GalleryR
                   "path": relpath(Path(model.path)), "test_accuracy": meta.test_accuracy,
                   "test_loss": meta.test_loss, "input_scaling": meta.input_scaling},
         "wrong_predictions": {"count": gallery.wrong_count, "per_class": gallery.per_class},
+        "top_confusions": [to_json(c) for c in gallery.top_confusions],
+        "ece": round(calibration.ece, 6) if calibration else None,
+        "suspected_label_errors": list(label_errors.indices) if label_errors else [],
         "page": relpath(page),
         "timings_s": {name: round(float(timings.get(name, 0.0)), 3) for name in TIMED_STAGES},
     }
+    if changes is not None:
+        out["changes"] = {"previous_model": relpath(Path(changes.previous)),
+                          "accuracy_delta": round(changes.accuracy_delta, 6),
+                          "fixed": [c.index for c in changes.fixed],
+                          "new": [c.index for c in changes.new]}
+    return out
 

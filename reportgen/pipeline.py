@@ -66,11 +66,9 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         _say(progress, "sample")
         sample = stages.sample_stage(ds, opts, site)
         _say(progress, "train")
+        before = stages.shown_model(site)
         model = stages.train_stage(ds, opts, site, progress)
-        _say(progress, "gallery")
-        gallery = stages.gallery_stage(ds, opts, site, model)
-        _say(progress, "model figures")
-        figures = stages.model_figures_stage(opts, site, model)
+        gallery, figures = _model_sections(ds, opts, site, model, before, progress)
         _say(progress, "class counts")
         stages.class_counts_stage(ds, opts, site)
         _say(progress, "custom test")
@@ -81,8 +79,26 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
                                                     figures=figures)
         ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
         skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
-                   and (s != "custom_test" or opts.custom_inputs())]
+                   and (s != "custom_test" or opts.custom_inputs())
+                   and (s != "changes" or site.has("changes"))]
         return RunReport(summary, page, ran, skipped, site.problems + model.meta.warnings)
+
+
+def _model_sections(ds, opts: Options, site: Manifest, model: ModelRef,
+                    before: ModelRef | None, progress=None) -> tuple[GalleryResult, ModelFigures]:
+    """The stages that describe the page's model: gallery (ranked mistakes, confusion
+    matrices), calibration, suspected label errors, changes since ``before`` (the model
+    the page showed until now), model figures."""
+    _say(progress, "gallery")
+    gallery = stages.gallery_stage(ds, opts, site, model)
+    _say(progress, "calibration")
+    stages.calibration_stage(ds, opts, site, model)
+    _say(progress, "label errors")
+    stages.label_errors_stage(ds, opts, site, model)
+    _say(progress, "changes")
+    stages.changes_stage(ds, opts, site, model, stages.previous_model(site, before, model))
+    _say(progress, "model figures")
+    return gallery, stages.model_figures_stage(opts, site, model)
 
 
 def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
@@ -151,9 +167,9 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
     with guarded(opts):
         ds = load_dataset(opts.dataset)
         site = stages.open_site(opts)
+        before = stages.shown_model(site)
         model = stages.train_stage(ds, opts, site)
-        gallery = stages.gallery_stage(ds, opts, site, model)
-        figures = stages.model_figures_stage(opts, site, model)
+        gallery, figures = _model_sections(ds, opts, site, model, before)
         custom = stages.custom_test_stage(opts, site, model)
         warnings = site.problems + model.meta.warnings
         if not site.has("sample"):

@@ -19,8 +19,9 @@ from pathlib import Path
 import jinja2
 
 from .errors import SiteError
-from .fsutil import write_bytes, write_text
+from .fsutil import sha256_file, write_bytes, write_text
 from .page import PageContext
+from .plotting import dark_name
 
 PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
 COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx")
@@ -84,6 +85,12 @@ def literal_text(text) -> str:
     return "{" + jsx_literal(_shown(text)) + "}"
 
 
+def table_cell(text) -> str:
+    """Text in a GFM table cell: :func:`literal_text` with ``|`` shown as ``¦`` (a pipe
+    would end the cell before MDX sees the expression)."""
+    return literal_text(str(text).replace("|", "\u00a6"))
+
+
 def text_block(text) -> str:
     """Text for a fenced code block: control characters (but tab and newline) become
     U+FFFD, so the file stays valid UTF-8 text whatever a log line held."""
@@ -131,7 +138,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
     env.filters.update(mdx=mdx_escape, jsx=jsx_literal, yaml=yaml_scalar,
                        fence_marker=fence_marker, text_block=text_block,
-                       literal=literal_text, url=url_path)
+                       literal=literal_text, url=url_path, dark=dark_name, cell=table_cell,
+                       basename=lambda p: Path(str(p)).name)
     return env
 
 
@@ -150,14 +158,17 @@ def render_page(context: PageContext, template: str = "glassy.mdx.j2") -> str:
 
 
 _IMG_MD = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+_BASE_URL = re.compile(r'useBaseUrl\(("(?:[^"\\]|\\.)*")\)')
 _COMPONENT = re.compile(r"<(ImagesTable|CustomImagesTable)\b(.*?)/>", re.S)
 _PROP = re.compile(r"^\s*(\w+)=\{(.*)\}\s*$", re.M)
 
 
 def page_references(mdx: str) -> list[str]:
-    """Every image URL the page shows, in page order: markdown images and the files named by
-    ImagesTable / CustomImagesTable props (``<assetsUrl>/<dirname>/<classdigit>/<file>``)."""
-    refs = [m[1] for m in _IMG_MD.finditer(mdx)]
+    """Every image URL the page shows: markdown images, ``useBaseUrl("…")`` calls (charts,
+    thumbnails) and the files named by ImagesTable / CustomImagesTable props
+    (``<assetsUrl>/<dirname>/<classdigit>/<file>``)."""
+    refs = [m[1] for m in _IMG_MD.finditer(mdx)] + [json.loads(m[1])
+                                                    for m in _BASE_URL.finditer(mdx)]
     for m in _COMPONENT.finditer(mdx):
         props = {k: json.loads(v) for k, v in _PROP.findall(m[2])}
         base = props.get("assetsUrl", "/assets/datasets/mnist").rstrip("/")
@@ -169,8 +180,10 @@ def page_references(mdx: str) -> list[str]:
 def missing_references(mdx: str, site_dir: Path) -> list[Path]:
     """Files under ``<site>/static`` that the page references but that do not exist."""
     static = Path(site_dir) / "static"
-    return [static / u.lstrip("/") for u in page_references(mdx)
-            if u.startswith("/") and not (static / u.lstrip("/")).is_file()]
+    from urllib.parse import unquote
+
+    paths = [static / unquote(u).lstrip("/") for u in page_references(mdx) if u.startswith("/")]
+    return [p for p in paths if not p.is_file()]
 
 
 def write_page(site_dir: Path, mdx: str) -> Path:
@@ -186,15 +199,28 @@ def write_page(site_dir: Path, mdx: str) -> Path:
     return path
 
 
-def install_components(site_dir: Path) -> list[Path]:
-    """Copy ImagesTable.jsx and CustomImagesTable.jsx into ``<site>/src/components/`` unless a
-    file of that name is already there. Returns the files copied."""
-    copied = []
+def install_components(site_dir: Path, owned: dict[str, str] | None = None,
+                       ) -> tuple[dict[str, str], list[Path]]:
+    """Copy ImagesTable.jsx and CustomImagesTable.jsx into ``<site>/src/components/`` when
+    no file of that name is there, or when the one there is a copy reportgen wrote
+    (``owned``: {name: sha256 of the copy written}) that nobody has edited since and the
+    shipped component is newer. A file the site brought or edited is never written. Returns
+    ({name: sha256} of the copies reportgen owns now, files written)."""
+    owned = dict(owned or {})
+    written = []
     for name in COMPONENTS:
         dest = Path(site_dir) / "src" / "components" / name
         src = components_dir() / name
+        if src.resolve() == dest.resolve():
+            continue  # the repository's own overlay
+        data = src.read_bytes()
         # a symlink, even a dangling one, is the site's own: never written through
-        if not os.path.lexists(dest) and src.resolve() != dest.resolve():
-            write_bytes(dest, src.read_bytes())
-            copied.append(dest)
-    return copied
+        ours = (not os.path.islink(dest) and dest.is_file()
+                and sha256_file(dest) == owned.get(name))
+        if ours or not os.path.lexists(dest):
+            if write_bytes(dest, data):
+                written.append(dest)
+            owned[name] = sha256_file(dest)
+        else:
+            owned.pop(name, None)
+    return owned, written

@@ -12,11 +12,15 @@ import functools
 import hashlib
 import inspect
 import json
+import os
 from pathlib import Path
 
+from .calibration import Calibration
+from .changes import ModelChanges
 from .dataset import DIGITS, SPLITS, Dataset
-from .errors import ModelError
+from .errors import ModelError, ReportgenError
 from .fsutil import PNG_OPTIONS, sha256_file, write_text
+from .label_errors import SuspectedLabelErrors
 from .manifest import Manifest, StageOutput
 from .options import Options
 from .page import (
@@ -51,10 +55,25 @@ def _plot_version() -> str:
     return hashlib.sha256(inspect.getsource(plotting).encode()).hexdigest()
 
 
+def recorded(site: Manifest, name: str, hint):
+    """A stage's recorded result as ``hint``, or None when missing or malformed."""
+    from .serde import _convert
+
+    try:
+        return _convert(hint, site.result(name))
+    except (TypeError, ValueError, KeyError, AttributeError, StopIteration):
+        return None
+
+
 def open_site(opts: Options) -> Manifest:
+    """The site's manifest, temp files of a killed run swept and the components installed
+    (or updated, when reportgen's copy there is unedited; see render.install_components)."""
     site = Manifest(opts.site_dir)
     site.sweep_temp_files()
-    install_components(opts.site_dir)
+    before = recorded(site, "components", dict[str, str]) or {}
+    owned, _ = install_components(opts.site_dir, before)
+    site.run("components", (owned,), lambda: StageOutput(owned),
+             out_dir=opts.site_dir / "src" / "components", parse=_parser(dict[str, str]))
     return site
 
 
@@ -115,27 +134,147 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
                     parse=_parser(ModelRef))
 
 
+def _test_probabilities(ds: Dataset, opts: Options, model: ModelRef, split: str = "test"):
+    from . import model_store
+
+    return model_store.load_probabilities(Path(model.path), ds, scaling=model.meta.input_scaling,
+                                          models_dir=opts.models_dir, sha=model.meta.sha256,
+                                          split=split)
+
+
 def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -> GalleryResult:
-    """Wrong-prediction gallery and confusion matrix of the test split."""
-    from . import model_store, tunelog
+    """Ranked wrong-prediction gallery, top confusions and the confusion matrices of both
+    splits (gallery.py)."""
+    from . import tunelog
     from .fsutil import relpath
     from .gallery import write_gallery
-    from .metrics import evaluate_probabilities
 
     def run():
-        probs = model_store.load_probabilities(Path(model.path), ds,
-                                               scaling=model.meta.input_scaling,
-                                               models_dir=opts.models_dir, sha=model.meta.sha256)
-        _, acc, _ = evaluate_probabilities(probs, ds.y_test)
-        g, written = write_gallery(ds.x_test, ds.y_test, probs, opts.assets_dir, opts.url,
-                                   epochs=model.meta.epochs, accuracy=acc)
+        g, written = write_gallery(ds.x_test, ds.y_test, _test_probabilities(ds, opts, model),
+                                   opts.assets_dir, opts.url, epochs=model.meta.epochs,
+                                   y_train=ds.y_train,
+                                   train_probs=_test_probabilities(ds, opts, model, "train"))
         cm_file = opts.site_dir / "static" / g.confusion_png.lstrip("/")
         g.log = tunelog.confusion_saved(relpath(cm_file, opts.site_dir))
         tunelog.append_log(opts.log_file, g.log)
         return StageOutput(to_json(g), written)
 
-    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version())
+    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version(), 2)
     return site.run("gallery", key, run, out_dir=opts.assets_dir, parse=_parser(GalleryResult))
+
+
+def calibration_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -> Calibration:
+    """ECE (15 bins) and the reliability diagram of the test split (calibration.py):
+    ``<assets>/calibration/mnist-test-<epochs>-<acc>-reliability.png`` and its dark variant."""
+    from .calibration import calibration
+    from .gallery import confusion_matrix_name
+    from .plotting import reliability_figure, write_chart
+
+    folder = opts.assets_dir / "calibration"
+
+    def run():
+        c = calibration(ds.y_test, _test_probabilities(ds, opts, model))
+        name = confusion_matrix_name(model.meta.epochs, model.meta.test_accuracy)
+        written = write_chart(folder / name.replace(".png", "-reliability.png"),
+                              reliability_figure, c.accuracy, c.confidence, c.counts, c.ece,
+                              c.n_bins)
+        c.reliability_png = opts.url(written[0])
+        return StageOutput(to_json(c), written)
+
+    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version())
+    return site.run("calibration", key, run, out_dir=folder, parse=_parser(Calibration))
+
+
+def label_errors_stage(ds: Dataset, opts: Options, site: Manifest,
+                       model: ModelRef) -> SuspectedLabelErrors:
+    """Suspected label errors of the test split (label_errors.py, cleanlab)."""
+    from importlib.metadata import version
+
+    from .label_errors import EVEN_ODDS, LABEL_ERRORS_DIR, SHOWN, suspected_label_errors
+
+    def run():
+        res, written = suspected_label_errors(ds.x_test, ds.y_test,
+                                              _test_probabilities(ds, opts, model),
+                                              opts.assets_dir)
+        return StageOutput(to_json(res), written)
+
+    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, version("cleanlab"),
+           EVEN_ODDS, SHOWN)
+    return site.run("label_errors", key, run, out_dir=opts.assets_dir / LABEL_ERRORS_DIR,
+                    parse=_parser(SuspectedLabelErrors))
+
+
+def shown_model(site: Manifest) -> ModelRef | None:
+    """The model the page showed before this run (the manifest's train record), or None."""
+    return recorded(site, "train", ModelRef | None)
+
+
+def previous_model(site: Manifest, before: ModelRef | None, model: ModelRef) -> ModelRef | None:
+    """The model the page showed before ``model``: ``before`` when the page's model just
+    changed, else the one the last comparison was made with (kept in the manifest), else
+    None."""
+    if before is not None and before.meta.sha256 != model.meta.sha256:
+        return before
+    kept = recorded(site, "previous_model", ModelRef | None)
+    return kept if kept is not None and kept.meta.sha256 != model.meta.sha256 else None
+
+
+def changes_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef,
+                  previous: ModelRef | None) -> ModelChanges | None:
+    """"Changes since the previous model" (changes.py): None (and its files deleted) when
+    there is no previous model or its probabilities cannot be had (its file is gone)."""
+    from .changes import CHANGES_DIR, compare, write_change_thumbnails
+
+    if previous is None:
+        site.drop("changes")
+        site.drop("previous_model")
+        return None
+    try:
+        before = _test_probabilities(ds, opts, previous)
+    except ReportgenError:
+        site.drop("changes")
+        site.drop("previous_model")
+        return None
+
+    def run():
+        ch = compare(ds.y_test, before, _test_probabilities(ds, opts, model),
+                     previous=previous.path, current=model.path)
+        written = write_change_thumbnails(ds.x_test, ch, opts.assets_dir)
+        return StageOutput(to_json(ch), written)
+
+    site.run("previous_model", (previous.meta.sha256, previous.path),
+             lambda: StageOutput(to_json(previous)), out_dir=opts.site_dir)
+    key = (ds.digest, previous.meta.sha256, previous.meta.input_scaling, model.meta.sha256,
+           model.meta.input_scaling)
+    return site.run("changes", key, run, out_dir=opts.assets_dir / CHANGES_DIR,
+                    parse=_parser(ModelChanges))
+
+
+CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
+
+
+def category_stage(opts: Options, site: Manifest) -> None:
+    """Write ``docs/image-classification/_category_.json`` ({"label": category_label}) so
+    the sidebar shows a label, not the folder name, unless the site has a category file
+    of its own there (json, yml or yaml): that one is never overwritten."""
+    from .render import PAGE_PATH
+
+    folder = opts.site_dir / PAGE_PATH.parent
+    path = folder / CATEGORY_FILES[0]
+    ours = site.has("category")
+    if any(os.path.lexists(folder / n) for n in CATEGORY_FILES) and not ours:
+        return
+    if ours and not os.path.lexists(path) and any(
+            os.path.lexists(folder / n) for n in CATEGORY_FILES[1:]):
+        site.drop("category")  # the site brought its own since: ours goes
+        return
+
+    def run():
+        write_text(path, json.dumps({"label": opts.category_label}, indent=2,
+                                    ensure_ascii=False) + "\n")
+        return StageOutput(None, [path])
+
+    site.run("category", (opts.category_label,), run, out_dir=folder)
 
 
 def model_figures_stage(opts: Options, site: Manifest, model: ModelRef) -> ModelFigures:
@@ -154,15 +293,14 @@ def model_figures_stage(opts: Options, site: Manifest, model: ModelRef) -> Model
 
 def class_counts_stage(ds: Dataset, opts: Options, site: Manifest) -> str:
     """The class-count bar chart, ``<assets>/class-counts.png``; returns its site URL."""
-    from .fsutil import write_bytes
-    from .plotting import class_counts_png
+    from .plotting import class_counts_figure, write_chart
 
     counts = {s: ds.class_counts(s) for s in SPLITS}
     chart = opts.assets_dir / "class-counts.png"
 
     def run():
-        write_bytes(chart, class_counts_png(counts["train"], counts["test"]))
-        return StageOutput(opts.url(chart), [chart])
+        written = write_chart(chart, class_counts_figure, counts["train"], counts["test"])
+        return StageOutput(opts.url(chart), written)
 
     return site.run("class_counts", (counts, _plot_version()), run, out_dir=opts.assets_dir,
                     parse=_parser(str))
@@ -197,10 +335,16 @@ def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dic
                           figures: ModelFigures | None = None) -> tuple[dict, Path]:
     """Render the page (a stage keyed on its context and the templates), then write
     summary.json (a stage keyed on its content) and the manifest."""
+    from .model_store import history
     from .render import PAGE_PATH, write_page
 
+    category_stage(opts, site)
+    sections = {"calibration": recorded(site, "calibration", Calibration | None),
+                "label_errors": recorded(site, "label_errors", SuspectedLabelErrors | None),
+                "changes": recorded(site, "changes", ModelChanges | None)}
     ctx = page_context(ds, opts, sample=sample, model=model, gallery=gallery, custom=custom,
-                       class_counts_png=site.result("class_counts"), figures=figures)
+                       class_counts_png=site.result("class_counts"), figures=figures,
+                       history=history(opts.models_dir, model), **sections)
     page = opts.site_dir / PAGE_PATH
 
     def render():
@@ -212,7 +356,7 @@ def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dic
     timings["train"] = model.meta.train_seconds
     if export_seconds is not None:
         timings["export"] = export_seconds
-    summary = build_summary(ds, opts, model, gallery, page, timings)
+    summary = build_summary(ds, opts, model, gallery, page, timings, **sections)
     path = opts.assets_dir / SUMMARY
 
     def write():

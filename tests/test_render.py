@@ -5,6 +5,7 @@ import jinja2
 import pytest
 
 from reportgen.errors import SiteError
+from reportgen.fsutil import sha256_file
 from reportgen.render import (
     environment,
     fence_marker,
@@ -51,14 +52,21 @@ def test_strict_undefined():
 def test_page_sections_and_references(tmp_path, npz_path):
     opts, ctx = tiny_page(tmp_path, npz_path)
     mdx = render_page(ctx)
-    for heading in ("## MNIST digits dataset", "## Visualize Training Dataset",
-                    "## Visualize Test Dataset", "## Visualize Wrong Predictions",
-                    "## Confusion Matrix", "## Model", "## Logs"):
-        assert heading in mdx
+    headings = ["## MNIST digits dataset", "## Visualize Training Dataset",
+                "## Visualize Test Dataset", "## Visualize Wrong Predictions",
+                "## Most confused pairs", "## Confusion Matrix", "### Training split",
+                "## Calibration", "## Suspected label errors", "## Model", "### Model history",
+                "## Changes since the previous model", "## Logs"]
+    assert [mdx.index(h) for h in headings] == sorted(mdx.index(h) for h in headings)
     assert '"0": 3' in mdx and '"9": 2' in mdx  # class counts in the original's form
-    assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 10
+    # 10 digit galleries and one per confused pair (here one: image 0)
+    assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 11
+    assert "custom_edit_url: null\n" in mdx.split("---")[1]
     refs = page_references(mdx)
-    assert len(refs) == 40 + 1 + 1  # samples, one wrong prediction, confusion matrix
+    # samples, the wrong prediction twice (digit and pair), 4 confusion matrices and the
+    # reliability diagram in 2 themes, 1 suspected label error, 1 fixed + 1 new mistake
+    assert len(refs) == 40 + 2 + 10 + 1 + 2
+    assert sum(r.endswith("-dark.png") for r in refs) == 5
     assert missing_references(mdx, opts.site_dir) == []
     path = write_page(opts.site_dir, mdx)
     assert path == opts.site_dir / "docs" / "image-classification" / "glassy.mdx"
@@ -81,10 +89,22 @@ def test_components_copied_only_when_absent(tmp_path):
     (tmp_path / "src" / "components").mkdir(parents=True)
     mine = tmp_path / "src" / "components" / "ImagesTable.jsx"
     mine.write_text("// the site's own")
-    copied = install_components(tmp_path)
+    owned, copied = install_components(tmp_path)
     assert [p.name for p in copied] == ["CustomImagesTable.jsx"]
+    assert list(owned) == ["CustomImagesTable.jsx"]
     assert mine.read_text() == "// the site's own"
-    assert "useBaseUrl" in (tmp_path / "src" / "components" / "CustomImagesTable.jsx").read_text()
+    ours = tmp_path / "src" / "components" / "CustomImagesTable.jsx"
+    assert "useBaseUrl" in ours.read_text()
+    # reportgen's own, unedited copy of an older version is updated ...
+    ours.write_text("// reportgen's older component")
+    owned = {"CustomImagesTable.jsx": sha256_file(ours)}
+    owned, copied = install_components(tmp_path, owned)
+    assert copied == [ours] and "confidence" in ours.read_text()
+    # ... but once the site edits it, it is the site's and never written again
+    ours.write_text("// edited by the site")
+    owned, copied = install_components(tmp_path, owned)
+    assert copied == [] and owned == {} and ours.read_text() == "// edited by the site"
+    assert mine.read_text() == "// the site's own"
 
 
 def compile_mdx(compiler, path):

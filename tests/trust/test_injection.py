@@ -59,7 +59,7 @@ def test_user_text_is_literal_and_compiles(tmp_path_factory, npz_path, mdx_compi
     paths = []
     for k, (title, description, log_line) in enumerate(cases):
         opts, ctx = tiny_page(base / str(k), npz_path, title=title, description=description,
-                              log_extra=[log_line])
+                              log_extra=[log_line], draw=False)
         paths.append(write_page(opts.site_dir, render_page(ctx)))
     results = render_all(mdx_compiler, paths)
     assert len(results) == len(cases)

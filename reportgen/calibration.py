@@ -1,0 +1,78 @@
+"""Calibration of the model's confidence on the test split: expected calibration error
+(ECE) and the reliability diagram's points.
+
+Confidence is the probability of the predicted digit. ECE (Naeini et al. 2015; Guo et al.,
+"On Calibration of Modern Neural Networks", 2017) splits [0, 1] into ``n_bins`` equal-width
+bins of confidence and sums, over the bins, the share of images in the bin times
+|accuracy in the bin - mean confidence in the bin|. Bins are (a, b], the first [0, b], as
+scikit-learn's ``calibration_curve(strategy="uniform")`` draws them, so the diagram and
+the figure agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: The page's number of bins (the issue's "ECE, 15 bins").
+N_BINS = 15
+
+
+@dataclass
+class Calibration:
+    """ece: 0-1; n_bins; accuracy / confidence: per non-empty bin (0-1), as
+    scikit-learn's calibration_curve returns them; counts: images per non-empty bin;
+    n: images."""
+
+    ece: float
+    n_bins: int
+    accuracy: list[float] = field(default_factory=list)
+    confidence: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    n: int = 0
+    reliability_png: str | None = None
+
+
+def _bin_ids(confidence: np.ndarray, n_bins: int) -> np.ndarray:
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    # scikit-learn's calibration_curve: searchsorted on the inner edges, side="left"
+    return np.searchsorted(edges[1:-1], confidence, side="left")
+
+
+def expected_calibration_error(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> float:
+    """ECE (0-1) of probs float (n, k) against labels int (n,) with ``n_bins`` equal-width
+    confidence bins (see the module docstring). Raises ValueError when n is 0."""
+    if len(y) == 0:
+        raise ValueError("no predictions to calibrate")
+    confidence = probs.max(axis=1).astype(np.float64)
+    correct = (probs.argmax(axis=1) == np.asarray(y)).astype(np.float64)
+    ids = _bin_ids(confidence, n_bins)
+    total = np.bincount(ids, minlength=n_bins)
+    gap = np.abs(np.bincount(ids, correct, n_bins) - np.bincount(ids, confidence, n_bins))
+    return float(gap.sum() / len(y)) if total.any() else 0.0
+
+
+def calibration(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> Calibration:
+    """ECE and the reliability diagram's points, from scikit-learn's ``calibration_curve``
+    over (prediction correct, confidence)."""
+    from sklearn.calibration import calibration_curve
+
+    confidence = probs.max(axis=1).astype(np.float64)
+    correct = (probs.argmax(axis=1) == np.asarray(y)).astype(np.int64)
+    if correct.all() or not correct.any():  # calibration_curve needs both outcomes
+        acc, conf = _curve_by_hand(correct, confidence, n_bins)
+    else:
+        acc, conf = calibration_curve(correct, confidence, n_bins=n_bins, strategy="uniform")
+    counts = np.bincount(_bin_ids(confidence, n_bins), minlength=n_bins)
+    return Calibration(ece=expected_calibration_error(y, probs, n_bins), n_bins=n_bins,
+                       accuracy=[float(a) for a in acc], confidence=[float(c) for c in conf],
+                       counts=[int(c) for c in counts[counts > 0]], n=int(len(y)))
+
+
+def _curve_by_hand(correct: np.ndarray, confidence: np.ndarray, n_bins: int):
+    ids = _bin_ids(confidence, n_bins)
+    total = np.bincount(ids, minlength=n_bins)
+    keep = total > 0
+    return (np.bincount(ids, correct, n_bins)[keep] / total[keep],
+            np.bincount(ids, confidence, n_bins)[keep] / total[keep])
