@@ -75,6 +75,13 @@ class PageCheck:
     failed_requests: list[str] = field(default_factory=list)
     wrong_counts: dict[str, int] = field(default_factory=dict)
     sample_counts: dict[str, int] = field(default_factory=dict)
+    theme: str = ""
+    #: src of every chart image (ThemedImage) the reader sees, in page order
+    visible_charts: list[str] = field(default_factory=list)
+    #: number of chart images hidden (the other theme's variant, when rendered at all)
+    hidden_charts: int = 0
+    #: HTML ids on the page (link targets)
+    ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -82,8 +89,10 @@ class PageCheck:
                 and not self.failed_requests and self.images > 0)
 
 
-def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60) -> PageCheck:
-    """Open ``url`` in headless Chromium, load every image eagerly, and report what it saw;
+def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
+               color_scheme: str = "light") -> PageCheck:
+    """Open ``url`` in headless Chromium with the reader's system colour scheme
+    ``color_scheme`` ("light" or "dark"), load every image eagerly, and report what it saw;
     writes a full-page screenshot to ``screenshot`` if given."""
     from playwright.sync_api import sync_playwright
 
@@ -92,7 +101,8 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60) 
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                      headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 900},
+                                    color_scheme=color_scheme)
             page.set_default_timeout(timeout_s * 1000)
             page.on("console", lambda m: m.type == "error" and res.console_errors.append(m.text))
             page.on("pageerror", lambda e: res.console_errors.append(str(e)))
@@ -114,8 +124,17 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60) 
             res.broken_images = [src for src, w in imgs if not w]
             res.wrong_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
-                "'figure.reportgen-custom-images-table')).map(f => "
+                "'figure.reportgen-custom-images-table[id^=\"wrong-\"]')).map(f => "
                 "[f.dataset.classdigit, f.querySelectorAll('img').length]))")
+            res.theme = page.evaluate("document.documentElement.dataset.theme")
+            charts = page.evaluate(
+                "Array.from(document.querySelectorAll('article img[class*=\"themedComponent\"]'))"
+                ".map(i => [i.currentSrc || i.src, getComputedStyle(i).display !== 'none'"
+                " && i.offsetWidth > 0])")
+            res.visible_charts = [src for src, shown in charts if shown]
+            res.hidden_charts = sum(1 for _, shown in charts if not shown)
+            res.ids = page.evaluate("Array.from(document.querySelectorAll('article [id]'))"
+                                    ".map(e => e.id)")
             res.sample_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-images-table')).map(f => "

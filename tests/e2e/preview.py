@@ -1,5 +1,7 @@
-"""`make preview`: build the e2e Docusaurus site with the current site-assets/, screenshot the
-page to site-assets/preview.png and print the local URL (served until Ctrl-C on a terminal)."""
+"""`make preview`: build the e2e Docusaurus site with the current site-assets/ (or the site
+folder given as the first argument), screenshot the page in the light and the dark theme to
+site-assets/preview.png and preview-dark.png, and print the local URL (served until Ctrl-C
+on a terminal)."""
 
 from __future__ import annotations
 
@@ -15,14 +17,15 @@ OVERLAY = ROOT / "site-assets"
 
 
 def main() -> int:
-    page = OVERLAY / "docs" / "image-classification" / "glassy.mdx"
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else OVERLAY
+    page = source / "docs" / "image-classification" / "glassy.mdx"
     if not page.is_file():
         print(f"error: {page} does not exist; run `make site-assets` first", file=sys.stderr)
         return 2
     reset_generated()
-    shutil.copytree(OVERLAY / "docs" / "image-classification", SITE / "docs" / "image-classification")
-    shutil.copytree(OVERLAY / "static" / "assets", SITE / "static" / "assets")
-    shutil.copytree(OVERLAY / "src" / "components", SITE / "src" / "components")
+    shutil.copytree(source / "docs" / "image-classification", SITE / "docs" / "image-classification")
+    shutil.copytree(source / "static" / "assets", SITE / "static" / "assets")
+    shutil.copytree(source / "src" / "components", SITE / "src" / "components")
     out = SITE / "build"
     proc = build_site(out)
     if proc.returncode != 0:
@@ -31,10 +34,13 @@ def main() -> int:
         return 1
     with serve(out) as origin:
         url = f"{origin}/{PAGE_PATH}"
-        res = check_page(url, OVERLAY / "preview.png")
-        print(f"screenshot: {OVERLAY / 'preview.png'}")
-        print(f"page: h1 {res.h1!r}, {res.images} images, {len(res.broken_images)} broken, "
-              f"{len(res.console_errors)} console errors")
+        results = []
+        for theme, name in (("light", "preview.png"), ("dark", "preview-dark.png")):
+            res = check_page(url, OVERLAY / name, color_scheme=theme)
+            results.append(res)
+            print(f"screenshot ({theme}): {OVERLAY / name}")
+            print(f"page: h1 {res.h1!r}, {res.images} images, {len(res.broken_images)} broken, "
+                  f"{len(res.console_errors)} console errors, theme {res.theme}")
         print(f"open: {url}")
         if sys.stdin.isatty():
             print("serving on 127.0.0.1 until Ctrl-C")
@@ -43,7 +49,7 @@ def main() -> int:
                     time.sleep(1)
             except KeyboardInterrupt:
                 pass
-    return 0 if res.ok else 1
+    return 0 if all(r.ok for r in results) else 1
 
 
 if __name__ == "__main__":

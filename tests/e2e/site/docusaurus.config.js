@@ -25,6 +25,7 @@ module.exports = {
   ],
   themeConfig: {
     navbar: { title: "reportgen e2e" },
-    colorMode: { disableSwitch: true },
+    // the reader's system setting picks the theme; the e2e test opens the page in both
+    colorMode: { respectPrefersColorScheme: true },
   },
 };
