@@ -53,6 +53,14 @@ class Options:
     model_kind: str = "mlp"
     category_label: str = "Image Classification"
 
+    def __post_init__(self):
+        # callers of the library may pass str paths: every path field is a Path from here on
+        for name in ("dataset", "site_dir", "export_dir", "models_dir", "log_file"):
+            setattr(self, name, Path(getattr(self, name)))
+        if self.model is not None:
+            self.model = Path(self.model)
+        self.custom_images = [Path(p) for p in self.custom_images]
+
     def validated(self) -> Options:
         """Check the combination of options; returns self with a normalised assets_url.
         Raises OptionsError (one line) for --model with --epochs or --retrain (the model's

@@ -33,7 +33,13 @@ def test_cold_run_outputs(cold):
     base, npz, opts, rep = cold
     s = rep.summary
     assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
-    assert set(s) == {"dataset", "model", "wrong_predictions", "page", "timings_s"}
+    assert set(s) == {"dataset", "model", "wrong_predictions", "top_confusions", "ece",
+                      "suspected_label_errors", "page", "timings_s"}  # no changes: first model
+    assert 0 <= s["ece"] <= 1
+    assert sum(c["count"] for c in s["top_confusions"]) <= s["wrong_predictions"]["count"]
+    assert all(0 <= i < 40 for i in s["suspected_label_errors"])
+    category = opts.site_dir / "docs" / "image-classification" / "_category_.json"
+    assert json.loads(category.read_text()) == {"label": "Image Classification"}
     assert set(s["model"]) == {"kind", "epochs", "seed", "path", "test_accuracy", "test_loss",
                                "input_scaling"}
     assert s["model"]["input_scaling"] == "raw"
@@ -50,8 +56,9 @@ def test_cold_run_outputs(cold):
     assert "Training with EPOCHS=1" in log and "False predictions:" in log
     assert "Initial cost: " in log and "Epoch 1/1 - loss: " in log and "val_accuracy: " in log
     figures = sorted(p.name for p in (opts.assets_dir / "model").iterdir())
-    assert [f.split("-")[0] for f in figures] == ["curves", "diagram"]
-    assert "![Training curves" in mdx and "![Architecture diagram" in mdx
+    assert [f.split("-")[0] for f in figures] == ["curves"] * 2 + ["diagram"] * 2
+    assert sum(f.endswith("-dark.png") for f in figures) == 2
+    assert 'alt={"Training curves' in mdx and 'alt={"Architecture diagram' in mdx
     assert "held out for validation" in mdx
     assert f"False predictions: {s['wrong_predictions']['count']}/40" in log
     assert json.loads((opts.assets_dir / "summary.json").read_text()) == s
@@ -75,8 +82,9 @@ def test_warm_run_skips_everything_without_tensorflow(cold):
                          check=True, timeout=120)
     res = json.loads(out.stdout.splitlines()[-1])
     assert res == {"tf": False, "ran": [],
-                   "skipped": ["export", "sample", "train", "gallery", "model_figures",
-                               "class_counts", "custom_test", "render", "summary"]}
+                   "skipped": ["export", "sample", "train", "gallery", "calibration",
+                               "label_errors", "model_figures", "class_counts", "custom_test",
+                               "render", "summary"]}
     assert snapshot(opts.site_dir) == before
 
 
@@ -101,7 +109,10 @@ def test_epochs_change_rewrites_only_model_outputs(cold):
     gone = set(before) - set(after)
     allowed = re.compile(r"(docs/image-classification/glassy\.mdx|.*summary\.json|"
                          r"\.reportgen-manifest\.json|.*/wrong-predictions/\d/.*\.png|"
-                         r".*/confusion-matrices/mnist-test-\d+-.*\.png|"
+                         r".*/confusion-matrices/mnist-(test|train)-\d+-.*\.png|"
+                         r".*/calibration/mnist-test-\d+-.*\.png|"
+                         r".*/suspected-label-errors/.*\.png|"
+                         r".*/changes/(fixed|new)/.*\.png|"
                          r".*/model/(curves|diagram)-.*\.png|"
                          r".*/custom-test/.*\.png)$")  # the custom test depends on the model
     assert changed and all(allowed.match(p) for p in changed | gone), changed | gone
@@ -109,7 +120,13 @@ def test_epochs_change_rewrites_only_model_outputs(cold):
     assert foreign.read_text() == "mine"
     assert rep2.summary["model"]["epochs"] == 2
     cms = list((opts.assets_dir / "confusion-matrices").iterdir())
-    assert [p.name.split("-")[2] for p in cms] == ["2"]
+    assert len(cms) == 8 and {p.name.split("-")[2] for p in cms} == {"2"}
+    # the page's model changed: the comparison with the 1-epoch model
+    changes = rep2.summary["changes"]
+    assert changes["previous_model"] == rep1.summary["model"]["path"]
+    assert changes["accuracy_delta"] == pytest.approx(
+        rep2.summary["model"]["test_accuracy"] - rep1.summary["model"]["test_accuracy"], abs=1e-6)
+    assert "## Changes since the previous model" in rep2.page.read_text()
 
 
 def _comparable(site: Path) -> dict[str, bytes]:
@@ -193,6 +210,7 @@ def test_gallery_then_render_never_mixes_two_models(cold, runner):
     base, npz, opts, rep = cold
     other = train_model(load_dataset(npz), base / "other-models", epochs=3, seed=1)
     common = ["--dataset", str(npz), "--site-dir", str(opts.site_dir)]
+    shown = json.loads((opts.assets_dir / "summary.json").read_text())
     res = runner.invoke(app, ["gallery", "--model", str(other.model_path), *common,
                               "--log-file", str(opts.log_file)])
     assert res.exit_code == 0, res.output
@@ -207,6 +225,11 @@ def test_gallery_then_render_never_mixes_two_models(cold, runner):
     assert summary["model"]["path"].endswith(other.model_path.name)
     assert summary["wrong_predictions"]["count"] == other.meta.wrong_count
     assert missing_references(mdx, opts.site_dir) == []
+    # the page compares the new model with the one it showed before
+    assert summary["changes"]["previous_model"] == shown["model"]["path"]
+    fixed, new = set(summary["changes"]["fixed"]), set(summary["changes"]["new"])
+    assert not fixed & new
+    assert len(new) - len(fixed) == other.meta.wrong_count - shown["wrong_predictions"]["count"]
     # back to the cold run's model for the other tests of this module
     assert runner.invoke(app, ["gallery", "--model", rep.summary["model"]["path"],
                                *common]).exit_code == 0
@@ -221,5 +244,5 @@ def test_cnn_kind_builds_the_whole_page(tmp_path):
     assert s["model"]["kind"] == "cnn" and Path(s["model"]["path"]).name.startswith("cnn-1-")
     mdx = rep.page.read_text()
     assert "convolutional network of seed 003" in mdx and "def build_cnn(" in mdx
-    assert "![Training curves" in mdx and "![Architecture diagram" in mdx
+    assert 'alt={"Training curves' in mdx and 'alt={"Architecture diagram' in mdx
     assert missing_references(mdx, opts.site_dir) == []
