@@ -18,7 +18,16 @@ try:  # typer vendors click since 0.20
 except ImportError:  # pragma: no cover - older typer on real click
     from click.exceptions import ClickException
 
-from .console import Display, err, out, print_audit, print_predictions, print_run, progress
+from .console import (
+    Display,
+    err,
+    out,
+    print_audit,
+    print_changes,
+    print_predictions,
+    print_run,
+    progress,
+)
 from .errors import ReportgenError
 from .models import KINDS
 from .options import Options
@@ -101,6 +110,10 @@ Scaling = Annotated[str, typer.Option(
 Kind = Annotated[str, typer.Option("--model-kind", help="What to train: mlp (the original "
                                    "page's model) or cnn (seed 003's family).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+CategoryLabel = Annotated[str | None, typer.Option(
+    "--category-label", help="Sidebar label of the page's folder, written to "
+    "docs/image-classification/_category_.json unless the site has its own category file "
+    "there (default: the label written before, else 'Image Classification').")]
 
 
 def main() -> None:
@@ -167,13 +180,15 @@ def gallery(
     dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, log_file: LogFile = D.log_file,
     models_dir: ModelsDir = D.models_dir, input_scaling: Scaling = D.input_scaling,
+    category_label: CategoryLabel = D.category_label,
 ) -> None:
-    """Make --model the page's model: regenerate the wrong-prediction gallery, the confusion
-    matrix and the custom test without training, and re-render the page when site-assets
-    has built it (files of the earlier model are removed)."""
+    """Make --model the page's model: regenerate the ranked wrong-prediction gallery, the
+    confusion matrices, calibration, suspected label errors, the changes since the page's
+    previous model and the custom test without training, and re-render the page when
+    site-assets has built it (files of the earlier model are removed)."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
-                   input_scaling=input_scaling)
+                   input_scaling=input_scaling, category_label=category_label)
     res, page, warnings = _pipeline().regenerate_gallery(opts)
     for line in warnings:
         err.print(f"[yellow]warning:[/] {line}", highlight=False)
@@ -201,16 +216,18 @@ def site_assets(
     custom: Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images "
                                                       "or folders (default: data/test).")] = None,
     input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
-    quiet: Quiet = False,
+    category_label: CategoryLabel = D.category_label, quiet: Quiet = False,
 ) -> None:
-    """Run every stage (export, sample, train, gallery, class counts, custom test, render,
-    summary), skipping those whose inputs are unchanged."""
+    """Run every stage (export, sample, train, gallery, calibration, label errors, changes,
+    model figures, class counts, custom test, render, summary), skipping those whose inputs
+    are unchanged."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, models_dir=models_dir, log_file=log_file,
                    epochs=epochs, seed=seed, sample_per_class=sample_per_class,
                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
                    title=title, description=description, custom_images=list(custom or []),
-                   input_scaling=input_scaling, model_kind=model_kind)
+                   input_scaling=input_scaling, model_kind=model_kind,
+                   category_label=category_label)
     with progress(quiet) as p:
         rep = _pipeline().site_assets(opts, progress=None if quiet else Display(p))
     print_run(rep)
@@ -221,11 +238,13 @@ def render(
     dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, export_dir: ExportDir = D.export_dir,
     title: Title = D.title, description: Description = D.description,
+    models_dir: ModelsDir = D.models_dir, category_label: CategoryLabel = D.category_label,
 ) -> None:
     """Re-render the MDX page from what the stages recorded in the site's manifest (run
     `reportgen site-assets` first)."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
-                   export_dir=export_dir, title=title, description=description)
+                   export_dir=export_dir, title=title, description=description,
+                   models_dir=models_dir, category_label=category_label)
     out.print(f"page: {_pipeline().rerender(opts)}")
 
 
@@ -253,6 +272,33 @@ def audit(
     else:
         print_audit(rep, opts, max_lines)
     raise typer.Exit(0 if rep.ok else 1)
+
+
+@app.command()
+def compare(
+    model: Annotated[list[Path], typer.Option(
+        "--model", help="Give it twice: the previous model, then the current one (.keras, "
+        ".h5 or a SavedModel folder).", show_default=False)],
+    dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
+    input_scaling: Scaling = D.input_scaling, as_json: Json = False,
+    max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Test indices to "
+                                           "list of each of fixed and new (all with "
+                                           "--json).")] = 20,
+) -> None:
+    """Compare two models on the test split: accuracy delta, fixed mistakes (wrong before,
+    right now) and new mistakes (right before, wrong now), as the page's "Changes since the
+    previous model" shows them."""
+    if len(model) != 2:
+        raise typer.BadParameter(f"give --model exactly twice (got {len(model)})",
+                                 param_hint="'--model'")
+    opts = Options(dataset=dataset, models_dir=models_dir, input_scaling=input_scaling)
+    res = _pipeline().compare(opts, model[0], model[1])
+    if as_json:
+        from .page import to_json
+
+        _json_out(to_json(res))
+    else:
+        print_changes(res, max_lines)
 
 
 @app.command()

@@ -97,3 +97,28 @@ def print_predictions(res) -> None:
         out.print(f"Accuracy: {res.correct}/{res.total} ({res.correct / res.total * 100:.1f}%)")
     if res.page:
         out.print(f"page: {res.page}")
+
+
+def print_changes(ch, max_lines: int) -> None:
+    """The ``compare`` table: both models' accuracy and the fixed and new mistakes (test
+    indices with label and predictions, up to ``max_lines`` of each)."""
+    from rich.table import Table
+
+    t = Table(title="Test split: previous → current")
+    t.add_column("")
+    t.add_column("model")
+    t.add_column("accuracy", justify="right")
+    t.add_row("previous", str(ch.previous), f"{ch.previous_accuracy * 100:.2f}%")
+    t.add_row("current", str(ch.current), f"{ch.current_accuracy * 100:.2f}%")
+    t.add_row("delta", "", f"{ch.accuracy_delta * 100:+.2f} points")
+    out.print(t)
+    for which, what in (("fixed", "wrong before, right now"), ("new", "right before, wrong now")):
+        rows = getattr(ch, which)
+        t = Table(title=f"{len(rows):,} {which} mistakes ({what})")
+        for col in ("index", "label", "previous", "current"):
+            t.add_column(col, justify="right")
+        for c in rows[:max_lines]:
+            t.add_row(str(c.index), str(c.label), str(c.was), str(c.now))
+        if len(rows) > max_lines:
+            t.add_row("…", "", "", f"{len(rows) - max_lines:,} more")
+        out.print(t)

@@ -148,6 +148,13 @@ def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
     return probs
 
 
+def probabilities_of(model, ds: Dataset, models_dir: Path | None,
+                     split: str = "test") -> np.ndarray:
+    """:func:`load_probabilities` of a page.ModelRef, fed as its metadata says."""
+    return load_probabilities(Path(model.path), ds, scaling=model.meta.input_scaling,
+                              models_dir=models_dir, sha=model.meta.sha256, split=split)
+
+
 def epochs_from_name(name: str) -> int | None:
     """Epochs from an original-style name ``mnist-<epochs>-<acc>.keras``, else None."""
     parts = name.split("-")

@@ -30,7 +30,8 @@ class Options:
     DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (model_io:
     auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS).
     category_label: the sidebar label of the page's folder, written to its
-    ``_category_.json`` unless the site has its own."""
+    ``_category_.json`` unless the site has its own (None: keep the label written before,
+    else "Image Classification")."""
 
     dataset: Path = Path("data/datasets/mnist.npz")
     site_dir: Path = Path("site-assets")
@@ -51,7 +52,7 @@ class Options:
     custom_images: list[Path] = field(default_factory=list)
     input_scaling: str = "auto"
     model_kind: str = "mlp"
-    category_label: str = "Image Classification"
+    category_label: str | None = None
 
     def __post_init__(self):
         # callers of the library may pass str paths: every path field is a Path from here on
@@ -82,6 +83,8 @@ class Options:
                                f"{', '.join(KINDS)}")
         if not " ".join(str(self.title).split()):
             raise OptionsError("--title is empty")
+        if self.category_label is not None and not " ".join(self.category_label.split()):
+            raise OptionsError("--category-label is empty")
         for flag, path in (("--site-dir", self.site_dir), ("--export-dir", self.export_dir),
                            ("--models-dir", self.models_dir)):
             if Path(path).exists() and not Path(path).is_dir():

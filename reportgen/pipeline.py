@@ -241,3 +241,26 @@ def predict(opts: Options, *, into_site: bool = False):
     if into_site and report.predicted:
         report.page = predict_into_site(opts, model)
     return report
+
+
+def compare(opts: Options, previous: Path, current: Path):
+    """``reportgen compare``: what changed on the test split from the model ``previous``
+    to ``current`` (each described like ``--model``, fed as ``opts.input_scaling`` says).
+    Reads the store's cached probabilities, computes and caches missing ones. Returns
+    changes.ModelChanges."""
+    from . import model_store
+    from .changes import compare as compare_probabilities
+    from .errors import ModelError
+    from .page import ModelRef
+
+    opts.validated()
+    ds = load_dataset(opts.dataset)
+    probs = []
+    for path in (Path(previous), Path(current)):
+        if not path.exists():
+            raise ModelError(f"{path}: no such model file")
+        meta = model_store.model_meta_for(path, ds, opts.models_dir, opts.input_scaling)
+        probs.append(model_store.probabilities_of(ModelRef(str(path), meta), ds,
+                                                  opts.models_dir))
+    return compare_probabilities(ds.y_test, *probs, previous=str(previous),
+                                 current=str(current))

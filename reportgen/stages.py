@@ -134,12 +134,10 @@ def train_stage(ds: Dataset, opts: Options, site: Manifest, progress=None) -> Mo
                     parse=_parser(ModelRef))
 
 
-def _test_probabilities(ds: Dataset, opts: Options, model: ModelRef, split: str = "test"):
-    from . import model_store
+def _probabilities(ds: Dataset, opts: Options, model: ModelRef, split: str = "test"):
+    from .model_store import probabilities_of
 
-    return model_store.load_probabilities(Path(model.path), ds, scaling=model.meta.input_scaling,
-                                          models_dir=opts.models_dir, sha=model.meta.sha256,
-                                          split=split)
+    return probabilities_of(model, ds, opts.models_dir, split)
 
 
 def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -> GalleryResult:
@@ -150,10 +148,10 @@ def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -
     from .gallery import write_gallery
 
     def run():
-        g, written = write_gallery(ds.x_test, ds.y_test, _test_probabilities(ds, opts, model),
+        g, written = write_gallery(ds.x_test, ds.y_test, _probabilities(ds, opts, model),
                                    opts.assets_dir, opts.url, epochs=model.meta.epochs,
                                    y_train=ds.y_train,
-                                   train_probs=_test_probabilities(ds, opts, model, "train"))
+                                   train_probs=_probabilities(ds, opts, model, "train"))
         cm_file = opts.site_dir / "static" / g.confusion_png.lstrip("/")
         g.log = tunelog.confusion_saved(relpath(cm_file, opts.site_dir))
         tunelog.append_log(opts.log_file, g.log)
@@ -173,7 +171,7 @@ def calibration_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRe
     folder = opts.assets_dir / "calibration"
 
     def run():
-        c = calibration(ds.y_test, _test_probabilities(ds, opts, model))
+        c = calibration(ds.y_test, _probabilities(ds, opts, model))
         name = confusion_matrix_name(model.meta.epochs, model.meta.test_accuracy)
         written = write_chart(folder / name.replace(".png", "-reliability.png"),
                               reliability_figure, c.accuracy, c.confidence, c.counts, c.ece,
@@ -194,7 +192,7 @@ def label_errors_stage(ds: Dataset, opts: Options, site: Manifest,
 
     def run():
         res, written = suspected_label_errors(ds.x_test, ds.y_test,
-                                              _test_probabilities(ds, opts, model),
+                                              _probabilities(ds, opts, model),
                                               opts.assets_dir)
         return StageOutput(to_json(res), written)
 
@@ -230,14 +228,14 @@ def changes_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef,
         site.drop("previous_model")
         return None
     try:
-        before = _test_probabilities(ds, opts, previous)
+        before = _probabilities(ds, opts, previous)
     except ReportgenError:
         site.drop("changes")
         site.drop("previous_model")
         return None
 
     def run():
-        ch = compare(ds.y_test, before, _test_probabilities(ds, opts, model),
+        ch = compare(ds.y_test, before, _probabilities(ds, opts, model),
                      previous=previous.path, current=model.path)
         written = write_change_thumbnails(ds.x_test, ch, opts.assets_dir)
         return StageOutput(to_json(ch), written)
@@ -251,12 +249,15 @@ def changes_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef,
 
 
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
+DEFAULT_CATEGORY_LABEL = "Image Classification"
 
 
 def category_stage(opts: Options, site: Manifest) -> None:
-    """Write ``docs/image-classification/_category_.json`` ({"label": category_label}) so
-    the sidebar shows a label, not the folder name, unless the site has a category file
-    of its own there (json, yml or yaml): that one is never overwritten."""
+    """Write ``docs/image-classification/_category_.json`` ({"label": …}) so the sidebar
+    shows a label, not the folder name, unless the site has a category file of its own
+    there (json, yml or yaml): that one is never overwritten. The label is
+    ``opts.category_label``; when None, the one reportgen wrote before, else
+    DEFAULT_CATEGORY_LABEL."""
     from .render import PAGE_PATH
 
     folder = opts.site_dir / PAGE_PATH.parent
@@ -264,17 +265,17 @@ def category_stage(opts: Options, site: Manifest) -> None:
     ours = site.has("category")
     if any(os.path.lexists(folder / n) for n in CATEGORY_FILES) and not ours:
         return
+    label = opts.category_label or site.result("category") or DEFAULT_CATEGORY_LABEL
     if ours and not os.path.lexists(path) and any(
             os.path.lexists(folder / n) for n in CATEGORY_FILES[1:]):
         site.drop("category")  # the site brought its own since: ours goes
         return
 
     def run():
-        write_text(path, json.dumps({"label": opts.category_label}, indent=2,
-                                    ensure_ascii=False) + "\n")
-        return StageOutput(None, [path])
+        write_text(path, json.dumps({"label": label}, indent=2, ensure_ascii=False) + "\n")
+        return StageOutput(label, [path])
 
-    site.run("category", (opts.category_label,), run, out_dir=folder)
+    site.run("category", (label,), run, out_dir=folder)
 
 
 def model_figures_stage(opts: Options, site: Manifest, model: ModelRef) -> ModelFigures:

@@ -20,7 +20,7 @@ COMMANDS = sorted(GROUP.commands)
 
 def test_all_commands_listed():
     assert COMMANDS == sorted(["export", "train", "gallery", "site-assets", "render", "audit",
-                               "predict"])
+                               "predict", "compare"])
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -68,12 +68,12 @@ def captured(monkeypatch):
 
     def fake(name):
         def f(opts, *args, **kw):
-            seen[name] = (opts, kw)
+            seen[name] = (opts, kw | {"args": args})
             raise Called
         return f
 
     for name in ("export", "train", "regenerate_gallery", "site_assets", "rerender", "audit",
-                 "predict"):
+                 "predict", "compare"):
         monkeypatch.setattr(pipeline, name, fake(name))
     return seen
 
@@ -92,6 +92,12 @@ def captured(monkeypatch):
      Options(model=Path("m.h5"), input_scaling="keras-normalize"), {}),
     (["gallery", "--model", "m.keras"], "regenerate_gallery", Options(model=Path("m.keras")), {}),
     (["render", "--description", "D"], "rerender", Options(description="D"), {}),
+    (["site-assets", "--category-label", "Vision"], "site_assets",
+     Options(category_label="Vision"), {}),
+    (["gallery", "--model", "m.keras", "--category-label", "V"], "regenerate_gallery",
+     Options(model=Path("m.keras"), category_label="V"), {}),
+    (["compare", "--model", "a.keras", "--model", "b.keras", "--input-scaling", "unit"],
+     "compare", Options(input_scaling="unit"), {}),
     (["audit", "--no-page"], "audit", Options(), {"check_page": False, "verify_pixels": False}),
     (["predict", "a.png", "--model", "m.keras"], "predict",
      Options(model=Path("m.keras"), custom_images=[Path("a.png")]), {"into_site": False}),
@@ -129,6 +135,23 @@ def test_model_with_epochs_is_rejected(tmp_path, npz_path, runner, extra, fragme
 ])
 def test_unknown_kind_or_scaling_is_one_line(runner, npz_path, argv, fragment):
     one_line_error(runner.invoke(app, [*argv, "--dataset", str(npz_path)]), fragment)
+
+
+def test_compare_passes_both_models_in_order(captured, runner):
+    with pytest.raises(Called):
+        runner.invoke(app, ["compare", "--model", "a.keras", "--model", "b.keras"])
+    opts, kw = captured["compare"]
+    assert opts == Options() and kw["args"] == (Path("a.keras"), Path("b.keras"))
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["compare", "--model", "a.keras"], "give --model exactly twice (got 1)"),
+    (["site-assets", "--category-label", " "], "--category-label is empty"),
+])
+def test_bad_compare_or_category_is_one_line(runner, npz_path, tmp_path, argv, fragment):
+    res = runner.invoke(app, [*argv, "--dataset", str(npz_path)])
+    one_line_error(res, fragment)
+    assert not (tmp_path / "site-assets").exists()
 
 
 def test_missing_dataset_is_one_line(tmp_path, runner):
