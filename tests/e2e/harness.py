@@ -82,6 +82,8 @@ class PageCheck:
     hidden_charts: int = 0
     #: HTML ids on the page (link targets)
     ids: list[str] = field(default_factory=list)
+    sidebar: str = ""
+    edit_links: int = 0
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,8 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
             res.hidden_charts = sum(1 for _, shown in charts if not shown)
             res.ids = page.evaluate("Array.from(document.querySelectorAll('article [id]'))"
                                     ".map(e => e.id)")
+            res.sidebar = page.locator("nav.menu").first.inner_text()
+            res.edit_links = page.locator("a.theme-edit-this-page").count()
             res.sample_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-images-table')).map(f => "

@@ -41,33 +41,60 @@ def rendered(tmp_path_factory):
     return base, summary, wrong, assets
 
 
-def build_and_check(base: Path, base_url: str, name: str):
+def build_and_check(base: Path, base_url: str, name: str, themes=("light",)):
+    """Build the site under ``base_url`` and open the page once per colour scheme; returns
+    the PageCheck of the first (or {theme: PageCheck} when several are asked for)."""
     root = base / f"serve-{name}"
     out = root / base_url.strip("/") if base_url.strip("/") else root
     proc = build_site(out, base_url)
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert (out / PAGE_PATH / "index.html").is_file()
     with serve(root) as origin:
-        return check_page(f"{origin}{base_url}{PAGE_PATH}", ARTIFACTS / f"e2e-{name}.png")
+        res = {t: check_page(f"{origin}{base_url}{PAGE_PATH}",
+                             ARTIFACTS / f"e2e-{name}{'' if t == 'light' else '-' + t}.png",
+                             color_scheme=t) for t in themes}
+    return res if len(themes) > 1 else res[themes[0]]
+
+
+def charts_in(mdx: str) -> int:
+    return mdx.count("<ThemedImage")
 
 
 @pytest.mark.parametrize("base_url,name", [("/", "root"), ("/docs-site/", "baseurl")])
 def test_page_in_browser(rendered, base_url, name):
     base, summary, wrong, _ = rendered
-    res = build_and_check(base, base_url, name)
-    assert res.status == 200
-    assert res.h1 == TITLE
-    assert res.broken_images == [] and res.failed_requests == []
-    assert res.console_errors == []
-    # every thumbnail: 12 per digit per split, the wrong predictions, 2 plots
-    assert res.sample_counts == {f"{s}/{d}": 12 for s in ("train", "test") for d in range(10)}
-    assert res.wrong_counts == wrong
+    mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
+    by_theme = build_and_check(base, base_url, name, themes=("light", "dark"))
+    for theme, res in by_theme.items():
+        assert res.status == 200 and res.theme == theme
+        assert res.h1 == TITLE
+        assert res.broken_images == [] and res.failed_requests == []
+        assert res.console_errors == []
+        # every thumbnail: 12 per digit per split, the wrong predictions, the charts
+        assert res.sample_counts == {f"{s}/{d}": 12 for s in ("train", "test") for d in range(10)}
+        assert res.wrong_counts == wrong
+        # the reader sees one variant of every chart: the one of their theme
+        assert len(res.visible_charts) == charts_in(mdx) >= 8
+        assert all(src.endswith("-dark.png") == (theme == "dark")
+                   for src in res.visible_charts), res.visible_charts
+        # user text is shown literally, not parsed
+        assert HOSTILE in res.text
+        assert HOSTILE_DIR in res.text
+        # the new sections, each pair's link target, the sidebar label, no edit link
+        for heading in ("Most confused pairs", "Calibration", "Suspected label errors",
+                        "Model history", "Training split"):
+            assert heading in res.text
+        pairs = [f"pair-{c['label']}-{c['predicted']}" for c in summary["top_confusions"]]
+        assert pairs and all(p in res.ids for p in pairs)
+        assert "suspected-label-errors" in res.ids
+        assert "Image Classification" in res.sidebar and "image-classification" not in res.sidebar
+        assert res.edit_links == 0
+        assert (ARTIFACTS / f"e2e-{name}{'' if theme == 'light' else '-dark'}.png"
+                ).stat().st_size > 50_000
+    light = by_theme["light"]
     assert sum(wrong.values()) == summary["wrong_predictions"]["count"]
-    assert res.images >= 240 + summary["wrong_predictions"]["count"] + 2
-    # user text is shown literally, not parsed
-    assert HOSTILE in res.text
-    assert HOSTILE_DIR in res.text
-    assert (ARTIFACTS / f"e2e-{name}.png").stat().st_size > 50_000
+    assert light.images >= 240 + summary["wrong_predictions"]["count"] + charts_in(mdx)
+    assert len(summary["suspected_label_errors"]) > 0 and 0 <= summary["ece"] < 0.2
 
 
 def test_missing_image_fails_the_check(rendered):
@@ -85,8 +112,9 @@ def test_missing_image_fails_the_check(rendered):
 
 def test_cnn_page_in_browser(tmp_path):
     """--model-kind cnn builds the whole page: curves, diagram, gallery, confusion matrix,
-    custom test. Runs last: it replaces the MLP page of the tests above. Trained on a real
-    MNIST subset (first 12,000 train / 2,000 test images) to keep the suite short."""
+    custom test, and the changes since the page's previous model (a 1-epoch MLP). Runs
+    last: it replaces the MLP page of the tests above. Trained on a real MNIST subset
+    (first 12,000 train / 2,000 test images) to keep the suite short."""
     import numpy as np
 
     with np.load(EMBEDDED) as npz:
@@ -96,15 +124,23 @@ def test_cnn_page_in_browser(tmp_path):
     cmd = [sys.executable, "-m", "reportgen", "site-assets", "--dataset", str(tmp_path / "subset.npz"),
            "--site-dir", str(SITE), "--export-dir", str(tmp_path / "export"), "--models-dir",
            str(tmp_path / "models"), "--log-file", str(tmp_path / "tune.log"),
-           "--model-kind", "cnn", "--epochs", "1", "--quiet"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+           "--epochs", "1", "--quiet"]
+    for kind in ("mlp", "cnn"):  # the MLP page first: the CNN page then shows the changes
+        proc = subprocess.run([*cmd, "--model-kind", kind], capture_output=True, text=True,
+                              timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((SITE / "static/assets/datasets/mnist/summary.json").read_text())
     assert summary["model"]["kind"] == "cnn" and summary["model"]["test_accuracy"] >= 0.9
+    assert Path(summary["changes"]["previous_model"]).name.startswith("mnist-1-")
+    assert summary["changes"]["accuracy_delta"] > 0 and summary["changes"]["fixed"]
     mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
-    assert "convolutional network" in mdx and "![Training curves" in mdx
-    assert "![Architecture diagram" in mdx
-    res = build_and_check(tmp_path, "/", "cnn")
-    assert res.status == 200 and res.h1 == TITLE
-    assert res.broken_images == [] and res.console_errors == []
-    assert "Training curves" in res.text and "convolutional network" in res.text
+    assert "convolutional network" in mdx and 'alt={"Training curves' in mdx
+    assert 'alt={"Architecture diagram' in mdx
+    by_theme = build_and_check(tmp_path, "/", "cnn", themes=("light", "dark"))
+    for theme, res in by_theme.items():
+        assert res.status == 200 and res.h1 == TITLE and res.theme == theme
+        assert res.broken_images == [] and res.console_errors == []
+        assert "Training curves" in res.text and "convolutional network" in res.text
+        assert "Changes since the previous model" in res.text and "fixed-mistakes" in res.ids
+        assert len(res.visible_charts) == charts_in(mdx)
+        assert all(src.endswith("-dark.png") == (theme == "dark") for src in res.visible_charts)

@@ -16,7 +16,9 @@ module.exports = {
     [
       "classic",
       {
-        docs: { routeBasePath: "/", sidebarPath: require.resolve("./sidebars.js") },
+        // editUrl: every doc offers "Edit this page", but a generated page opts out
+        docs: { routeBasePath: "/", sidebarPath: require.resolve("./sidebars.js"),
+                editUrl: "https://example.invalid/edit/" },
         blog: false,
         pages: false,
         theme: {},
