@@ -104,8 +104,12 @@ class PairGallery:
     confidence: list[float]
 
     @property
+    def heading(self) -> str:
+        return f"{self.label} predicted as {self.predicted}"
+
+    @property
     def anchor(self) -> str:
-        return f"pair-{self.label}-{self.predicted}"
+        return f"{self.label}-predicted-as-{self.predicted}"
 
 
 @dataclass

@@ -48,6 +48,7 @@ def build_and_check(base: Path, base_url: str, name: str, themes=("light",)):
     out = root / base_url.strip("/") if base_url.strip("/") else root
     proc = build_site(out, base_url)
     assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "broken anchors" not in proc.stdout, proc.stdout[-4000:]  # the pair links resolve
     assert (out / PAGE_PATH / "index.html").is_file()
     with serve(root) as origin:
         res = {t: check_page(f"{origin}{base_url}{PAGE_PATH}",
@@ -84,7 +85,7 @@ def test_page_in_browser(rendered, base_url, name):
         for heading in ("Most confused pairs", "Calibration", "Suspected label errors",
                         "Model history", "Training split"):
             assert heading in res.text
-        pairs = [f"pair-{c['label']}-{c['predicted']}" for c in summary["top_confusions"]]
+        pairs = [f"{c['label']}-predicted-as-{c['predicted']}" for c in summary["top_confusions"]]
         assert pairs and all(p in res.ids for p in pairs)
         assert "suspected-label-errors" in res.ids
         assert "Image Classification" in res.sidebar and "image-classification" not in res.sidebar
