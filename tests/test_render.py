@@ -144,3 +144,28 @@ def test_broken_mdx_is_detected_by_the_compiler(tmp_path, mdx_compiler):
     bad.write_text("# Title\n\nText with an unclosed {brace\n")
     rc, res = compile_mdx(mdx_compiler, bad)
     assert rc == 1 and not res["ok"]
+
+
+def test_hostile_model_summary_and_history_stay_literal(tmp_path, npz_path, mdx_compiler):
+    """Layer names, the model's name and a model file name reach GFM tables: shown as they
+    are (a pipe as ¦, since it would end the cell), never parsed."""
+    import html
+
+    from reportgen.page import SummaryTable
+
+    opts, ctx = tiny_page(tmp_path, npz_path, draw=False)
+    hostile = "a|b {x} <tag> `t` *s* [l](u) &amp;"
+    ctx.model.summary_table = SummaryTable(["Layer (type)", "Param #"],
+                                           [[f"{hostile} (Dense)", "1,290"]],
+                                           [f'Model: "{hostile}"'])
+    ctx.history[0].name = hostile + ".keras"
+    path = write_page(opts.site_dir, render_page(ctx))
+    proc = subprocess.run(["node", str(mdx_compiler), "--render", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    page = json.loads(proc.stdout.split("\n")[0])
+    assert page["ok"], page.get("error")
+    text = html.unescape(page["html"])
+    shown = hostile.replace("|", "\u00a6")
+    assert f"<td style=\"text-align:left\">{shown} (Dense)</td>" in text
+    assert f"<td style=\"text-align:left\">{shown}.keras</td>" in text
+    assert f'<li>\nModel: "{hostile}"\n</li>' in text  # a list item may hold a pipe
