@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -38,12 +39,35 @@ def rendered(tmp_path_factory):
     summary = json.loads((assets / "summary.json").read_text())
     wrong = {str(d): len(list((assets / "wrong-predictions" / str(d)).glob("*.png")))
              for d in range(10)}
+    write_legacy_page(assets)
     return base, summary, wrong, assets
 
 
-def build_and_check(base: Path, base_url: str, name: str, themes=("light",)):
+LEGACY = "image-classification/legacy/"
+
+
+def write_legacy_page(assets: Path) -> None:
+    """A page written for the original components, as the original page was: string
+    props, file names only, no assetsUrl, no confidence (the components must still render
+    it). It names the first wrong prediction of each digit that has one."""
+    blocks = []
+    for d in range(10):
+        names = sorted(p.name for p in (assets / "wrong-predictions" / str(d)).glob("*.png"))[:2]
+        if names:
+            paths = ",\n".join(f'    "{n}"' for n in names)
+            blocks.append(f'<CustomImagesTable\n  size={{112}}\n  heading="Wrong Predictions"\n'
+                          f'  dirname="wrong-predictions"\n  classdigit="{d}"\n'
+                          f'  imagePaths={{[\n{paths}\n  ]}}\n/>\n')
+    (SITE / "docs" / LEGACY.split("/")[0] / "legacy.mdx").write_text(
+        "---\nid: legacy\nslug: /image-classification/legacy\n---\n\n"
+        'import CustomImagesTable from "../../src/components/CustomImagesTable";\n\n'
+        "# Legacy page\n\n" + "\n".join(blocks))
+
+
+def build_and_check(base: Path, base_url: str, name: str, themes=("light",), also=()):
     """Build the site under ``base_url`` and open the page once per colour scheme; returns
-    the PageCheck of the first (or {theme: PageCheck} when several are asked for)."""
+    the PageCheck of the first (or {theme: PageCheck} when several are asked for). ``also``:
+    other page paths, checked in the light theme under their own names."""
     root = base / f"serve-{name}"
     out = root / base_url.strip("/") if base_url.strip("/") else root
     proc = build_site(out, base_url)
@@ -54,7 +78,9 @@ def build_and_check(base: Path, base_url: str, name: str, themes=("light",)):
         res = {t: check_page(f"{origin}{base_url}{PAGE_PATH}",
                              ARTIFACTS / f"e2e-{name}{'' if t == 'light' else '-' + t}.png",
                              color_scheme=t) for t in themes}
-    return res if len(themes) > 1 else res[themes[0]]
+        for path in also:
+            res[path] = check_page(f"{origin}{base_url}{path}")
+    return res if len(themes) > 1 or also else res[themes[0]]
 
 
 def charts_in(mdx: str) -> int:
@@ -65,7 +91,12 @@ def charts_in(mdx: str) -> int:
 def test_page_in_browser(rendered, base_url, name):
     base, summary, wrong, _ = rendered
     mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
-    by_theme = build_and_check(base, base_url, name, themes=("light", "dark"))
+    by_theme = build_and_check(base, base_url, name, themes=("light", "dark"), also=[LEGACY])
+    legacy = by_theme.pop(LEGACY)
+    # the original page's component props (file names only) still render with ours
+    assert legacy.status == 200 and legacy.broken_images == [] and legacy.console_errors == []
+    assert legacy.images == sum(min(n, 2) for n in wrong.values())
+    assert re.search(r"\d → \d \(#\d+\)", legacy.text) and "%" not in legacy.text
     for theme, res in by_theme.items():
         assert res.status == 200 and res.theme == theme
         assert res.h1 == TITLE
