@@ -330,6 +330,12 @@ def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomT
                     parse=_parser(CustomTestResult | None))
 
 
+def _store_of(model: ModelRef, opts: Options) -> Path:
+    """The model store to list in "Model history": the one a trained model lives in
+    (``<models>/<epochs>/<file>``), so `render` needs no --models-dir; else --models-dir."""
+    return Path(model.path).parent.parent if model.meta.key else opts.models_dir
+
+
 def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dict,
                           model: ModelRef, gallery: GalleryResult,
                           custom: CustomTestResult | None, export_seconds: float | None = None,
@@ -345,7 +351,7 @@ def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dic
                 "changes": recorded(site, "changes", ModelChanges | None)}
     ctx = page_context(ds, opts, sample=sample, model=model, gallery=gallery, custom=custom,
                        class_counts_png=site.result("class_counts"), figures=figures,
-                       history=history(opts.models_dir, model), **sections)
+                       history=history(_store_of(model, opts), model), **sections)
     page = opts.site_dir / PAGE_PATH
 
     def render():
