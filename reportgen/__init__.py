@@ -4,4 +4,4 @@ A library of stage modules (dataset, export, audit, train, gallery, predict, ren
 pipeline) with a thin typer CLI on top (reportgen.cli).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -157,7 +157,7 @@ def gallery_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef) -
         tunelog.append_log(opts.log_file, g.log)
         return StageOutput(to_json(g), written)
 
-    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version(), 2)
+    key = (ds.digest, model.meta.sha256, model.meta.input_scaling, _plot_version())
     return site.run("gallery", key, run, out_dir=opts.assets_dir, parse=_parser(GalleryResult))
 
 
