@@ -59,9 +59,13 @@ def load_meta(path: Path) -> ModelMeta:
 
 
 def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) -> ModelMeta:
-    """Save a Keras model atomically with its metadata (sha256 filled in) and probabilities."""
+    """Save a Keras model atomically with its metadata (sha256 filled in) and probabilities.
+    A model of the same name it replaces (a retrain that scored the same) keeps its test
+    probabilities in ``<models>/cache/<sha256>-<scaling>.probs.npz``, so a page that showed
+    it can still say what changed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _keep_replaced_probabilities(path)
     tmp = path.with_name(f".{path.stem}.tmp.keras")
     model.save(tmp)
     tmp.replace(path)
@@ -69,6 +73,17 @@ def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) 
     meta.sha256 = sha256_file(path)
     write_text(meta_path(path), json.dumps(to_json(meta), indent=1), if_changed=False)
     return meta
+
+
+def _keep_replaced_probabilities(path: Path) -> None:
+    try:
+        old = load_meta(path)
+        data = probs_path(path).read_bytes()
+    except (ModelError, OSError):
+        return
+    keep = path.parent.parent / "cache" / f"{old.sha256}-{old.input_scaling}.probs.npz"
+    if old.sha256 and not keep.exists():
+        write_bytes(keep, data, if_changed=False)
 
 
 def find_model(models_dir: Path, key: dict) -> Path | None:
