@@ -30,7 +30,7 @@ from .console import (
 )
 from .errors import ReportgenError
 from .models import KINDS
-from .options import Options
+from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 
 D = Options()  # every default comes from here
 
@@ -99,9 +99,12 @@ SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
                                         help="Images per digit per split shown on the page.")]
 Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
                                              help="Export processes (default: CPU count).")]
-Title = Annotated[str, typer.Option("--title", help="The page's title (h1).")]
-Description = Annotated[str, typer.Option("--description", help="The page's description "
-                                          "(front matter and intro).")]
+Title = Annotated[str | None, typer.Option(
+    "--title", help="The page's title (h1). Default: the title the site's page has, else "
+    f"{DEFAULT_TITLE!r}.")]
+Description = Annotated[str | None, typer.Option(
+    "--description", help="The page's description (front matter and intro). Default: the "
+    f"one the site's page has, else {DEFAULT_DESCRIPTION!r}.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Scaling = Annotated[str, typer.Option(
     "--input-scaling", help="How a given model's inputs are scaled: raw (uint8 as is), unit "

@@ -10,6 +10,10 @@ from .errors import OptionsError
 
 #: Training epochs when neither --epochs nor --model is given (README "Training recipe").
 DEFAULT_EPOCHS = 6
+#: The page's title and description when neither --title/--description nor an earlier run
+#: of this site gave one.
+DEFAULT_TITLE = "Mr. Glassy the Bot"
+DEFAULT_DESCRIPTION = "NN for Handwritten digit recognition."
 #: The custom-test images shipped with the repository (used when present and --custom is not).
 DEFAULT_CUSTOM = Path("data/test")
 
@@ -26,7 +30,8 @@ class Options:
     digit per split. thumb_size: px of one thumbnail. workers: export processes (None = CPU
     count). retrain: train even when the store has an identical model. publish_all: also copy
     the full export into the site. model: use this model instead of training. title,
-    description: the page's text. custom_images: files/folders for the custom test (empty =
+    description: the page's text (None: the text the site's page has, else DEFAULT_TITLE /
+    DEFAULT_DESCRIPTION). custom_images: files/folders for the custom test (empty =
     DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (model_io:
     auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS).
     category_label: the sidebar label of the page's folder, written to its
@@ -47,8 +52,8 @@ class Options:
     retrain: bool = False
     publish_all: bool = False
     model: Path | None = None
-    title: str = "Mr. Glassy the Bot"
-    description: str = "NN for Handwritten digit recognition."
+    title: str | None = None
+    description: str | None = None
     custom_images: list[Path] = field(default_factory=list)
     input_scaling: str = "auto"
     model_kind: str = "mlp"
@@ -81,7 +86,7 @@ class Options:
         if self.model_kind not in KINDS:
             raise OptionsError(f"--model-kind {self.model_kind!r}: expected one of "
                                f"{', '.join(KINDS)}")
-        if not " ".join(str(self.title).split()):
+        if self.title is not None and not " ".join(self.title.split()):
             raise OptionsError("--title is empty")
         if self.category_label is not None and not " ".join(self.category_label.split()):
             raise OptionsError("--category-label is empty")

@@ -19,7 +19,7 @@ from .dataset import DIGIT_NAMES, DIGITS, Dataset
 from .fsutil import relpath
 from .label_errors import LABEL_ERRORS_DIR, SuspectedLabelErrors
 from .mistakes import Confusion
-from .options import Options
+from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from .serde import _convert, from_json, to_json  # noqa: F401  (results round-trip through JSON)
 
 
@@ -347,8 +347,11 @@ def page_context(ds: Dataset, opts: Options, *, sample: SampleFiles,
     log = list(meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
     return PageContext(
         version=__version__,
-        page=FrontMatter(sidebar_position=1, id=DOC_ID, title=opts.title,
-                         description=opts.description, slug=SLUG, custom_edit_url=None),
+        page=FrontMatter(sidebar_position=1, id=DOC_ID,
+                         title=DEFAULT_TITLE if opts.title is None else opts.title,
+                         description=(DEFAULT_DESCRIPTION if opts.description is None
+                                      else opts.description),
+                         slug=SLUG, custom_edit_url=None),
         dataset={"digest": ds.digest, "train_total": len(ds.y_train),
                  "test_total": len(ds.y_test)},
         sample_per_class=opts.sample_per_class, seed=opts.seed, thumb_size=opts.thumb_size,

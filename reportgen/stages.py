@@ -330,6 +330,24 @@ def custom_test_stage(opts: Options, site: Manifest, model: ModelRef) -> CustomT
                     parse=_parser(CustomTestResult | None))
 
 
+def page_text_stage(opts: Options, site: Manifest) -> Options:
+    """The page's title and description: the options' when given, else the ones the page
+    was last rendered with (so `gallery` or `render` without --title keeps the title a
+    site-assets run set), else the defaults. Returns the options with both filled in."""
+    import dataclasses
+
+    from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE
+
+    before = recorded(site, "page_text", dict[str, str]) or {}
+    text = {"title": opts.title if opts.title is not None
+            else before.get("title", DEFAULT_TITLE),
+            "description": opts.description if opts.description is not None
+            else before.get("description", DEFAULT_DESCRIPTION)}
+    site.run("page_text", (text,), lambda: StageOutput(text), out_dir=opts.site_dir,
+             parse=_parser(dict[str, str]))
+    return dataclasses.replace(opts, **text)
+
+
 def _store_of(model: ModelRef, opts: Options) -> Path:
     """The model store to list in "Model history": the one a trained model lives in
     (``<models>/<epochs>/<file>``), so `render` needs no --models-dir; else --models-dir."""
@@ -345,6 +363,7 @@ def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dic
     from .model_store import history
     from .render import PAGE_PATH, write_page
 
+    opts = page_text_stage(opts, site)
     category_stage(opts, site)
     sections = {"calibration": recorded(site, "calibration", Calibration | None),
                 "label_errors": recorded(site, "label_errors", SuspectedLabelErrors | None),

@@ -156,3 +156,29 @@ def test_assets_url_change_moves_the_class_count_chart(tmp_path, npz_path):
     assert not (tmp_path / "site/static/assets/a/class-counts.png").exists()
     assert not list((tmp_path / "site/static/assets/a/train").rglob("*.png"))
     assert 'useBaseUrl("/assets/b/class-counts.png")' in pages["/assets/b"]
+
+
+def test_title_and_description_kept_until_given_again(tmp_path, npz_path):
+    """`gallery` and `render` without --title/--description keep the page's text; they
+    used to reset it to the defaults."""
+    from reportgen import stages
+    from reportgen.gallery import write_gallery
+
+    ds = load_dataset(npz_path)
+
+    def render(**text):
+        opts = Options(dataset=npz_path, site_dir=tmp_path / "site",
+                       export_dir=tmp_path / "export", sample_per_class=1, **text)
+        site = Manifest(opts.site_dir)
+        sample = stages.sample_stage(ds, opts, site)
+        gallery, _ = write_gallery(ds.x_test, ds.y_test, fake_probs(ds.y_test, {}),
+                                   opts.assets_dir, opts.url, epochs=2)
+        _, page = stages.render_and_summarise(ds, opts, site, sample,
+                                              ModelRef("m.keras", fake_meta()), gallery, None)
+        return page.read_text()
+
+    assert '# {"Mr. Glassy the Bot"}' in render()
+    assert '# {"My Bot"}' in render(title="My Bot", description="")
+    mdx = render()  # as `gallery --model` or `render` without the options
+    assert '# {"My Bot"}' in mdx and "<p>{\"\"}</p>" in mdx and 'description: ""' in mdx
+    assert '# {"Other"}' in render(title="Other")
