@@ -23,6 +23,7 @@ N_BINS = 15
 class Calibration:
     """ece: 0-1; n_bins; accuracy / confidence: per non-empty bin (0-1), as
     scikit-learn's calibration_curve returns them; counts: images per non-empty bin;
+    bins: the index (0 … n_bins-1) of each non-empty bin;
     n: images."""
 
     ece: float
@@ -31,6 +32,7 @@ class Calibration:
     confidence: list[float] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     n: int = 0
+    bins: list[int] = field(default_factory=list)
     reliability_png: str | None = None
 
 
@@ -67,7 +69,8 @@ def calibration(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> Calib
     counts = np.bincount(_bin_ids(confidence, n_bins), minlength=n_bins)
     return Calibration(ece=expected_calibration_error(y, probs, n_bins), n_bins=n_bins,
                        accuracy=[float(a) for a in acc], confidence=[float(c) for c in conf],
-                       counts=[int(c) for c in counts[counts > 0]], n=int(len(y)))
+                       counts=[int(c) for c in counts[counts > 0]], n=int(len(y)),
+                       bins=[int(b) for b in np.flatnonzero(counts)])
 
 
 def _curve_by_hand(correct: np.ndarray, confidence: np.ndarray, n_bins: int):

@@ -38,6 +38,8 @@ def write_chart(path: Path, draw: Callable, *args, **kwargs) -> list[Path]:
     """Draw ``draw(*args, **kwargs)`` (returns a Figure) once per theme and write
     ``path`` (light) and :func:`dark_name` (dark) atomically, only when changed. Returns
     both paths."""
+    import seaborn  # noqa: F401  (registers "mako", the dark theme's colormap)
+
     from .fsutil import write_bytes
 
     plt = pyplot()
@@ -103,10 +105,12 @@ def confusion_matrix_figure(cm: np.ndarray, title: str, normalized: bool = False
 
 
 def reliability_figure(accuracy: list[float], confidence: list[float], counts: list[int],
-                       ece: float, n_bins: int):
+                       ece: float, n_bins: int, bins: list[int] | None = None):
     """Reliability diagram: accuracy against mean confidence per confidence bin (points
     from scikit-learn's calibration_curve), the diagonal of perfect calibration, and below
-    it the number of images per bin (log scale). Fractions 0-1 are drawn in percent."""
+    it the number of images per bin (log scale), a bar over each bin (``bins``: the index
+    of each non-empty bin; without it, at the bin's mean confidence). Fractions 0-1 are
+    drawn in percent."""
     plt = pyplot()
     fig, (ax, hist) = plt.subplots(2, 1, figsize=(7, 7), sharex=True,
                                    gridspec_kw={"height_ratios": [3, 1]})
@@ -120,7 +124,9 @@ def reliability_figure(accuracy: list[float], confidence: list[float], counts: l
     ax.legend(loc="upper left")
     ax.set_title(f"Reliability diagram, test split: ECE {ece * 100:.2f}% ({n_bins} bins)")
     width = 100 / n_bins
-    hist.bar(np.array(confidence) * 100, counts, width=width * 0.9, color="#DD8452")
+    where = ((np.array(bins) + 0.5) * width if bins is not None and len(bins) == len(counts)
+             else np.array(confidence) * 100)
+    hist.bar(where, counts, width=width * 0.9, color="#DD8452")
     hist.set_yscale("log")
     hist.set_xlabel("Confidence: probability of the predicted digit (%)")
     hist.set_ylabel("Images")

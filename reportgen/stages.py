@@ -175,7 +175,7 @@ def calibration_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRe
         name = confusion_matrix_name(model.meta.epochs, model.meta.test_accuracy)
         written = write_chart(folder / name.replace(".png", "-reliability.png"),
                               reliability_figure, c.accuracy, c.confidence, c.counts, c.ece,
-                              c.n_bins)
+                              c.n_bins, c.bins)
         c.reliability_png = opts.url(written[0])
         return StageOutput(to_json(c), written)
 

@@ -131,4 +131,5 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
 def _reliability(cal):
     from reportgen.plotting import reliability_figure
 
-    return reliability_figure(cal.accuracy, cal.confidence, cal.counts, cal.ece, cal.n_bins)
+    return reliability_figure(cal.accuracy, cal.confidence, cal.counts, cal.ece, cal.n_bins,
+                              cal.bins)

@@ -79,6 +79,7 @@ def test_ece_by_hand():
     # scikit-learn's calibration_curve: one point per non-empty bin
     assert cal.confidence == pytest.approx([0.25, 0.5, 0.95])
     assert cal.accuracy == pytest.approx([0.0, 1.0, 0.5]) and cal.counts == [1, 1, 2]
+    assert cal.bins == [3, 7, 14]
 
 
 def test_ece_of_a_perfectly_calibrated_and_an_always_right_model():
@@ -179,3 +180,18 @@ def test_category_file_written_once_and_never_over_the_sites(tmp_path):
 def test_dark_variant_names():
     assert dark_name("/a/mnist-test-6-98.03.png") == "/a/mnist-test-6-98.03-dark.png"
     assert dark_name("x") == "x-dark"
+
+
+def test_a_chart_without_seaborn_draws_in_a_fresh_process(tmp_path):
+    """The dark theme's colormap (mako) is seaborn's: a chart drawn with matplotlib only
+    (the reliability diagram), first in its process, used to fail in the dark pass."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom reportgen.plotting import reliability_figure, write_chart\n"
+            "paths = write_chart(sys.argv[1], reliability_figure, [0.5, 1.0], [0.4, 0.95],"
+            " [3, 40], 0.05, 15, [6, 14])\nprint(len(paths))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.png")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "r.png").is_file() and (tmp_path / "r-dark.png").is_file()
