@@ -91,6 +91,9 @@ def test_auto_warns_when_another_scaling_scores_better(tmp_path):
         sub = {k: npz[k][:6000] if "train" in k else npz[k][:2000] for k in npz.files}
     np.savez(tmp_path / "sub.npz", **sub)
     real = load_dataset(tmp_path / "sub.npz")
+    from reportgen.models import seed_everything
+
+    seed_everything(0)  # unseeded, the gap between the scalings was sometimes under 1 point
     model = build("normalize")
     model.fit(feed("normalize", real.x_train), real.y_train, epochs=3, batch_size=32, verbose=0)
     model.save(tmp_path / "nb.keras")
