@@ -86,11 +86,12 @@ def _placeholder_charts(path, draw, *args, **kwargs):
 
 
 def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
-              description="NN for Handwritten digit recognition.", log_extra=(), draw=True):
+              description="NN for Handwritten digit recognition.", log_extra=(), draw=False):
     """(options, PageContext) of a page with every section, built from a tiny dataset
     with a fake model whose only wrong prediction is test image 0 and a fake previous
-    model that got image 1 wrong instead; every referenced image exists. draw=False writes
-    1x1 placeholders instead of the charts (fast)."""
+    model that got image 1 wrong instead; every referenced image exists. The charts are
+    1x1 placeholders (fast; the gallery and pipeline tests draw real ones), unless
+    draw=True."""
     import contextlib
     from unittest import mock
 

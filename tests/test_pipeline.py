@@ -160,27 +160,6 @@ def test_two_cold_runs_are_byte_identical(tmp_path):
     assert [k for k in ca if ca[k] != cb[k]] == []
 
 
-def test_retrain_reports_the_changes(tmp_path):
-    """A retrain replaces the page's model (same name when it scores the same): the page
-    compares it with the model it showed, whose probabilities the store kept, and keeps
-    the comparison on a warm re-run."""
-    npz = write_npz(tmp_path / "tiny.npz", make_arrays(8, 4))
-    first = site_assets(opts_for(tmp_path, npz))
-    second = site_assets(opts_for(tmp_path, npz, retrain=True))
-    assert "train" in second.ran and "changes" in second.ran
-    ch = second.summary["changes"]
-    assert ch["previous_model"] == first.summary["model"]["path"]
-    assert ch["accuracy_delta"] == pytest.approx(
-        second.summary["model"]["test_accuracy"] - first.summary["model"]["test_accuracy"],
-        abs=1e-6)
-    models = opts_for(tmp_path, npz).models_dir
-    if first.summary["model"]["path"] == second.summary["model"]["path"]:  # replaced
-        assert len(list((models / "cache").glob("*.probs.npz"))) == 1
-    third = site_assets(opts_for(tmp_path, npz))
-    assert third.ran == {} and third.summary["changes"] == ch
-    assert "## Changes since the previous model" in third.page.read_text()
-
-
 def test_killed_export_is_repaired(tmp_path):
     npz = write_npz(tmp_path / "mid.npz", make_arrays(600, 100))  # 7,000 images
     cmd = [sys.executable, "-m", "reportgen", "export", "--dataset", str(npz), "--export-dir",
@@ -256,6 +235,25 @@ def test_gallery_then_render_never_mixes_two_models(cold, runner):
     # back to the cold run's model for the other tests of this module
     assert runner.invoke(app, ["gallery", "--model", rep.summary["model"]["path"],
                                *common]).exit_code == 0
+
+
+def test_retrain_reports_the_changes(cold):
+    """A retrain replaces the page's model (same name when it scores the same): the page
+    compares it with the model it showed, whose probabilities the store kept, and keeps
+    the comparison on a warm re-run. Runs after the tests above left the cold model shown."""
+    base, npz, opts, first = cold
+    second = site_assets(opts_for(base, npz, retrain=True))
+    assert "train" in second.ran and "changes" in second.ran
+    ch = second.summary["changes"]
+    assert ch["previous_model"] == first.summary["model"]["path"]
+    assert ch["accuracy_delta"] == pytest.approx(
+        second.summary["model"]["test_accuracy"] - first.summary["model"]["test_accuracy"],
+        abs=1e-6)
+    if first.summary["model"]["path"] == second.summary["model"]["path"]:  # replaced
+        assert list((opts.models_dir / "cache").glob("*.probs.npz"))
+    third = site_assets(opts)
+    assert third.ran == {} and third.summary["changes"] == ch
+    assert "## Changes since the previous model" in third.page.read_text()
 
 
 def test_cnn_kind_builds_the_whole_page(tmp_path):
