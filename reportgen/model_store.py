@@ -42,10 +42,26 @@ def meta_path(path: Path) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def probs_path(path: Path) -> Path:
-    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz``: the cache of test-split
-    probabilities (float32 (n_test, 10)) with the digest of the dataset they belong to."""
-    return Path(path).with_suffix(".probs.npz")
+def _infix(split: str) -> str:
+    return "" if split == "test" else f".{split}"
+
+
+def probs_path(path: Path, split: str = "test") -> Path:
+    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz`` (test) or
+    ``mnist-4-97.53.train.probs.npz`` (train): the cache of a split's probabilities
+    (float32 (n, 10)) with the digest of the dataset they belong to."""
+    return Path(path).with_suffix(f"{_infix(split)}.probs.npz")
+
+
+def store_dir(path: Path) -> Path:
+    """The store a stored model lives in: ``<models>/<epochs>/<file>`` -> ``<models>``."""
+    return Path(path).parent.parent
+
+
+def foreign_cache_path(models_dir: Path, sha: str, scaling: str, split: str = "test") -> Path:
+    """``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: probabilities of a model
+    fed with ``scaling`` that are not kept beside a stored model."""
+    return Path(models_dir) / "cache" / f"{sha}-{scaling}{_infix(split)}.probs.npz"
 
 
 def load_meta(path: Path) -> ModelMeta:
@@ -81,7 +97,7 @@ def _keep_replaced_probabilities(path: Path) -> None:
         data = probs_path(path).read_bytes()
     except (ModelError, OSError):
         return
-    keep = path.parent.parent / "cache" / f"{old.sha256}-{old.input_scaling}.probs.npz"
+    keep = foreign_cache_path(store_dir(path), old.sha256, old.input_scaling)
     if old.sha256 and not keep.exists():
         write_bytes(keep, data, if_changed=False)
 
@@ -127,17 +143,15 @@ def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str,
     (``.probs.npz`` for test, ``.train.probs.npz`` for train; inputs fed raw), else
     ``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: nothing is ever written
     beside a model reportgen did not train."""
-    infix = "" if split == "test" else f".{split}"
     try:
         meta = load_meta(path)
         if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
-            return probs_path(path).with_name(probs_path(path).name.replace(
-                ".probs.npz", f"{infix}.probs.npz"))
+            return probs_path(path, split)
     except ModelError:
         pass
     if models_dir is None:
         raise ModelError(f"{path}: no models dir to cache its probabilities in")
-    return Path(models_dir) / "cache" / f"{sha}-{scaling}{infix}.probs.npz"
+    return foreign_cache_path(models_dir, sha, scaling, split)
 
 
 def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",

@@ -351,7 +351,9 @@ def page_text_stage(opts: Options, site: Manifest) -> Options:
 def _store_of(model: ModelRef, opts: Options) -> Path:
     """The model store to list in "Model history": the one a trained model lives in
     (``<models>/<epochs>/<file>``), so `render` needs no --models-dir; else --models-dir."""
-    return Path(model.path).parent.parent if model.meta.key else opts.models_dir
+    from .model_store import store_dir
+
+    return store_dir(model.path) if model.meta.key else opts.models_dir
 
 
 def render_and_summarise(ds: Dataset, opts: Options, site: Manifest, sample: dict,
