@@ -40,10 +40,13 @@ def parse_wrong_prediction_name(name: str) -> tuple[int, int, int] | None:
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
-def confusion_matrix_name(epochs: int | None, accuracy: float) -> str:
-    """``mnist-test-<epochs>-<acc>.png``, acc = accuracy (0-1) in percent with 2 decimals;
-    epochs "unknown" when not known."""
-    return f"mnist-test-{epochs if epochs is not None else 'unknown'}-{accuracy * 100:.2f}.png"
+def confusion_matrix_name(epochs: int | None, accuracy: float, split: str = "test",
+                          variant: str = "") -> str:
+    """``mnist-<split>-<epochs>-<acc>[-<variant>].png``, acc = accuracy (0-1) in percent
+    with 2 decimals; epochs "unknown" when not known; variant e.g. "normalized"."""
+    epochs_text = epochs if epochs is not None else "unknown"
+    return (f"mnist-{split}-{epochs_text}-{accuracy * 100:.2f}"
+            f"{'-' + variant if variant else ''}.png")
 
 
 def _cm_title(split: str, epochs: int | None, accuracy: float, wrong: int, n: int,
@@ -61,9 +64,8 @@ def write_confusion_matrices(cm: np.ndarray, folder: Path, split: str, epochs: i
     rows true, columns predicted. Returns the files written, counts first."""
     n, right = int(cm.sum()), int(np.trace(cm))
     accuracy = right / n if n else 0.0
-    name = confusion_matrix_name(epochs, accuracy).replace("mnist-test-", f"mnist-{split}-")
-    counts = folder / name
-    normalized = folder / name.replace(".png", "-normalized.png")
+    counts = folder / confusion_matrix_name(epochs, accuracy, split)
+    normalized = folder / confusion_matrix_name(epochs, accuracy, split, "normalized")
     return (write_chart(counts, confusion_matrix_figure, cm,
                         _cm_title(split, epochs, accuracy, n - right, n, False))
             + write_chart(normalized, confusion_matrix_figure, cm,

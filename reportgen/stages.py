@@ -172,8 +172,9 @@ def calibration_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRe
 
     def run():
         c = calibration(ds.y_test, _probabilities(ds, opts, model))
-        name = confusion_matrix_name(model.meta.epochs, model.meta.test_accuracy)
-        written = write_chart(folder / name.replace(".png", "-reliability.png"),
+        name = confusion_matrix_name(model.meta.epochs, model.meta.test_accuracy,
+                                     variant="reliability")
+        written = write_chart(folder / name,
                               reliability_figure, c.accuracy, c.confidence, c.counts, c.ece,
                               c.n_bins, c.bins)
         c.reliability_png = opts.url(written[0])
