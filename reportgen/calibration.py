@@ -42,40 +42,43 @@ def _bin_ids(confidence: np.ndarray, n_bins: int) -> np.ndarray:
     return np.searchsorted(edges[1:-1], confidence, side="left")
 
 
-def expected_calibration_error(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> float:
-    """ECE (0-1) of probs float (n, k) against labels int (n,) with ``n_bins`` equal-width
-    confidence bins (see the module docstring). Raises ValueError when n is 0."""
+def _binned(y: np.ndarray, probs: np.ndarray, n_bins: int):
+    """(correct 0/1, confidence, images per bin, correct per bin, confidence sum per bin).
+    Raises ValueError when there are no predictions."""
     if len(y) == 0:
         raise ValueError("no predictions to calibrate")
     confidence = probs.max(axis=1).astype(np.float64)
     correct = (probs.argmax(axis=1) == np.asarray(y)).astype(np.float64)
     ids = _bin_ids(confidence, n_bins)
-    total = np.bincount(ids, minlength=n_bins)
-    gap = np.abs(np.bincount(ids, correct, n_bins) - np.bincount(ids, confidence, n_bins))
-    return float(gap.sum() / len(y)) if total.any() else 0.0
+    return (correct, confidence, np.bincount(ids, minlength=n_bins),
+            np.bincount(ids, correct, n_bins), np.bincount(ids, confidence, n_bins))
+
+
+def expected_calibration_error(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> float:
+    """ECE (0-1) of probs float (n, k) against labels int (n,) with ``n_bins`` equal-width
+    confidence bins (see the module docstring). Raises ValueError when n is 0."""
+    _, _, _, right, conf = _binned(y, probs, n_bins)
+    return _ece(right, conf, len(y))
+
+
+def _ece(right: np.ndarray, conf: np.ndarray, n: int) -> float:
+    """Σ over bins of |correct - confidence sum| / n = Σ (|B|/n)·|acc(B) - conf(B)|."""
+    return float(np.abs(right - conf).sum() / n)
 
 
 def calibration(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> Calibration:
     """ECE and the reliability diagram's points, from scikit-learn's ``calibration_curve``
-    over (prediction correct, confidence)."""
+    over (prediction correct, confidence). Raises ValueError when there are no predictions."""
     from sklearn.calibration import calibration_curve
 
-    confidence = probs.max(axis=1).astype(np.float64)
-    correct = (probs.argmax(axis=1) == np.asarray(y)).astype(np.int64)
-    if correct.all() or not correct.any():  # calibration_curve needs both outcomes
-        acc, conf = _curve_by_hand(correct, confidence, n_bins)
-    else:
-        acc, conf = calibration_curve(correct, confidence, n_bins=n_bins, strategy="uniform")
-    counts = np.bincount(_bin_ids(confidence, n_bins), minlength=n_bins)
-    return Calibration(ece=expected_calibration_error(y, probs, n_bins), n_bins=n_bins,
-                       accuracy=[float(a) for a in acc], confidence=[float(c) for c in conf],
-                       counts=[int(c) for c in counts[counts > 0]], n=int(len(y)),
-                       bins=[int(b) for b in np.flatnonzero(counts)])
-
-
-def _curve_by_hand(correct: np.ndarray, confidence: np.ndarray, n_bins: int):
-    ids = _bin_ids(confidence, n_bins)
-    total = np.bincount(ids, minlength=n_bins)
+    correct, confidence, total, right, conf = _binned(y, probs, n_bins)
     keep = total > 0
-    return (np.bincount(ids, correct, n_bins)[keep] / total[keep],
-            np.bincount(ids, confidence, n_bins)[keep] / total[keep])
+    if correct.all() or not correct.any():  # calibration_curve needs both outcomes
+        acc, mean_conf = right[keep] / total[keep], conf[keep] / total[keep]
+    else:
+        acc, mean_conf = calibration_curve(correct, confidence, n_bins=n_bins,
+                                           strategy="uniform")
+    return Calibration(ece=_ece(right, conf, len(y)), n_bins=n_bins,
+                       accuracy=[float(a) for a in acc], confidence=[float(c) for c in mean_conf],
+                       counts=[int(c) for c in total[keep]], n=int(len(y)),
+                       bins=[int(b) for b in np.flatnonzero(keep)])
