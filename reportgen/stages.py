@@ -220,22 +220,21 @@ def previous_model(site: Manifest, before: ModelRef | None, model: ModelRef) -> 
 
 def changes_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef,
                   previous: ModelRef | None) -> ModelChanges | None:
-    """"Changes since the previous model" (changes.py): None (and its files deleted) when
-    there is no previous model or its probabilities cannot be had (its file is gone)."""
+    """"Changes since the previous model" (changes.py): None when there is no previous
+    model (its record and files deleted) or its probabilities cannot be had (its file is
+    gone)."""
     from .changes import CHANGES_DIR, compare, write_change_thumbnails
 
     if previous is None:
         site.drop("changes")
         site.drop("previous_model")
         return None
-    try:
-        before = _probabilities(ds, opts, previous)
-    except ReportgenError:
-        site.drop("changes")
-        site.drop("previous_model")
-        return None
 
     def run():
+        try:
+            before = _probabilities(ds, opts, previous)
+        except ReportgenError:
+            return StageOutput(None)  # nothing to compare with
         ch = compare(ds.y_test, before, _probabilities(ds, opts, model),
                      previous=previous.path, current=model.path)
         written = write_change_thumbnails(ds.x_test, ch, opts.assets_dir)
@@ -246,7 +245,7 @@ def changes_stage(ds: Dataset, opts: Options, site: Manifest, model: ModelRef,
     key = (ds.digest, previous.meta.sha256, previous.meta.input_scaling, model.meta.sha256,
            model.meta.input_scaling)
     return site.run("changes", key, run, out_dir=opts.assets_dir / CHANGES_DIR,
-                    parse=_parser(ModelChanges))
+                    parse=_parser(ModelChanges | None))
 
 
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")

@@ -195,3 +195,25 @@ def test_a_chart_without_seaborn_draws_in_a_fresh_process(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "r.png").is_file() and (tmp_path / "r-dark.png").is_file()
+
+
+def test_no_changes_when_the_previous_models_file_is_gone(tmp_path, npz_path):
+    """The page's previous model was deleted and its probabilities were never cached: no
+    comparison, no error; a re-run does not try again (the stage is recorded)."""
+    import dataclasses
+
+    from reportgen.dataset import load_dataset
+    from reportgen.page import ModelRef
+    from tests.helpers import fake_meta
+
+    ds = load_dataset(npz_path)
+    opts = Options(site_dir=tmp_path / "site", models_dir=tmp_path / "models")
+    gone = ModelRef(str(tmp_path / "gone.keras"), fake_meta())
+    now = ModelRef(str(tmp_path / "now.keras"), dataclasses.replace(fake_meta(), sha256="1" * 64))
+    site = Manifest(opts.site_dir)
+    assert stages.changes_stage(ds, opts, site, now, gone) is None
+    assert "changes" in site.ran and stages.previous_model(site, None, now) == gone
+    site.save()
+    again = Manifest(opts.site_dir)
+    assert stages.changes_stage(ds, opts, again, now, gone) is None
+    assert "changes" not in again.ran
