@@ -265,7 +265,8 @@ def category_stage(opts: Options, site: Manifest) -> None:
     ours = site.has("category")
     if any(os.path.lexists(folder / n) for n in CATEGORY_FILES) and not ours:
         return
-    label = opts.category_label or site.result("category") or DEFAULT_CATEGORY_LABEL
+    label = (opts.category_label or recorded(site, "category", str | None)
+             or DEFAULT_CATEGORY_LABEL)
     if ours and not os.path.lexists(path) and any(
             os.path.lexists(folder / n) for n in CATEGORY_FILES[1:]):
         site.drop("category")  # the site brought its own since: ours goes
