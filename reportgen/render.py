@@ -10,6 +10,7 @@ than any backtick run in it. So the page compiles with MDX 3 whatever text goes 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -220,7 +221,7 @@ def install_components(site_dir: Path, owned: dict[str, str] | None = None,
         if ours or not os.path.lexists(dest):
             if write_bytes(dest, data):
                 written.append(dest)
-            owned[name] = sha256_file(dest)
+            owned[name] = hashlib.sha256(data).hexdigest()  # what dest now holds
         else:
             owned.pop(name, None)
     return owned, written
