@@ -310,11 +310,11 @@ def pair_galleries(gallery: GalleryResult) -> list[PairGallery]:
     pairs = []
     for c in gallery.top_confusions:
         names = gallery.files.get(str(c.label), [])
-        conf = gallery.confidence.get(str(c.label)) or [None] * len(names)
-        keep = [(n, p) for n, p in zip(names, conf, strict=False)
+        conf = gallery.confidence.get(str(c.label), [])  # empty in a 0.1 record
+        keep = [i for i, n in enumerate(names)
                 if (parse_wrong_prediction_name(n) or (0, 0, -1))[2] == c.predicted]
-        pairs.append(PairGallery(c.label, c.predicted, c.count, [n for n, _ in keep],
-                                 [p for _, p in keep if p is not None]))
+        pairs.append(PairGallery(c.label, c.predicted, c.count, [names[i] for i in keep],
+                                 [conf[i] for i in keep] if conf else []))
     return pairs
 
 
