@@ -110,11 +110,11 @@ def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
 
 def _result(site: Manifest, name: str, hint):
     """A recorded result as ``hint``; raises SiteError when the record is malformed."""
-    from .serde import _convert
+    from .serde import MALFORMED, _convert
 
     try:
         return _convert(hint, site.result(name))
-    except (TypeError, ValueError, KeyError, AttributeError, StopIteration):
+    except MALFORMED:
         raise SiteError(f"{site.path}: the record of stage {name!r} is malformed; run "
                         "`reportgen site-assets` to rebuild it") from None
 

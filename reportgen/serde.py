@@ -9,6 +9,9 @@ import types
 import typing
 from typing import Any
 
+#: What parsing a malformed (edited) record raises; callers catch exactly these.
+MALFORMED = (TypeError, ValueError, KeyError, AttributeError, StopIteration)
+
 
 def to_json(obj) -> Any:
     """A dataclass (nested ones too) as JSON-able dicts and lists."""

@@ -57,11 +57,11 @@ def _plot_version() -> str:
 
 def recorded(site: Manifest, name: str, hint):
     """A stage's recorded result as ``hint``, or None when missing or malformed."""
-    from .serde import _convert
+    from .serde import MALFORMED, _convert
 
     try:
         return _convert(hint, site.result(name))
-    except (TypeError, ValueError, KeyError, AttributeError, StopIteration):
+    except MALFORMED:
         return None
 
 
