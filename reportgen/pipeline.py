@@ -65,10 +65,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
                         progress=getattr(progress, "export", None))
         _say(progress, "sample")
         sample = stages.sample_stage(ds, opts, site)
-        _say(progress, "train")
-        before = stages.shown_model(site)
-        model = stages.train_stage(ds, opts, site, progress)
-        gallery, figures = _model_sections(ds, opts, site, model, before, progress)
+        model, gallery, figures = _model_stages(ds, opts, site, progress)
         _say(progress, "class counts")
         stages.class_counts_stage(ds, opts, site)
         _say(progress, "custom test")
@@ -84,11 +81,14 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         return RunReport(summary, page, ran, skipped, site.problems + model.meta.warnings)
 
 
-def _model_sections(ds, opts: Options, site: Manifest, model: ModelRef,
-                    before: ModelRef | None, progress=None) -> tuple[GalleryResult, ModelFigures]:
-    """The stages that describe the page's model: gallery (ranked mistakes, confusion
-    matrices), calibration, suspected label errors, changes since ``before`` (the model
-    the page showed until now), model figures."""
+def _model_stages(ds, opts: Options, site: Manifest, progress=None,
+                  ) -> tuple[ModelRef, GalleryResult, ModelFigures]:
+    """The page's model (train stage) and the stages that describe it: gallery (ranked
+    mistakes, confusion matrices), calibration, suspected label errors, changes since the
+    model the page showed until now, model figures."""
+    _say(progress, "train")
+    before = stages.shown_model(site)
+    model = stages.train_stage(ds, opts, site, progress)
     _say(progress, "gallery")
     gallery = stages.gallery_stage(ds, opts, site, model)
     _say(progress, "calibration")
@@ -98,7 +98,7 @@ def _model_sections(ds, opts: Options, site: Manifest, model: ModelRef,
     _say(progress, "changes")
     stages.changes_stage(ds, opts, site, model, stages.previous_model(site, before, model))
     _say(progress, "model figures")
-    return gallery, stages.model_figures_stage(opts, site, model)
+    return model, gallery, stages.model_figures_stage(opts, site, model)
 
 
 def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
@@ -167,9 +167,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
     with guarded(opts):
         ds = load_dataset(opts.dataset)
         site = stages.open_site(opts)
-        before = stages.shown_model(site)
-        model = stages.train_stage(ds, opts, site)
-        gallery, figures = _model_sections(ds, opts, site, model, before)
+        model, gallery, figures = _model_stages(ds, opts, site)
         custom = stages.custom_test_stage(opts, site, model)
         warnings = site.problems + model.meta.warnings
         if not site.has("sample"):
