@@ -1,7 +1,8 @@
 """reportgen: build the "Mr. Glassy the Bot" MNIST Docusaurus page from the dataset.
 
-A library of stage modules (dataset, export, audit, train, gallery, predict, render,
-pipeline) with a thin typer CLI on top (reportgen.cli).
+A library in layers (engine, data, analysis, models, report; README's Architecture
+section) with a thin typer CLI on top (reportgen.cli) and the order of the stages in
+reportgen.pipeline.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -18,6 +18,7 @@ try:  # typer vendors click since 0.20
 except ImportError:  # pragma: no cover - older typer on real click
     from click.exceptions import ClickException
 
+from . import pipeline
 from .console import (
     Display,
     err,
@@ -28,9 +29,11 @@ from .console import (
     print_run,
     progress,
 )
+from .engine.typed import dump
 from .errors import ReportgenError
-from .models import KINDS
+from .models.kinds import KINDS
 from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
+from .report.assets import WRONG_DIR
 
 D = Options()  # every default comes from here
 
@@ -125,12 +128,6 @@ def main() -> None:
     app()
 
 
-def _pipeline():
-    from . import pipeline
-
-    return pipeline
-
-
 @app.command()
 def export(
     dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
@@ -148,12 +145,12 @@ def export(
                    assets_url=assets_url, sample_per_class=sample_per_class, seed=seed,
                    workers=workers)
     with progress(quiet) as p:
-        res, sample = _pipeline().export(opts, sample=not no_sample, force=force,
+        res, sample = pipeline.export(opts, sample=not no_sample, force=force,
                                          progress=Display(p).export)
     out.print(f"{res.count:,} PNGs in {export_dir}" + (
         " (up to date, nothing written)" if res.skipped else f" ({res.written:,} written)"))
     if sample is not None:
-        n = sum(len(v) for s in sample.values() for v in s.values())
+        n = sum(len(v) for s in sample.files.values() for v in s.values())
         out.print(f"{n} sample PNGs in {opts.assets_dir}")
 
 
@@ -170,7 +167,7 @@ def train(
     opts = Options(dataset=dataset, models_dir=models_dir, log_file=log_file, epochs=epochs,
                    seed=seed, retrain=retrain, model_kind=model_kind)
     with progress(quiet) as p:
-        res = _pipeline().train(opts, on_epoch=Display(p).epoch)
+        res = pipeline.train(opts, on_epoch=Display(p).epoch)
     m = res.meta
     out.print(f"{'reused' if res.reused else 'saved'} {res.model_path}: test accuracy "
               f"{m.test_accuracy * 100:.2f}%, loss {m.test_loss:.4f}, {m.wrong_count:,} wrong")
@@ -192,10 +189,10 @@ def gallery(
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
                    input_scaling=input_scaling, category_label=category_label)
-    res, page, warnings = _pipeline().regenerate_gallery(opts)
+    res, page, warnings = pipeline.regenerate_gallery(opts)
     for line in warnings:
         err.print(f"[yellow]warning:[/] {line}", highlight=False)
-    out.print(f"{res.wrong_count:,} wrong predictions in {opts.assets_dir / 'wrong-predictions'}"
+    out.print(f"{res.wrong_count:,} wrong predictions in {opts.assets_dir / WRONG_DIR}"
               f"; confusion matrix {site_dir / 'static' / res.confusion_png.lstrip('/')}")
     if page is not None:
         out.print(f"page: {page}")
@@ -232,7 +229,7 @@ def site_assets(
                    input_scaling=input_scaling, model_kind=model_kind,
                    category_label=category_label)
     with progress(quiet) as p:
-        rep = _pipeline().site_assets(opts, progress=None if quiet else Display(p))
+        rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
     print_run(rep)
 
 
@@ -248,7 +245,7 @@ def render(
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, title=title, description=description,
                    models_dir=models_dir, category_label=category_label)
-    out.print(f"page: {_pipeline().rerender(opts)}")
+    out.print(f"page: {pipeline.rerender(opts)}")
 
 
 def _json_out(data) -> None:
@@ -269,7 +266,7 @@ def audit(
     """Count the exported PNGs per digit and split against the dataset's labels and check
     the page's images exist. Only reads; exit 1 on any finding."""
     opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir)
-    rep = _pipeline().audit(opts, check_page=not no_page, verify_pixels=verify_pixels)
+    rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels)
     if as_json:
         _json_out(rep.to_json())
     else:
@@ -295,11 +292,9 @@ def compare(
         raise typer.BadParameter(f"give --model exactly twice (got {len(model)})",
                                  param_hint="'--model'")
     opts = Options(dataset=dataset, models_dir=models_dir, input_scaling=input_scaling)
-    res = _pipeline().compare(opts, model[0], model[1])
+    res = pipeline.compare(opts, model[0], model[1])
     if as_json:
-        from .page import to_json
-
-        _json_out(to_json(res))
+        _json_out(dump(res))
     else:
         print_changes(res, max_lines)
 
@@ -323,7 +318,7 @@ def predict(
     opts = Options(dataset=dataset, site_dir=site_dir or D.site_dir, assets_url=assets_url,
                    models_dir=models_dir, log_file=log_file, model=model,
                    custom_images=list(inputs), input_scaling=input_scaling)
-    res = _pipeline().predict(opts, into_site=site_dir is not None)
+    res = pipeline.predict(opts, into_site=site_dir is not None)
     if as_json:
         _json_out(res.to_json())
     else:

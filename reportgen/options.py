@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OptionsError
+from .models.io import SCALINGS
+from .models.kinds import KINDS
 
 #: Training epochs when neither --epochs nor --model is given (README "Training recipe").
 DEFAULT_EPOCHS = 6
@@ -32,8 +34,8 @@ class Options:
     the full export into the site. model: use this model instead of training. title,
     description: the page's text (None: the text the site's page has, else DEFAULT_TITLE /
     DEFAULT_DESCRIPTION). custom_images: files/folders for the custom test (empty =
-    DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (model_io:
-    auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.KINDS).
+    DEFAULT_CUSTOM when it exists). input_scaling: how a given model is fed (models.io:
+    auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.kinds.KINDS).
     category_label: the sidebar label of the page's folder, written to its
     ``_category_.json`` unless the site has its own (None: keep the label written before,
     else "Image Classification")."""
@@ -77,8 +79,6 @@ class Options:
                                "keeps its own epochs")
         if self.model is not None and self.retrain:
             raise OptionsError("--retrain and --model cannot be combined: nothing is trained")
-        from .model_io import SCALINGS
-        from .models import KINDS
 
         if self.input_scaling not in SCALINGS:
             raise OptionsError(f"--input-scaling {self.input_scaling!r}: expected one of "
@@ -102,9 +102,7 @@ class Options:
 
     @property
     def train_epochs(self) -> int:
-        """Epochs to train for: --epochs, else the kind's default (models.KINDS)."""
-        from .models import KINDS
-
+        """Epochs to train for: --epochs, else the kind's default (models.kinds.KINDS)."""
         kind = KINDS.get(self.model_kind)
         return self.epochs or (kind.epochs if kind else DEFAULT_EPOCHS)
 

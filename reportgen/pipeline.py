@@ -1,31 +1,55 @@
-"""The order of the stages, and what each one's key is made of.
+"""The order of the stages, and which of them each CLI command runs.
 
-``site_assets`` runs every stage; ``regenerate_gallery``, ``rerender`` and
-``predict_into_site`` run the part a CLI command needs. Every stage goes through the stage
-engine (manifest.py), whose key is the tuple of inputs written next to each call below.
+Every stage is declared in report.stages (name, result, key, code) and run by the stage
+engine (engine.stage), which skips it when its key is unchanged. ``site_assets`` runs
+them all; ``regenerate_gallery``, ``rerender`` and ``predict_into_site`` run the ones
+their command needs and take the other results from the site's records; ``stale``
+computes every key without running anything.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import stages
-from .dataset import load_dataset
-from .errors import ImageError, SiteError
-from .fsutil import confined
-from .locks import locked
-from .manifest import Manifest
+from .analysis.changes import compare as compare_probabilities
+from .data.audit import AuditReport, audit_export
+from .data.dataset import load_dataset
+from .data.export import ExportResult, export_all
+from .engine.files import confined
+from .engine.locks import locked
+from .engine.manifest import MANIFEST, Manifest
+from .engine.stage import Stage, is_current, run_stage
+from .errors import ImageError, ModelError, ReportgenError, SiteError
+from .models.given import model_meta_for
+from .models.predict import PredictReport, predict_files
+from .models.store import probabilities_of
+from .models.train import TrainResult, train_model
 from .options import Options
-from .page import TIMED_STAGES, CustomTestResult, GalleryResult, ModelFigures, ModelRef, SampleFiles
+from .records import GalleryResult, ModelChanges, ModelRef, Sample
+from .report.assets import PAGE_PATH, SUMMARY
+from .report.render import audit_page
+from .report.run import Run, recorded
+from .report.site import open_site, read_state, save_site
+from .report.stages import (
+    CUSTOM_TEST,
+    MODEL_STAGES,
+    PAGE_RECORDS,
+    PAGE_STAGES,
+    SAMPLE,
+    STAGE,
+    STAGES,
+)
 
 
 @dataclass
 class RunReport:
     """What a run did: summary (summary.json's content; None when the page was not
-    rendered), page path (or None), stages that ran (wall seconds), stages skipped, and
-    warnings (one line each, e.g. a manifest entry outside the site that was ignored)."""
+    rendered), page path (or None), stages that ran (wall seconds), stages skipped (up to
+    date), and warnings (one line each, e.g. a manifest entry outside the site that was
+    ignored)."""
 
     summary: dict | None
     page: Path | None
@@ -48,192 +72,178 @@ def _say(progress, name: str) -> None:
         progress.stage(name)
 
 
+def _open(opts: Options, progress=None) -> Run:
+    site, state = open_site(opts.site_dir)
+    return Run(opts, site, state, progress)
+
+
+def _run(run: Run, plan: tuple[Stage, ...]) -> list[str]:
+    """Run ``plan`` in order (the results of stages outside it come from the records);
+    keep the site's state and save the manifest. Returns the stages that were up to date."""
+    for name in PAGE_RECORDS:
+        if name not in {s.name for s in plan} and name not in run.results:
+            run.results[name] = recorded(run.site, name, STAGE[name].result, optional=True)
+    current = []
+    for stage in plan:
+        _say(run.progress, stage.title)
+        run.results[stage.name] = run_stage(stage, run, run.site)
+        if stage.name not in run.site.ran and run.site.has(stage.name):
+            current.append(stage.name)
+    if "train" in {s.name for s in plan}:
+        run.state.previous_model = run.previous
+    save_site(run.site, run.state)
+    return current
+
+
+def _report(run: Run, current: list[str], ex: ExportResult | None = None) -> RunReport:
+    ran = ({"export": ex.seconds} if ex and not ex.skipped else {}) | run.site.ran
+    skipped = (["export"] if ex and ex.skipped else []) + current
+    summary_file = run.opts.assets_dir / SUMMARY
+    summary = (json.loads(summary_file.read_text(encoding="utf-8"))
+               if "summary" in run.results and summary_file.is_file() else None)
+    return RunReport(summary, run.opts.site_dir / PAGE_PATH if summary else None, ran, skipped,
+                     run.site.problems + run.model.meta.warnings)
+
+
 def site_assets(opts: Options, *, progress=None) -> RunReport:
-    """Run every stage in order: load, export, sample, train, gallery, class counts,
-    custom test, render, summary. ``progress``: optional object with ``stage(name)``,
-    ``export(done, total)`` and ``epoch(epoch, epochs, logs)`` (the CLI's display).
-    Raises ReportgenError subclasses for bad input (nothing half-written is left)."""
+    """``reportgen site-assets``: the export, then every stage in order (report.stages.STAGES).
+    ``progress``: optional object with ``stage(name)``, ``export(done, total)`` and
+    ``epoch(epoch, epochs, logs)`` (the CLI's display). Raises ReportgenError subclasses
+    for bad input (nothing half-written is left)."""
     opts.validated()
     with guarded(opts, export=True):
-        from .export import export_all
-
         _say(progress, "load")
-        ds = load_dataset(opts.dataset)
-        site = stages.open_site(opts)
+        run = _open(opts, progress)
         _say(progress, "export")
-        ex = export_all(ds, opts.export_dir, workers=opts.workers,
+        ex = export_all(run.ds, opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
-        _say(progress, "sample")
-        sample = stages.sample_stage(ds, opts, site)
-        model, gallery, figures = _model_stages(ds, opts, site, progress)
-        _say(progress, "class counts")
-        stages.class_counts_stage(ds, opts, site)
-        _say(progress, "custom test")
-        custom = stages.custom_test_stage(opts, site, model)
-        _say(progress, "render")
-        summary, page = stages.render_and_summarise(ds, opts, site, sample, model, gallery,
-                                                    custom, export_seconds=ex.seconds,
-                                                    figures=figures)
-        ran = ({"export": ex.seconds} if not ex.skipped else {}) | site.ran
-        skipped = [s for s in (*TIMED_STAGES, "summary") if s not in ran
-                   and (s != "custom_test" or opts.custom_inputs())
-                   and (s != "changes" or site.has("changes"))]
-        return RunReport(summary, page, ran, skipped, site.problems + model.meta.warnings)
-
-
-def _model_stages(ds, opts: Options, site: Manifest, progress=None,
-                  ) -> tuple[ModelRef, GalleryResult, ModelFigures]:
-    """The page's model (train stage) and the stages that describe it: gallery (ranked
-    mistakes, confusion matrices), calibration, suspected label errors, changes since the
-    model the page showed until now, model figures."""
-    _say(progress, "train")
-    before = stages.shown_model(site)
-    model = stages.train_stage(ds, opts, site, progress)
-    _say(progress, "gallery")
-    gallery = stages.gallery_stage(ds, opts, site, model)
-    _say(progress, "calibration")
-    stages.calibration_stage(ds, opts, site, model)
-    _say(progress, "label errors")
-    stages.label_errors_stage(ds, opts, site, model)
-    _say(progress, "changes")
-    stages.changes_stage(ds, opts, site, model, stages.previous_model(site, before, model))
-    _say(progress, "model figures")
-    return model, gallery, stages.model_figures_stage(opts, site, model)
-
-
-def _recorded(site: Manifest, need: tuple[str, ...]) -> None:
-    missing = [n for n in need if not site.has(n)]
-    if missing:
-        raise SiteError(f"{site.path}: no record of stage(s) {', '.join(missing)}; "
-                        "run `reportgen site-assets` first")
-
-
-def _result(site: Manifest, name: str, hint):
-    """A recorded result as ``hint``; raises SiteError when the record is malformed."""
-    from .serde import MALFORMED, _convert
-
-    try:
-        return _convert(hint, site.result(name))
-    except MALFORMED:
-        raise SiteError(f"{site.path}: the record of stage {name!r} is malformed; run "
-                        "`reportgen site-assets` to rebuild it") from None
-
-
-def _export_seconds(opts: Options) -> float:
-    return Manifest(opts.export_dir).seconds("export")
+        run.export_seconds = ex.seconds
+        return _report(run, _run(run, STAGES), ex)
 
 
 def export(opts: Options, *, sample: bool = True, force: bool = False,
-           progress=None) -> tuple:
+           progress=None) -> tuple[ExportResult, Sample | None]:
     """``reportgen export``: the full export into ``opts.export_dir`` and, with ``sample``,
-    the page's sample into the site. Returns (ExportResult, sample or None)."""
+    the page's sample into the site (the sample stage). Returns (ExportResult, the sample
+    or None)."""
     opts.validated()
     with guarded(opts, export=True):
-        from .export import export_all
-
         ds = load_dataset(opts.dataset)
         ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
         if not sample:
             return ex, None
-        site = stages.open_site(opts)
-        files = stages.sample_stage(ds, opts, site)
-        site.save()
-        return ex, files
+        run = _open(opts)
+        run.ds = ds
+        _run(run, (SAMPLE,))
+        return ex, run.results["sample"]
 
 
 def rerender(opts: Options) -> Path:
-    """``reportgen render``: render the page again from the manifest's recorded results
-    (after a template, title or description change). Raises SiteError when
-    ``site-assets`` has not run for this site yet."""
+    """``reportgen render``: the page and summary.json again from the site's records (after
+    a template, title or description change). Raises SiteError when ``site-assets`` has not
+    run for this site yet."""
     opts.validated()
     with guarded(opts):
-        site = Manifest(opts.site_dir)
-        _recorded(site, ("sample", "train", "gallery"))
-        ds = load_dataset(opts.dataset)
-        custom = _result(site, "custom_test", CustomTestResult | None)
-        return stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SampleFiles),
-            _result(site, "train", ModelRef), _result(site, "gallery", GalleryResult), custom,
-            export_seconds=_export_seconds(opts),
-            figures=_result(site, "model_figures", ModelFigures | None))[1]
+        run = _open(opts)
+        _require(run, ("sample", "train", "gallery", "class_counts"))
+        _run(run, PAGE_STAGES)
+        return opts.site_dir / PAGE_PATH
+
+
+def _require(run: Run, names: tuple[str, ...]) -> None:
+    """Read the records ``names`` (SiteError when one is missing or malformed)."""
+    for name in names:
+        run.results[name] = recorded(run.site, name, STAGE[name].result)
 
 
 def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[str]]:
-    """``reportgen gallery``: make ``opts.model`` the page's model, write its gallery,
-    confusion matrix and custom test, and, when ``site-assets`` has built the page here
-    before, re-render it, so the page never mixes two models. Returns (gallery, page or
-    None, warnings)."""
+    """``reportgen gallery``: make ``opts.model`` the page's model (the model stages and the
+    custom test) and, when ``site-assets`` has built the page here before, render it again,
+    so the page never mixes two models. Returns (gallery, page or None, warnings)."""
     opts.validated()
     with guarded(opts):
-        ds = load_dataset(opts.dataset)
-        site = stages.open_site(opts)
-        model, gallery, figures = _model_stages(ds, opts, site)
-        custom = stages.custom_test_stage(opts, site, model)
-        warnings = site.problems + model.meta.warnings
-        if not site.has("sample"):
-            site.save()
-            return gallery, None, warnings
-        return gallery, stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SampleFiles), model, gallery, custom,
-            export_seconds=_export_seconds(opts), figures=figures)[1], warnings
+        run = _open(opts)
+        built = all(run.site.has(n) for n in ("sample", "class_counts"))
+        _run(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
+        warnings = run.site.problems + run.model.meta.warnings
+        return run.results["gallery"], opts.site_dir / PAGE_PATH if built else None, warnings
 
 
 def predict_into_site(opts: Options, model_path: Path) -> Path:
-    """``reportgen predict --site-dir``: rewrite the page's custom test for
-    ``opts.custom_images`` with the page's own model and re-render the page. Raises
+    """``reportgen predict --site-dir``: the page's custom test again for
+    ``opts.custom_images`` with the page's own model, and the page rendered. Raises
     SiteError when site-assets has not run there, or ``model_path`` is another model."""
     opts.validated()
     with guarded(opts):
-        site = Manifest(opts.site_dir)
-        _recorded(site, ("sample", "train", "gallery"))
-        model = _result(site, "train", ModelRef)
+        run = _open(opts)
+        _require(run, ("sample", "train", "gallery", "class_counts"))
+        model = run.model
         if Path(model_path).resolve() != Path(model.path).resolve():
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
-        ds = load_dataset(opts.dataset)
-        custom = stages.custom_test_stage(opts, site, model)
-        return stages.render_and_summarise(
-            ds, opts, site, _result(site, "sample", SampleFiles), model,
-            _result(site, "gallery", GalleryResult), custom, export_seconds=_export_seconds(opts),
-            figures=_result(site, "model_figures", ModelFigures | None))[1]
+        _run(run, (CUSTOM_TEST, *PAGE_STAGES))
+        return opts.site_dir / PAGE_PATH
 
 
-def train(opts: Options, on_epoch=None):
-    """``reportgen train``: train (or reuse) the model of ``opts`` in the store. Returns
-    train.TrainResult."""
-    from .train import train_model
+def stale(opts: Options) -> list[str]:
+    """The stages of ``opts.site_dir`` that a ``site-assets`` run with ``opts`` would run,
+    in order, found from their keys without running anything (nothing is written). Each
+    key uses the recorded results of the stages before it; a key that cannot be computed
+    (an earlier record missing, the model file gone) counts as stale."""
+    site = Manifest(opts.site_dir)
+    run = Run(opts, site, read_state(site))
+    out = []
+    for stage in STAGES:
+        try:
+            current = is_current(stage, run, site)
+        except (ReportgenError, KeyError, AttributeError):
+            current = False
+        if not current:
+            out.append(stage.name)
+        run.results[stage.name] = recorded(site, stage.name, stage.result, optional=True)
+    return out
 
+
+def train(opts: Options, on_epoch=None) -> TrainResult:
+    """``reportgen train``: train (or reuse) the model of ``opts`` in the store."""
     opts.validated()
     return train_model(load_dataset(opts.dataset), opts.models_dir, kind=opts.model_kind,
-                       epochs=opts.train_epochs,
-                       seed=opts.seed, log_path=opts.log_file, retrain=opts.retrain,
-                       on_epoch=on_epoch)
+                       epochs=opts.train_epochs, seed=opts.seed, log_path=opts.log_file,
+                       retrain=opts.retrain, on_epoch=on_epoch)
 
 
-def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False):
+def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False) -> AuditReport:
     """``reportgen audit``: the export against the dataset's labels and, with
-    ``check_page``, the page's images against the site. Reads only. Returns
-    audit.AuditReport."""
-    from .audit import audit_export
+    ``check_page``, the page's images against the site. Reads only."""
+    report = audit_export(load_dataset(opts.dataset), opts.export_dir,
+                          verify_pixels=verify_pixels)
+    if check_page:
+        report.findings.extend(audit_page(opts.site_dir))
+    return report
 
-    return audit_export(load_dataset(opts.dataset), opts.export_dir,
-                        site_dir=opts.site_dir if check_page else None,
-                        verify_pixels=verify_pixels)
+
+def current_model(opts: Options) -> Path:
+    """The model of ``opts.site_dir``'s page (its train record), else the newest .keras file
+    in the store. Raises ModelError when there is none."""
+    shown = recorded(Manifest(opts.site_dir), "train", ModelRef, optional=True)
+    if shown is not None and Path(shown.path).is_file():
+        return Path(shown.path)
+    found = sorted(Path(opts.models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise ModelError(f"no model found in {opts.site_dir / MANIFEST} or "
+                         f"{opts.models_dir}; run `reportgen train` or pass --model")
+    return found[-1]
 
 
-def predict(opts: Options, *, into_site: bool = False):
+def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     """``reportgen predict``: predict ``opts.custom_images`` with ``opts.model`` (default:
-    the site's current model) and, with ``into_site``, rewrite the page's custom test.
-    Returns predict.PredictReport."""
-    from .model_store import current_model
-    from .predict import PredictReport, predict_files
-
+    the site's current model) and, with ``into_site``, rewrite the page's custom test."""
     opts.validated()
     missing = [p for p in opts.custom_images if not Path(p).exists()]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
-    model = Path(opts.model) if opts.model else current_model(opts.site_dir, opts.models_dir)
+    model = Path(opts.model) if opts.model else current_model(opts)
     preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling)
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error])
     if into_site and report.predicted:
@@ -241,24 +251,17 @@ def predict(opts: Options, *, into_site: bool = False):
     return report
 
 
-def compare(opts: Options, previous: Path, current: Path):
+def compare(opts: Options, previous: Path, current: Path) -> ModelChanges:
     """``reportgen compare``: what changed on the test split from the model ``previous``
     to ``current`` (each described like ``--model``, fed as ``opts.input_scaling`` says).
-    Reads the store's cached probabilities, computes and caches missing ones. Returns
-    changes.ModelChanges."""
-    from . import model_store
-    from .changes import compare as compare_probabilities
-    from .errors import ModelError
-    from .page import ModelRef
-
+    Reads the store's cached probabilities, computes and caches missing ones."""
     opts.validated()
     ds = load_dataset(opts.dataset)
     probs = []
     for path in (Path(previous), Path(current)):
         if not path.exists():
             raise ModelError(f"{path}: no such model file")
-        meta = model_store.model_meta_for(path, ds, opts.models_dir, opts.input_scaling)
-        probs.append(model_store.probabilities_of(ModelRef(str(path), meta), ds,
-                                                  opts.models_dir))
+        meta = model_meta_for(path, ds, opts.models_dir, opts.input_scaling)
+        probs.append(probabilities_of(ModelRef(str(path), meta), ds, opts.models_dir))
     return compare_probabilities(ds.y_test, *probs, previous=str(previous),
                                  current=str(current))

@@ -1,0 +1,246 @@
+"""The manifest: what each stage made, from which inputs, and what it owns.
+
+Contract
+--------
+A manifest ``<root>/.reportgen-manifest.json`` records, for each stage run against that
+root (the site dir; the export dir for the export), its key, the files it wrote (paths
+relative to the root), the outside files its result uses, its result (JSON) and its wall
+seconds, and a free "state" section (JSON) its owner keeps beside the stages.
+``run(name, key, fn)`` (engine.stage computes the key):
+
+* **Skips** the stage when the recorded key equals ``key`` and every file it recorded,
+  owned or used, still exists. The recorded result is returned, passed through
+  ``parse``; nothing is written, nothing is imported.
+* Otherwise **runs** ``fn()``, which returns a :class:`StageOutput`, and records it.
+  Files the stage owned before but did not write this time are **deleted**.
+* **Never touches** a file no stage recorded writing: the site's own files, files a user
+  put into an owned folder, the used files (models in the store, the user's images). A
+  recorded path that resolves outside the root is ignored, never deleted.
+* A missing or corrupt manifest counts as empty: every stage reruns and owns nothing yet.
+* Before a stage runs, the manifest journals the run's token (fsutil.RUN_TOKEN) and the
+  stage's output folder. If the run is killed, the next one deletes the temporary files
+  ``.<name>.<that token>.tmp`` in that folder, and no other file: they are provably ours.
+* ``save()`` writes the manifest atomically, and only when it changed.
+
+Nothing outside this module writes ``Manifest.stages`` or ``Manifest.ran``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .files import RUN_TOKEN, is_inside, remove_temp_files, write_text
+from .typed import RecordError
+
+MANIFEST = ".reportgen-manifest.json"
+
+
+@dataclass
+class StageOutput:
+    """What a stage function returns. result: JSON-able value the next runs get back when
+    the stage is skipped; files: files it wrote (inside the manifest's root), now owned;
+    uses: files outside the root its result depends on (must exist to skip, never deleted).
+    A ``str`` in files is a path already relative to the root, with "/" separators (the
+    export lists 70,000 of them: no Path objects needed)."""
+
+    result: Any
+    files: list[Path | str] = field(default_factory=list)
+    uses: list[Path] = field(default_factory=list)
+
+
+def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any]:
+    """(stages, pending, state) of a manifest; a missing or malformed manifest counts as
+    empty."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}, {}, None
+    if not isinstance(data, dict):
+        return {}, {}, None
+    stages, pending, state = data.get("stages"), data.get("pending"), data.get("state")
+    pending = {k: v for k, v in pending.items() if isinstance(v, dict) and isinstance(
+        v.get("token"), str) and isinstance(v.get("dir"), str)} if isinstance(pending, dict) else {}
+    if not isinstance(stages, dict):
+        return {}, pending, state
+    good = {}
+    for name, e in stages.items():
+        if (isinstance(e, dict) and isinstance(e.get("key"), str)
+                and isinstance(e.get("files", []), list)
+                and all(isinstance(f, str) for f in e.get("files", []))
+                and isinstance(e.get("uses", []), list)
+                and all(isinstance(f, str) for f in e.get("uses", []))):
+            good[name] = e
+    return good, pending, state
+
+
+class Manifest:
+    """The manifest of one owned root (see the module docstring). ``ran``: {stage: wall
+    seconds} of the stages that ran (were not skipped) in this process."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.path = self.root / MANIFEST
+        self._stages, self._pending, self.state = _load(self.path)
+        self._ran: dict[str, float] = {}
+        #: one line per recorded path that was ignored (outside the root)
+        self.problems: list[str] = []
+        for name, e in self._stages.items():
+            bad = [f for f in e.get("files", []) if not _relative_ok(f)]
+            for f in bad:
+                self.problems.append(f"{self.path}: stage {name!r} lists {f!r}, outside "
+                                     f"{self.root}; ignored")
+            if bad:
+                e["files"] = [f for f in e["files"] if f not in bad]
+                e["key"] = ""  # a tampered record: rerun the stage
+
+    @property
+    def ran(self) -> dict[str, float]:
+        return dict(self._ran)
+
+    def result(self, name: str) -> Any:
+        """The recorded result of a stage, or None."""
+        return (self._stages.get(name) or {}).get("result")
+
+    def seconds(self, name: str) -> float:
+        """Wall seconds of the run that last produced the stage's outputs (0 if never)."""
+        return float((self._stages.get(name) or {}).get("seconds", 0.0))
+
+    def has(self, name: str) -> bool:
+        """True when the stage has a record."""
+        return name in self._stages
+
+    def interrupted(self, name: str) -> bool:
+        """True when a run of the stage was killed before it was recorded."""
+        return name in self._pending
+
+    def _inside(self, rel: str) -> Path | None:
+        """root/rel when it stays inside the root (no '..', not absolute), else None."""
+        return self.root / rel if _relative_ok(rel) else None
+
+    def _resolves_inside(self, folder: Path) -> bool:
+        """True when ``folder``, symlinks followed, is the root or lies below it."""
+        real, root = Path(folder).resolve(), self.root.resolve()
+        return real == root or root in real.parents
+
+    def is_current(self, name: str, key: str) -> bool:
+        """True when the stage's recorded key is ``key`` and its files all exist."""
+        e = self._stages.get(name)
+        if not e or e.get("key") != key:
+            return False
+        # __init__ dropped recorded paths outside the root; _record writes only inside ones
+        return _all_exist(str(self.root), e.get("files", [])) and all(
+            Path(u).is_file() for u in e.get("uses", []))
+
+    def key(self, name: str) -> str | None:
+        """The recorded key of a stage, or None."""
+        return (self._stages.get(name) or {}).get("key")
+
+    def run(self, name: str, key: str, fn: Callable[[], StageOutput], *,
+            out_dir: Path, force: bool = False, parse: Callable[[Any], Any] = lambda r: r) -> Any:
+        """Run stage ``name`` unless it is current (see the module docstring); returns its
+        result, passed through ``parse``. out_dir: the folder the stage writes into (inside
+        the root, or outside it for a stage that writes elsewhere, like the model store).
+        A recorded result that ``parse`` rejects (RecordError: an edited manifest) counts
+        as missing: the stage runs again."""
+        if not force and self.is_current(name, key):
+            try:
+                return parse(self._stages[name]["result"])
+            except RecordError:
+                pass
+        try:
+            rel = Path(out_dir).resolve().relative_to(self.root.resolve()).as_posix()
+            self._pending[name] = {"token": RUN_TOKEN, "dir": rel}
+            self.save()
+        except ValueError:
+            pass  # writes outside this root (the model store): nothing to journal here
+        t0 = time.perf_counter()
+        out = fn()
+        seconds = time.perf_counter() - t0
+        self._record(name, key, out, seconds)
+        self._pending.pop(name, None)
+        return parse(out.result)
+
+    def drop(self, name: str) -> None:
+        """Forget a stage, deleting the files it owned (a section that is no longer shown)."""
+        if name in self._stages:
+            self._record(name, "", StageOutput(None), 0.0)
+            del self._stages[name]
+
+    def _relative(self, path: Path, _parents: dict | None = None) -> str:
+        """``path`` relative to the root (its folder resolved, not a final symlink); raises
+        ValueError when it lies outside. _parents memoises resolved folders."""
+        p = Path(path)
+        cache = _parents if _parents is not None else {}
+        if p.parent not in cache:
+            cache[p.parent] = p.parent.resolve().relative_to(self.root.resolve())
+        return (cache[p.parent] / p.name).as_posix()
+
+    def _record(self, name: str, key: str, out: StageOutput, seconds: float) -> None:
+        parents: dict = {}
+        new = sorted({f if isinstance(f, str) and _relative_ok(f)
+                      else self._relative(Path(f), parents) for f in out.files})
+        old = (self._stages.get(name) or {}).get("files", [])
+        for f in sorted(set(old) - set(new)):
+            p = self._inside(f)
+            if (p is not None and (p.is_file() or p.is_symlink()) and is_inside(p)
+                    and self._resolves_inside(p.parent)):
+                p.unlink(missing_ok=True)
+        self._stages[name] = {"key": key, "files": new,
+                              "uses": sorted(str(Path(u).resolve()) for u in out.uses),
+                              "result": out.result, "seconds": round(seconds, 3)}
+        self._ran[name] = seconds
+
+    def sweep_temp_files(self) -> int:
+        """Delete the temporary files a killed run left: ``.<name>.<token>.tmp`` under the
+        output folder of each stage it journalled (see the module docstring). Returns how
+        many were deleted."""
+        n = 0
+        for name, p in list(self._pending.items()):
+            folder = self._inside(p["dir"])
+            if (p["token"] != RUN_TOKEN and folder is not None and folder.is_dir()
+                    and self._resolves_inside(folder)):
+                n += remove_temp_files(folder, p["token"])
+            del self._pending[name]
+        return n
+
+    def save(self) -> bool:
+        """Write the manifest (atomically, only if changed). Returns True when written."""
+        data = {"reportgen": __version__, "stages": self._stages}
+        if self.state is not None:
+            data["state"] = self.state
+        if self._pending:
+            data["pending"] = self._pending
+        text = json.dumps(data, indent=1, sort_keys=True)
+        return write_text(self.path, text + "\n")
+
+
+def _relative_ok(rel) -> bool:
+    """A recorded path stays inside its root: relative, non-empty, no '..' component."""
+    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/")
+            and ".." not in rel.split("/"))
+
+
+def _all_exist(root: str, rel_paths: list[str]) -> bool:
+    """True when every root/rel is a regular file; one directory listing per folder, so
+    70,000 exported files are checked in milliseconds."""
+    by_dir: dict[str, set[str]] = defaultdict(set)
+    for rel in rel_paths:
+        folder, _, name = rel.rpartition("/")
+        by_dir[folder].add(name)
+    for folder, names in by_dir.items():
+        try:
+            with os.scandir(os.path.join(root, folder) if folder else root) as it:
+                present = {e.name for e in it if e.is_file()}
+        except OSError:
+            return False
+        if not names <= present:
+            return False
+    return True

@@ -1,0 +1,208 @@
+"""The model kinds reportgen trains (a small registry), their Keras builders, and the
+TensorFlow set-up training needs (quiet import, seeding, summary text). Loading and
+feeding a model a user brings is models.io.
+
+Each :class:`ModelKind` holds its builder, its default recipe, the code the page shows
+(derived from the builder's source, so it cannot drift from what is trained) and a
+paragraph describing it. TensorFlow/Keras are imported inside the functions that need
+them, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import ModelError
+
+
+def quiet_tensorflow():
+    """Import TensorFlow and Keras quietly and return keras. TensorFlow's C++ side prints
+    absl's "InitializeLog" warning and oneDNN's notice on stderr while it loads, whatever
+    TF_CPP_MIN_LOG_LEVEL says; file descriptor 2 points to /dev/null for the import."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            import keras
+            import tensorflow as tf
+            tf.constant(0)  # the first op logs once more; let it happen now
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return keras
+
+
+def compile_adam(model, learning_rate: float, decay_steps: int | None = None):
+    """Compile with Adam (cosine decay to 0 over decay_steps when given), sparse categorical
+    cross-entropy and accuracy; returns the model."""
+    import keras
+
+    lr = learning_rate
+    if decay_steps:
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    return model
+
+
+def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
+    """The original project's MLP, with scaling to [0, 1] as its first layer: takes uint8
+    (n, 28, 28), 0 = background; outputs float32 (n, 10) softmax probabilities."""
+    import keras
+
+    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    x = keras.layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_1")(x)
+    x = keras.layers.Dense(128, activation="relu", name="hidden_2")(x)
+    outputs = keras.layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    return compile_adam(keras.Model(inputs, outputs, name="glassy"), learning_rate, decay_steps)
+
+
+def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
+    """Seed 003's CNN family sized for a CPU: conv blocks with batch normalization, max
+    pooling and dropout, scaling as the first layer. Batch normalization's moving
+    statistics use momentum 0.9, so they settle within a short training too. Takes uint8 (n, 28, 28), 0 =
+    background; outputs float32 (n, 10) softmax probabilities."""
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    x = layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
+    x = layers.Reshape((28, 28, 1), name="channel")(x)
+    x = layers.Conv2D(32, 5, padding="same", use_bias=False, name="conv_1")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_1")(x)
+    x = layers.Activation("relu", name="relu_1")(x)
+    x = layers.MaxPooling2D(name="pool_1")(x)
+    x = layers.Conv2D(64, 3, padding="same", use_bias=False, name="conv_2")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_2")(x)
+    x = layers.Activation("relu", name="relu_2")(x)
+    x = layers.MaxPooling2D(name="pool_2")(x)
+    x = layers.Dropout(0.25, name="dropout_1")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(128, use_bias=False, name="dense")(x)
+    x = layers.BatchNormalization(momentum=0.9, name="bn_3")(x)
+    x = layers.Activation("relu", name="relu_3")(x)
+    x = layers.Dropout(0.3, name="dropout_2")(x)
+    outputs = layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    return compile_adam(keras.Model(inputs, outputs, name="glassy_cnn"), learning_rate,
+                        decay_steps)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a kind is trained. batch_size: images per step; learning_rate: Adam's initial
+    rate; lr_decay: "cosine" (to 0 over all steps) or None; version: bumped when the
+    builder changes, so stored models of the old builder are not reused."""
+
+    batch_size: int
+    learning_rate: float
+    lr_decay: str | None
+    version: int
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Recipe:
+        """From :meth:`as_dict`'s output (unknown keys ignored)."""
+        return cls(**{k: d.get(k) for k in ("batch_size", "learning_rate", "lr_decay",
+                                            "version")})
+
+    def as_dict(self) -> dict:
+        return {"batch_size": self.batch_size, "learning_rate": self.learning_rate,
+                "lr_decay": self.lr_decay, "version": self.version}
+
+    def text(self) -> str:
+        """One sentence for the page, e.g. "Adam, learning rate 0.002 with cosine decay,
+        batch size 128"."""
+        return (f"Adam, learning rate {self.learning_rate} with {self.lr_decay or 'no'} "
+                f"decay, batch size {self.batch_size}")
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """One entry of the registry. name: the kind ("mlp"); file_prefix: model files are
+    ``<prefix>-<epochs>-<acc>.keras``; builder(learning_rate, decay_steps) -> compiled
+    Keras model; recipe: default recipe; epochs: default epochs; description: how the page
+    names it, followed by
+    ", trained for 6 epochs …" (e.g. "The original project's multi-layer perceptron")."""
+
+    name: str
+    file_prefix: str
+    builder: Callable
+    recipe: Recipe
+    description: str
+    epochs: int
+
+    def code(self, epochs: int | None, batch_size: int | None = None) -> str:
+        """The Python the page shows: the sources of compile_adam and the builder (docstrings
+        removed) and the fit call with this recipe's values."""
+        lines = _source(compile_adam) + [""] + _source(self.builder)
+        epochs_text = epochs if epochs else "EPOCHS"
+        batch = batch_size or self.recipe.batch_size
+        call = f"model = {self.builder.__name__}({self.recipe.learning_rate})"
+        if self.recipe.lr_decay == "cosine":
+            call = (f"decay_steps = {epochs_text} * math.ceil(len(x_train) / {batch})  "
+                    f"# {self.recipe.lr_decay} decay to 0\n"
+                    f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
+        fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
+        return "\n".join(lines).rstrip() + "\n\n\n" + fit
+
+
+def _source(fn) -> list[str]:
+    """A function's source lines without its docstring."""
+    src = textwrap.dedent(inspect.getsource(fn))
+    node = ast.parse(src).body[0]
+    lines = src.splitlines()
+    doc = node.body[0] if node.body and isinstance(node.body[0], ast.Expr) and isinstance(
+        getattr(node.body[0], "value", None), ast.Constant) else None
+    if doc is not None:
+        del lines[doc.lineno - 1:doc.end_lineno]
+    return lines
+
+
+KINDS: dict[str, ModelKind] = {
+    "mlp": ModelKind(
+        name="mlp", file_prefix="mnist", builder=build_mlp,
+        recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=2),
+        description="The original project's multi-layer perceptron", epochs=6),
+    "cnn": ModelKind(
+        name="cnn", file_prefix="cnn", builder=build_cnn,
+        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=2),
+        description=("A convolutional network of seed 003's family (convolutions with batch "
+                     "normalization, max pooling and dropout), sized for a CPU"), epochs=5),
+}
+
+
+def get_kind(name: str) -> ModelKind:
+    """The registry entry ``name``; raises ModelError for an unknown kind."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ModelError(f"unknown model kind {name!r}; expected one of "
+                         f"{', '.join(KINDS)}") from None
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow ops deterministic."""
+    keras = quiet_tensorflow()
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def model_summary(model) -> str:
+    """Keras' model.summary() as plain text (80 columns)."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda s, **_: lines.append(s), line_length=80)
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,117 @@
+"""Predict the digit of a user's own images with a model: read and normalised like MNIST
+(data.images), fed as the model needs (models.io)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data.images import collect_images, label_of, load_ink, mnist_normalize, naive_preprocess
+from ..errors import ImageError
+from .io import load
+
+
+@dataclass
+class Prediction:
+    """One image's outcome: path, label (None when unknown), predicted digit, probability,
+    runner-up digit and its probability; error is set (and the rest None) when the image
+    could not be read."""
+
+    path: Path
+    label: int | None = None
+    predicted: int | None = None
+    probability: float | None = None
+    runner_up: int | None = None
+    runner_up_probability: float | None = None
+    error: str | None = None
+
+    @property
+    def correct(self) -> bool | None:
+        if self.label is None or self.predicted is None:
+            return None
+        return self.label == self.predicted
+
+    def to_json(self) -> dict:
+        d = {k: getattr(self, k) for k in ("label", "predicted", "probability", "runner_up",
+                                           "runner_up_probability", "error")}
+        return {"path": str(self.path), **d, "correct": self.correct}
+
+
+def preprocess_files(files: list[Path], naive: bool = False,
+                     ) -> tuple[np.ndarray, list[Prediction]]:
+    """Load and preprocess each file. Returns (uint8 (k, 28, 28) of the readable ones,
+    one Prediction per file in order, with .error set for the unreadable)."""
+    arrays, preds = [], []
+    for f in files:
+        pred = Prediction(path=Path(f), label=label_of(f))
+        try:
+            ink = load_ink(f)
+            arrays.append(naive_preprocess(ink) if naive else mnist_normalize(ink))
+        except ImageError as exc:
+            pred.error = str(exc) if str(exc).startswith(str(f)) else f"{f}: {exc}"
+        preds.append(pred)
+    x = np.stack(arrays) if arrays else np.zeros((0, 28, 28), dtype=np.uint8)
+    return x, preds
+
+
+def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Prediction]:
+    """Set predicted / probability / runner-up of the readable predictions from probs
+    (float (k, 10), one row per prediction without error, in order)."""
+    rows = iter(probs)
+    for p in preds:
+        if p.error:
+            continue
+        row = next(rows)
+        order = np.argsort(row)[::-1]
+        p.predicted, p.probability = int(order[0]), float(row[order[0]])
+        p.runner_up, p.runner_up_probability = int(order[1]), float(row[order[1]])
+    return preds
+
+
+def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
+                  scaling: str = "auto") -> tuple[list[Prediction], list[str]]:
+    """Predict every image in ``inputs`` (files or folders) with the model at
+    ``model_path`` (fed as model_io describes, with ``scaling``). Returns (predictions in
+    order, problems with inputs). Unreadable images
+    are predictions with .error set; the others are still predicted."""
+    files, problems = collect_images(inputs)
+    x, preds = preprocess_files(files, naive=naive)
+    if len(x):
+        fill_predictions(preds, load(model_path).predict(x, scaling))
+    return preds, problems
+
+
+def accuracy(preds: list[Prediction]) -> tuple[int, int]:
+    """(correct, labelled and predicted) over the predictions."""
+    judged = [p for p in preds if p.correct is not None]
+    return sum(p.correct for p in judged), len(judged)
+
+
+@dataclass
+class PredictReport:
+    """``reportgen predict``'s outcome: the model used, one Prediction per image file,
+    problems (one line per unreadable or missing input) and the page rewritten (or None)."""
+
+    model: Path
+    predictions: list[Prediction]
+    problems: list[str]
+    page: Path | None = None
+
+    @property
+    def predicted(self) -> list[Prediction]:
+        return [p for p in self.predictions if not p.error]
+
+    @property
+    def correct(self) -> int:
+        return accuracy(self.predictions)[0]
+
+    @property
+    def total(self) -> int:
+        return accuracy(self.predictions)[1]
+
+    def to_json(self) -> dict:
+        return {"model": str(self.model), "predictions": [p.to_json() for p in self.predictions],
+                "problems": self.problems,
+                "accuracy": self.correct / self.total if self.total else None}

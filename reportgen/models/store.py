@@ -1,0 +1,215 @@
+"""The model store: ``<models>/<epochs>/<prefix>-<epochs>-<acc>.keras`` (``mnist-6-98.03.keras``
+for the MLP), its metadata (``.json``) and its caches of probabilities (``.probs.npz``,
+``.train.probs.npz``) beside it; finding a stored model by key, the probabilities of any
+model (cached), and the store's model history. Describing a model a user gives is
+models.given.
+
+The key of a trained model (:func:`model_key`) is what determines it: dataset digest, kind,
+epochs, seed, recipe. A model whose file hash no longer matches its metadata is not reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..data.dataset import Dataset
+from ..engine.files import (
+    atomic_path,
+    remove_orphaned_temp_files,
+    sha256_file,
+    write_bytes,
+    write_text,
+)
+from ..engine.typed import RecordError, dump, parse
+from ..errors import ModelError
+from ..records import HistoryRow, ModelMeta, ModelRef
+from .io import load
+
+
+def model_key(ds_digest: str, kind: str, epochs: int, seed: int, recipe: dict) -> dict:
+    """What determines a trained model: dataset digest, kind, epochs, seed, recipe."""
+    return {"dataset_digest": ds_digest, "kind": kind, "epochs": int(epochs),
+            "seed": int(seed), "recipe": dict(recipe)}
+
+
+def model_path(models_dir: Path, prefix: str, epochs: int, accuracy: float) -> Path:
+    """``<models>/<epochs>/<prefix>-<epochs>-<acc>.keras``, acc = accuracy (0-1) in percent
+    with 2 decimals, as the original named its models."""
+    return Path(models_dir) / str(epochs) / f"{prefix}-{epochs}-{accuracy * 100:.2f}.keras"
+
+
+def meta_path(path: Path) -> Path:
+    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.json`` (metadata beside the model)."""
+    return Path(path).with_suffix(".json")
+
+
+def _infix(split: str) -> str:
+    return "" if split == "test" else f".{split}"
+
+
+def probs_path(path: Path, split: str = "test") -> Path:
+    """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz`` (test) or
+    ``mnist-4-97.53.train.probs.npz`` (train): the cache of a split's probabilities
+    (float32 (n, 10)) with the digest of the dataset they belong to."""
+    return Path(path).with_suffix(f"{_infix(split)}.probs.npz")
+
+
+def store_dir(path: Path) -> Path:
+    """The store a stored model lives in: ``<models>/<epochs>/<file>`` -> ``<models>``."""
+    return Path(path).parent.parent
+
+
+def foreign_cache_path(models_dir: Path, sha: str, scaling: str, split: str = "test") -> Path:
+    """``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: probabilities of a model
+    fed with ``scaling`` that are not kept beside a stored model."""
+    return Path(models_dir) / "cache" / f"{sha}-{scaling}{_infix(split)}.probs.npz"
+
+
+def load_meta(path: Path) -> ModelMeta:
+    """Metadata saved beside a model. Raises ModelError when missing or unreadable."""
+    try:
+        return parse(ModelMeta, json.loads(meta_path(path).read_text()))
+    except FileNotFoundError:
+        raise ModelError(f"{meta_path(path)}: no metadata beside the model") from None
+    except (OSError, ValueError, RecordError) as exc:
+        raise ModelError(f"{meta_path(path)}: unreadable metadata ({exc})") from None
+
+
+def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) -> ModelMeta:
+    """Save a Keras model atomically with its metadata (sha256 filled in) and test
+    probabilities (float32 (n, 10)). The model goes to a temporary name carrying the run's
+    token (engine.files.atomic_path), and temporary files that killed runs left in the
+    folder are removed first. A model of the same name it replaces (a retrain that scored
+    the same) keeps its test probabilities in ``<models>/cache/<sha256>-<scaling>.probs.npz``,
+    so a page that showed it can still say what changed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_orphaned_temp_files(path.parent)
+    _keep_replaced_probabilities(path)
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+    write_bytes(probs_path(path), _npz_bytes(probs, ds_digest), if_changed=False)
+    meta.sha256 = sha256_file(path)
+    write_text(meta_path(path), json.dumps(dump(meta), indent=1), if_changed=False)
+    return meta
+
+
+def _keep_replaced_probabilities(path: Path) -> None:
+    try:
+        old = load_meta(path)
+        data = probs_path(path).read_bytes()
+    except (ModelError, OSError):
+        return
+    keep = foreign_cache_path(store_dir(path), old.sha256, old.input_scaling)
+    if old.sha256 and not keep.exists():
+        write_bytes(keep, data, if_changed=False)
+
+
+def find_model(models_dir: Path, key: dict) -> Path | None:
+    """The newest stored model whose metadata has ``key``, whose probabilities are cached
+    and whose file hash still matches, or None."""
+    folder = Path(models_dir) / str(key["epochs"])
+    found = []
+    for mp in sorted(folder.glob("*.json")):
+        try:
+            meta = json.loads(mp.read_text())
+        except (OSError, ValueError):
+            continue
+        model = mp.with_suffix(".keras")
+        if (isinstance(meta, dict) and meta.get("key") == key and model.is_file()
+                and probs_path(model).is_file() and meta.get("sha256") == sha256_file(model)):
+            found.append((meta.get("trained_at") or "", model))
+    return max(found)[1] if found else None
+
+
+def _npz_bytes(probs: np.ndarray, ds_digest: str) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, probs=probs, digest=np.array(ds_digest))
+    return buf.getvalue()
+
+
+def model_sha256(path: Path) -> str:
+    """sha256 of a model file, or of a SavedModel folder's file names and bytes."""
+    path = Path(path)
+    if path.is_file():
+        return sha256_file(path)
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        h.update(sha256_file(f).encode())
+    return h.hexdigest()
+
+
+def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str,
+               split: str = "test") -> Path:
+    """Where a model's probabilities of ``split`` are cached: beside a model of the store
+    (``.probs.npz`` for test, ``.train.probs.npz`` for train; inputs fed raw), else
+    ``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: nothing is ever written
+    beside a model reportgen did not train."""
+    try:
+        meta = load_meta(path)
+        if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
+            return probs_path(path, split)
+    except ModelError:
+        pass
+    if models_dir is None:
+        raise ModelError(f"{path}: no models dir to cache its probabilities in")
+    return foreign_cache_path(models_dir, sha, scaling, split)
+
+
+def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
+                       models_dir: Path | None = None, sha: str | None = None,
+                       loaded=None, split: str = "test") -> np.ndarray:
+    """Probabilities (float32 (n, 10)) of the model at ``path`` fed with ``scaling``
+    (models.io) on ``split`` ("test" or "train"): the cache (see :func:`cache_path`) when
+    it belongs to this dataset, else computed with TensorFlow and cached. Raises
+    ModelError when the model cannot be loaded or does not output 10 classes."""
+    sha = sha or model_sha256(path)
+    cache = cache_path(path, models_dir, sha, scaling, split)
+    x, _ = ds.split(split)
+    try:
+        with np.load(cache, allow_pickle=False) as npz:
+            if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), 10):
+                return npz["probs"]
+    except (OSError, KeyError, ValueError):
+        pass
+    probs = (loaded or load(path)).predict(x, scaling)
+    write_bytes(cache, _npz_bytes(probs, ds.digest), if_changed=False)
+    return probs
+
+
+def probabilities_of(model: ModelRef, ds: Dataset, models_dir: Path | None,
+                     split: str = "test") -> np.ndarray:
+    """:func:`load_probabilities` of a model, fed as its metadata says."""
+    return load_probabilities(Path(model.path), ds, scaling=model.meta.input_scaling,
+                              models_dir=models_dir, sha=model.meta.sha256, split=split)
+
+
+def history(models_dir: Path, shown: ModelRef) -> list[HistoryRow]:
+    """The "Model history" table: every model of the store with readable metadata, oldest
+    first, plus the page's model (``shown``) when it is not in the store; the shown one
+    has ``shown=True``."""
+
+    def row(path: Path, meta: ModelMeta) -> HistoryRow:
+        return HistoryRow(kind=meta.kind, epochs=meta.epochs, seed=meta.seed,
+                          accuracy=meta.test_accuracy, wrong_count=meta.wrong_count,
+                          trained_at=meta.trained_at, name=path.name,
+                          shown=meta.sha256 == shown.meta.sha256)
+
+    rows = []
+    for mp in sorted(Path(models_dir).glob("*/*.json")):
+        model = mp.with_suffix(".keras")
+        try:
+            if model.is_file():
+                rows.append(row(model, load_meta(model)))
+        except ModelError:
+            continue
+    rows.sort(key=lambda r: (r.trained_at or "", r.name))
+    if not any(r.shown for r in rows):
+        rows.append(row(Path(shown.path), shown.meta))
+    return rows

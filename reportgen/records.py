@@ -1,0 +1,262 @@
+"""Every record reportgen persists: the stages' typed results kept in the site's manifest,
+the site's own state, and a stored model's metadata (like model-card-toolkit's
+``model_card.py``, one leaf module that every layer may import and that imports none).
+
+Each record is a dataclass that round-trips through JSON (``engine.typed``: ``dump`` and
+``parse``, pydantic's strict JSON mode), because the manifest stores it and hands it back
+when a stage is skipped; a tampered record is refused, not trusted. Accuracies,
+probabilities and confidences are fractions in [0, 1]; URLs are site URLs
+(``/assets/…``); digits and labels are ints 0-9; sample indices index their split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: {split "train"/"test": {digit "0"-"9": file names ``<index:05d>.png``}}.
+SampleFiles = dict[str, dict[str, list[str]]]
+
+
+@dataclass
+class Sample:
+    """The page's sample of the dataset: ``per_class`` images per digit of each split,
+    chosen with ``seed`` (data.dataset.sample_indices); files: {split: {digit: names}}."""
+
+    per_class: int
+    seed: int
+    files: SampleFiles
+
+
+@dataclass
+class ModelMeta:
+    """A model's metadata (saved beside a stored model as ``.json``). kind: registry kind
+    ("mlp", "cnn") or "user" for a model reportgen did not train; epochs / seed: None when
+    unknown; test_loss: mean cross-entropy on the test split; test_accuracy: 0-1;
+    wrong_count: wrong test predictions; train_seconds: wall seconds of fit(); trained_at:
+    ISO time; summary: Keras' summary text; sha256: of the model file; key: what determined
+    the training (None for a given model); log: the original's log lines; input_scaling:
+    how the images were fed (models.io: raw, unit or keras-normalize); history: one dict
+    per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy; warnings:
+    one line each, e.g. another input scaling scores clearly better."""
+
+    kind: str
+    epochs: int | None
+    seed: int | None
+    test_loss: float
+    test_accuracy: float
+    wrong_count: int
+    sha256: str
+    summary: str = ""
+    train_seconds: float = 0.0
+    trained_at: str | None = None
+    key: dict | None = None
+    log: list[str] = field(default_factory=list)
+    input_scaling: str = "raw"
+    history: list[dict[str, float]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def recipe(self) -> dict | None:
+        return (self.key or {}).get("recipe")
+
+
+@dataclass
+class ModelRef:
+    """The model a page shows: the path of its file (or SavedModel folder) and its
+    metadata."""
+
+    path: str
+    meta: ModelMeta
+
+
+@dataclass
+class Confusion:
+    """One cell off the diagonal of a confusion matrix: ``count`` test images of digit
+    ``label`` predicted as ``predicted``."""
+
+    label: int
+    predicted: int
+    count: int
+
+
+@dataclass
+class GalleryResult:
+    """The wrong-prediction gallery. files: {digit "0"-"9": thumbnail names
+    ``<label>-<idx:04d>-<predicted>.png``, most confident wrong answer first}; confidence:
+    {digit: the model's probability of its (wrong) digit, aligned with files};
+    wrong_count; per_class: wrong predictions per label (10 ints); confusion: (10, 10)
+    counts of the test split, rows label, columns predicted; metrics: per digit
+    precision/recall/F1/support (analysis.metrics.per_class_metrics); confusion_png /
+    confusion_normalized_png: site URLs of its heatmaps (light variant; ``-dark`` beside);
+    top_confusions: the most confused (label, predicted) pairs; train_*: the same for the
+    train split (None when not drawn); log: lines appended to tune.log."""
+
+    files: dict[str, list[str]]
+    wrong_count: int
+    per_class: list[int]
+    confusion: list[list[int]]
+    metrics: list[dict[str, float]]
+    confusion_png: str
+    log: list[str] = field(default_factory=list)
+    confidence: dict[str, list[float]] = field(default_factory=dict)
+    confusion_normalized_png: str | None = None
+    top_confusions: list[Confusion] = field(default_factory=list)
+    train_confusion: list[list[int]] | None = None
+    train_confusion_png: str | None = None
+    train_confusion_normalized_png: str | None = None
+
+
+@dataclass
+class Calibration:
+    """ece: expected calibration error 0-1; n_bins: equal-width confidence bins;
+    accuracy / confidence: per non-empty bin (0-1), as scikit-learn's calibration_curve
+    returns them; counts: images per non-empty bin; bins: the index (0 … n_bins-1) of each
+    non-empty bin; reliability_png: site URL of the reliability diagram (None until drawn)."""
+
+    ece: float
+    n_bins: int
+    accuracy: list[float] = field(default_factory=list)
+    confidence: list[float] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    bins: list[int] = field(default_factory=list)
+    reliability_png: str | None = None
+
+
+@dataclass
+class SuspectedLabelErrors:
+    """indices: test sample indices, most suspicious first; flagged: how many of the first
+    ones cleanlab's confident learning flags (the rest have self-confidence below even
+    odds); given: their labels; predicted: the model's digit; confidence: the model's
+    probability of its digit; self_confidence: its probability of the given label; files:
+    thumbnail names of the first ones shown (``<given>-<idx:04d>-<predicted>.png``); note:
+    why the list is empty, when it is."""
+
+    indices: list[int] = field(default_factory=list)
+    flagged: int = 0
+    given: list[int] = field(default_factory=list)
+    predicted: list[int] = field(default_factory=list)
+    confidence: list[float] = field(default_factory=list)
+    self_confidence: list[float] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def captions(self) -> list[str]:
+        """One caption per shown file: given label, the model's digit and confidence."""
+        n = len(self.files)
+        return [f"given {g}, model {p} ({c * 100:.1f}%)" for g, p, c in
+                zip(self.given[:n], self.predicted[:n], self.confidence[:n], strict=True)]
+
+
+@dataclass
+class Change:
+    """One test image whose prediction changed: sample index, label, the previous model's
+    digit (was), the current model's (now), and its thumbnail's name ("" when not shown)."""
+
+    index: int
+    label: int
+    was: int
+    now: int
+    file: str = ""
+
+    @property
+    def caption(self) -> str:
+        return f"label {self.label}: {self.was} → {self.now}"
+
+
+@dataclass
+class ModelChanges:
+    """previous / current: model file paths; previous_accuracy / current_accuracy: 0-1;
+    accuracy_delta: current - previous (0-1, e.g. 0.0012 = +0.12 points); fixed: images
+    wrong before and right now; new: right before and wrong now (by sample index)."""
+
+    previous: str
+    current: str
+    previous_accuracy: float
+    current_accuracy: float
+    accuracy_delta: float
+    fixed: list[Change] = field(default_factory=list)
+    new: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class ModelFigures:
+    """The Model section's figures: site URLs of the training curves and the architecture
+    diagram (None when not drawn), and a note saying why a diagram is missing."""
+
+    curves_png: str | None = None
+    diagram_png: str | None = None
+    diagram_note: str | None = None
+
+
+@dataclass
+class ClassCounts:
+    """The dataset as the page describes it: its digest (sha256 of the four arrays), images
+    per digit of each split (10 ints each) and the site URL of the class-count chart."""
+
+    digest: str
+    train: list[int]
+    test: list[int]
+    chart_png: str
+
+
+@dataclass
+class ImageCell:
+    """One captioned image of a markdown image table: caption, alt text, site URL, and
+    whether the prediction was right (None: no label known)."""
+
+    caption: str
+    alt: str
+    url: str
+    correct: bool | None = None
+
+
+@dataclass
+class CustomTestResult:
+    """The "Extra Custom Test": images (the user's, as shown), preprocessed (28x28 as the
+    model sees them), correct/total over labelled images, accuracy 0-1, confusion_png (site
+    URL or None), problems (one line per unreadable input), log lines, intro paragraph."""
+
+    intro: str
+    images: list[ImageCell]
+    preprocessed: list[ImageCell]
+    correct: int
+    total: int
+    accuracy: float
+    confusion_png: str | None = None
+    problems: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def wrong(self) -> list[ImageCell]:
+        return [i for i in self.images if i.correct is False]
+
+
+@dataclass
+class HistoryRow:
+    """One model of the store in the "Model history" table; accuracy 0-1; shown: the model
+    the page shows."""
+
+    kind: str
+    epochs: int | None
+    seed: int | None
+    accuracy: float
+    wrong_count: int
+    trained_at: str | None
+    name: str
+    shown: bool = False
+
+
+@dataclass
+class SiteState:
+    """What a site remembers between runs, beside the stages' results (the manifest's
+    "site" section): the page's title, description and sidebar category label (None: not
+    set yet, the defaults apply); the model the page showed before its current one (for
+    "Changes since the previous model"); components: {file name: sha256 of the copy
+    reportgen wrote}, so an unedited copy can be updated and an edited one is never
+    touched."""
+
+    title: str | None = None
+    description: str | None = None
+    category_label: str | None = None
+    previous_model: ModelRef | None = None
+    components: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,116 @@
+"""Every folder and file name reportgen writes into a site, and the one thumbnail writer.
+
+Under ``<assets>`` (``<site>/static/<assets-url>``)::
+
+    <split>/<digit>/<index:05d>.png                       the page's sample (data.export)
+    wrong-predictions/<label>/<label>-<index:04d>-<predicted>.png
+    confusion-matrices/mnist-<split>-<epochs>-<acc>[-normalized].png
+    calibration/mnist-test-<epochs>-<acc>-reliability.png
+    suspected-label-errors/<given>-<index:04d>-<predicted>.png
+    changes/fixed/<label>-<index:04d>-<now>.png, changes/new/…
+    model/curves-<model>.png, model/diagram-<model>.png
+    class-counts.png
+    custom-test/<name>.png, <name>-28x28.png, mnist-custom-<epochs>-<acc>.png
+    summary.json
+
+Every chart also has a ``-dark`` variant beside it (report.plotting.dark_name). Outside
+``<assets>``: the page (:data:`PAGE_PATH`), its sidebar category file and the components.
+``<acc>`` is the test accuracy in percent with 2 decimals; ``<epochs>`` is "unknown" when
+not known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from ..engine.files import png_bytes, write_bytes
+
+WRONG_DIR = "wrong-predictions"
+CM_DIR = "confusion-matrices"
+CALIBRATION_DIR = "calibration"
+LABEL_ERRORS_DIR = "suspected-label-errors"
+CHANGES_DIR = "changes"
+FIGURES_DIR = "model"
+CUSTOM_DIR = "custom-test"
+CLASS_COUNTS = "class-counts.png"
+SUMMARY = "summary.json"
+
+#: The page, relative to the site.
+PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
+#: Sidebar category files Docusaurus reads in the page's folder; reportgen writes the first.
+CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
+#: The React components the page imports, copied into ``<site>/src/components/``.
+COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx")
+
+#: Thumbnails written and shown of a long list (suspected label errors, fixed and new
+#: mistakes); the lists themselves stay complete in the records and summary.json.
+SHOWN = 100
+
+_THUMB_RE = re.compile(r"^(\d)-(\d{4,5})-(\d)\.png$")
+
+
+def thumbnail_name(label: int, index: int, predicted: int) -> str:
+    """A test image's thumbnail: ``<label>-<index:04d>-<predicted>.png``, e.g. (3, 18, 8)
+    -> ``3-0018-8.png`` (wrong predictions, suspected label errors, changes)."""
+    return f"{int(label)}-{int(index):04d}-{int(predicted)}.png"
+
+
+def parse_thumbnail_name(name: str) -> tuple[int, int, int] | None:
+    """Inverse of :func:`thumbnail_name`: (label, index, predicted), or None."""
+    m = _THUMB_RE.match(name)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def _model_part(epochs: int | None, accuracy: float) -> str:
+    return f"{epochs if epochs is not None else 'unknown'}-{accuracy * 100:.2f}"
+
+
+def confusion_matrix_name(split: str, epochs: int | None, accuracy: float,
+                          normalized: bool = False) -> str:
+    """``mnist-<split>-<epochs>-<acc>[-normalized].png``; accuracy 0-1."""
+    return f"mnist-{split}-{_model_part(epochs, accuracy)}{'-normalized' if normalized else ''}.png"
+
+
+def reliability_name(epochs: int | None, accuracy: float) -> str:
+    """``mnist-test-<epochs>-<acc>-reliability.png`` (in CALIBRATION_DIR)."""
+    return f"mnist-test-{_model_part(epochs, accuracy)}-reliability.png"
+
+
+def custom_confusion_name(epochs: int | None, accuracy: float) -> str:
+    """``mnist-custom-<epochs>-<acc>.png`` (in CUSTOM_DIR); accuracy: the model's test
+    accuracy, 0-1."""
+    return f"mnist-custom-{_model_part(epochs, accuracy)}.png"
+
+
+def model_stem(model_path: Path) -> str:
+    """The model file's name without .keras/.h5: names its curves and diagram."""
+    return Path(model_path).name.removesuffix(".keras").removesuffix(".h5")
+
+
+def curves_name(model_path: Path) -> str:
+    return f"curves-{model_stem(model_path)}.png"
+
+
+def diagram_name(model_path: Path) -> str:
+    return f"diagram-{model_stem(model_path)}.png"
+
+
+def custom_image_names(safe_stem: str) -> tuple[str, str]:
+    """(the user's image as shown, its 28x28 version): ``<name>.png``, ``<name>-28x28.png``."""
+    return f"{safe_stem}.png", f"{safe_stem}-28x28.png"
+
+
+def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Path,
+                     ) -> list[Path]:
+    """Write ``x[index]`` (uint8 (n, 28, 28)) as ``<folder>/<name>`` for each (index, name)
+    of ``items``, atomically and only when changed. Returns the paths, in order."""
+    written = []
+    for index, name in items:
+        path = Path(folder) / name
+        write_bytes(path, png_bytes(x[index]))
+        written.append(path)
+    return written

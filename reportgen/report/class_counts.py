@@ -1,0 +1,36 @@
+"""The class-count chart: images per digit in each split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .plotting import pyplot, write_chart
+
+
+def write_class_counts(train_counts: list[int], test_counts: list[int], path: Path,
+                       ) -> list[Path]:
+    """Draw the chart (light and dark) at ``path``; counts: 10 ints per split. Returns the
+    files written."""
+    return write_chart(path, class_counts_figure, train_counts, test_counts)
+
+
+def class_counts_figure(train_counts: list[int], test_counts: list[int]):
+    """Grouped bar chart (seaborn) of images per digit in each split, counts on the bars."""
+    import pandas as pd
+    import seaborn as sns
+
+    plt = pyplot()
+    rows = [{"digit": str(d), "split": split, "count": c}
+            for split, counts in (("train", train_counts), ("test", test_counts))
+            for d, c in enumerate(counts)]
+    fig, ax = plt.subplots(figsize=(11, 5))
+    sns.barplot(data=pd.DataFrame(rows), x="digit", y="count", hue="split", ax=ax,
+                palette=["#4C72B0", "#DD8452"])
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%d", fontsize=8, padding=2)
+    ax.set_xlabel("Digit")
+    ax.set_ylabel("Images")
+    ax.set_title("MNIST images per digit")
+    ax.legend(title="split", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.margins(y=0.1)
+    return fig

@@ -1,0 +1,106 @@
+"""The Model section's figures: training curves (from the model's recorded history) and
+the architecture diagram (Keras' plot_model, when Graphviz and pydot are installed)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ..engine.files import png_bytes, write_bytes
+from ..models import io as model_io
+from ..models.kinds import quiet_tensorflow
+from ..records import ModelFigures, ModelMeta
+from .assets import FIGURES_DIR, curves_name, diagram_name
+from .plotting import dark_name, pyplot, write_chart
+
+
+def diagram_available() -> bool:
+    """True when pydot imports and Graphviz's ``dot`` is on PATH (plot_model needs both)."""
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+def dark_diagram(png: Path) -> bytes:
+    """The dark variant of a Graphviz diagram: colours inverted, then the black background
+    lifted to Docusaurus' dark page colour (#1b1b1d), with Pillow."""
+    from PIL import Image, ImageOps
+
+    with Image.open(png) as im:
+        rgb = ImageOps.invert(im.convert("RGB"))
+    return png_bytes(rgb.point(lambda v: 27 + v * 200 // 255))  # 0 -> 27, 255 -> 227
+
+
+def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
+                        url_of: Callable[[Path], str]) -> tuple[ModelFigures, list[Path]]:
+    """Write ``<assets>/model/curves-<stem>.png`` (when the model has a history) and
+    ``<assets>/model/diagram-<stem>.png`` (when plot_model can draw it), each with its
+    ``-dark`` variant. Returns (figures,
+    files written); a figure that cannot be drawn is None with a note saying why."""
+    folder = Path(assets_dir) / FIGURES_DIR
+    written, figs = [], ModelFigures()
+    if len(meta.history) > 1:
+        curves = folder / curves_name(model_path)
+        written += write_chart(curves, training_curves_figure, meta.history)
+        figs.curves_png = url_of(curves)
+    if not diagram_available():
+        figs.diagram_note = ("Graphviz and pydot are not installed, so there is no "
+                             "architecture diagram; the summary below lists the layers.")
+        return figs, written
+    loaded = model_io.load(model_path)
+    if loaded.keras_model is None:
+        figs.diagram_note = model_io.SAVED_MODEL_NOTE
+        return figs, written
+    keras = quiet_tensorflow()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "diagram.png"
+        keras.utils.plot_model(loaded.keras_model, to_file=str(out), show_shapes=True,
+                               show_layer_names=True, dpi=72, rankdir="TB")
+        diagram = folder / diagram_name(model_path)
+        write_bytes(diagram, out.read_bytes())
+        write_bytes(Path(dark_name(diagram)), dark_diagram(out))
+    written += [diagram, Path(dark_name(diagram))]
+    figs.diagram_png = url_of(diagram)
+    return figs, written
+
+
+def training_curves_figure(history: list[dict]):
+    """Seed 003's two-panel figure: loss (left) and accuracy (right) by epoch, training vs
+    validation; epoch 0 is the untrained model. history: dicts with epoch, loss, accuracy,
+    val_loss, val_accuracy (accuracy 0-1, drawn in percent)."""
+    import pandas as pd
+    import seaborn as sns
+
+    plt = pyplot()
+    rows = [{"epoch": h["epoch"], "metric": metric, "split": split,
+             "value": h[key] * (100 if metric == "accuracy" else 1)}
+            for h in history
+            for metric in ("loss", "accuracy")
+            for split, key in (("training", metric), ("validation", f"val_{metric}"))
+            if key in h]
+    data = pd.DataFrame(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric, label in ((axes[0], "loss", "Loss (cross-entropy)"),
+                              (axes[1], "accuracy", "Accuracy (%)")):
+        sns.lineplot(data=data[data.metric == metric], x="epoch", y="value", hue="split",
+                     marker="o", ax=ax, palette=["#4C72B0", "#DD8452"])
+        ax.set_xlabel("Epoch (0 = untrained)")
+        ax.set_ylabel(label)
+        ax.set_xticks(sorted({h["epoch"] for h in history}))
+        ax.grid(alpha=0.3)
+        last = max(h["epoch"] for h in history)
+        for r in rows:  # the final figures, written beside the last points
+            if r["metric"] == metric and r["epoch"] == last:
+                ax.annotate(f"{r['value']:.2f}%" if metric == "accuracy" else f"{r['value']:.4f}",
+                            (r["epoch"], r["value"]), textcoords="offset points",
+                            xytext=(-4, 8 if r["split"] == "validation" else -14),
+                            ha="right", fontsize=8)
+        if metric == "accuracy":
+            ax.set_ylim(0, 102)
+    axes[0].set_yscale("log")
+    fig.suptitle("Training curves: training vs validation")
+    return fig

@@ -1,0 +1,36 @@
+"""The confusion-matrix heatmap (seaborn), shared by the gallery's matrices and the custom
+test's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.mistakes import row_normalized
+from .plotting import pyplot
+
+
+def confusion_matrix_figure(cm: np.ndarray, title: str, normalized: bool = False):
+    """Seaborn heatmap of ``cm`` (rows = true digit, columns = predicted digit): counts in
+    the cells, or with ``normalized`` each row as percentages of the row's images (the
+    recall of the digit on the diagonal; 0 cells left blank)."""
+    import seaborn as sns
+
+    plt = pyplot()
+    n = cm.shape[0]
+    fig, ax = plt.subplots(figsize=(10, 7) if n > 4 else (5, 4))
+    cmap = plt.rcParams["image.cmap"]
+    if normalized:
+        pct = row_normalized(cm) * 100
+        annot = np.array([[("" if v == 0 else f"{v:.1f}" if v < 99.95 else "100")
+                           for v in row] for row in pct])
+        sns.heatmap(pct, annot=annot, fmt="", cmap=cmap, vmin=0, vmax=100, ax=ax,
+                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8},
+                    cbar_kws={"label": "% of the true digit's images"})
+    else:
+        sns.heatmap(cm, annot=True, fmt="d", cmap=cmap, cbar=True, ax=ax, square=False,
+                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 9})
+    ax.set_xlabel("Predicted digit")
+    ax.set_ylabel("True digit")
+    ax.set_title(title)
+    ax.tick_params(axis="y", rotation=0)
+    return fig

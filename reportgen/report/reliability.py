@@ -1,0 +1,55 @@
+"""The Calibration section's chart: the reliability diagram of the test split, with the
+expected calibration error in its title (analysis.calibration computes the points)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..records import Calibration, ModelMeta
+from .assets import reliability_name
+from .plotting import pyplot, write_chart
+
+
+def write_reliability(cal: Calibration, meta: ModelMeta, folder: Path,
+                      url_of: Callable[[Path], str]) -> tuple[Calibration, list[Path]]:
+    """Draw ``cal``'s reliability diagram (light and dark) as
+    ``<folder>/mnist-test-<epochs>-<acc>-reliability.png``. Returns (cal with its
+    reliability_png set, files written)."""
+    written = write_chart(Path(folder) / reliability_name(meta.epochs, meta.test_accuracy),
+                          reliability_figure, cal.accuracy, cal.confidence, cal.counts,
+                          cal.ece, cal.n_bins, cal.bins)
+    cal.reliability_png = url_of(written[0])
+    return cal, written
+
+
+def reliability_figure(accuracy: list[float], confidence: list[float], counts: list[int],
+                       ece: float, n_bins: int, bins: list[int] | None = None):
+    """Reliability diagram: accuracy against mean confidence per confidence bin (points
+    from scikit-learn's calibration_curve), the diagonal of perfect calibration, and below
+    it the number of images per bin (log scale), a bar over each bin (``bins``: the index
+    of each non-empty bin; without it, at the bin's mean confidence). Fractions 0-1 are
+    drawn in percent."""
+    plt = pyplot()
+    fig, (ax, hist) = plt.subplots(2, 1, figsize=(7, 7), sharex=True,
+                                   gridspec_kw={"height_ratios": [3, 1]})
+    ax.plot([0, 100], [0, 100], linestyle="--", color="#8d8d8d", label="perfectly calibrated")
+    ax.plot(np.array(confidence) * 100, np.array(accuracy) * 100, marker="o",
+            color="#5B8FD9", label="model")
+    ax.set_ylabel("Accuracy in the bin (%)")
+    ax.set_xlim(0, 101)
+    ax.set_ylim(0, 101)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    ax.set_title(f"Reliability diagram, test split: ECE {ece * 100:.2f}% ({n_bins} bins)")
+    width = 100 / n_bins
+    where = ((np.array(bins) + 0.5) * width if bins is not None and len(bins) == len(counts)
+             else np.array(confidence) * 100)
+    hist.bar(where, counts, width=width * 0.9, color="#DD8452")
+    hist.set_yscale("log")
+    hist.set_xlabel("Confidence: probability of the predicted digit (%)")
+    hist.set_ylabel("Images")
+    hist.grid(alpha=0.3)
+    return fig

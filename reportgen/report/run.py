@@ -1,0 +1,97 @@
+"""What the stages of one run share (:class:`Run`), and the one typed reader of a
+stage's record (:func:`recorded`)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..data.dataset import Dataset, load_dataset
+from ..data.images import collect_images
+from ..engine.manifest import Manifest
+from ..engine.typed import RecordError, parse
+from ..errors import SiteError
+from ..models.store import history, probabilities_of, store_dir
+from ..options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
+from ..records import ModelRef, SiteState
+from .page import PageContext, PageText, page_context
+
+
+class Run:
+    """One run's shared state. opts: the run's options; site / state: the site's manifest
+    and state (report.site.open_site); results: {stage: typed result} so far; before: the
+    model the page showed when the run began; progress: the CLI's display or None."""
+
+    def __init__(self, opts: Options, site: Manifest, state: SiteState, progress=None):
+        self.opts, self.site, self.state, self.progress = opts, site, state, progress
+        self.results: dict[str, Any] = {}
+        self.before: ModelRef | None = recorded(site, "train", ModelRef, optional=True)
+        if opts.title is not None:
+            state.title = opts.title
+        if opts.description is not None:
+            state.description = opts.description
+        if opts.category_label is not None:
+            state.category_label = opts.category_label
+
+    @cached_property
+    def ds(self) -> Dataset:
+        return load_dataset(self.opts.dataset)
+
+    @cached_property
+    def export_seconds(self) -> float:
+        return Manifest(self.opts.export_dir).seconds("export")
+
+    @property
+    def model(self) -> ModelRef:
+        return self.results["train"]
+
+    @property
+    def previous(self) -> ModelRef | None:
+        """The model the page showed before its current one: the one it showed when this
+        run began, when the model just changed; else the one the last comparison was made
+        with (the state); else None."""
+        model = self.results.get("train")
+        if model is None:
+            return None
+        if self.before is not None and self.before.meta.sha256 != model.meta.sha256:
+            return self.before
+        kept = self.state.previous_model
+        return kept if kept is not None and kept.meta.sha256 != model.meta.sha256 else None
+
+    def probabilities(self, model: ModelRef, split: str = "test"):
+        return probabilities_of(model, self.ds, self.opts.models_dir, split)
+
+    @cached_property
+    def custom_files(self) -> tuple[list[Path], list[str]]:
+        return collect_images(self.opts.custom_inputs())
+
+    @property
+    def text(self) -> PageText:
+        return PageText(self.state.title if self.state.title is not None else DEFAULT_TITLE,
+                        self.state.description if self.state.description is not None
+                        else DEFAULT_DESCRIPTION)
+
+    @cached_property
+    def context(self) -> PageContext:
+        model = self.model
+        store = store_dir(model.path) if model.meta.key else self.opts.models_dir
+        return page_context(self.results, self.text, assets_url=self.opts.assets_url,
+                            thumb_size=self.opts.thumb_size, history=history(store, model))
+
+
+def recorded(site: Manifest, name: str, hint, optional: bool = False):
+    """The recorded result of stage ``name`` as type ``hint`` (its registry type). Raises
+    SiteError (one line) when it is missing or malformed, unless ``optional`` (then None)."""
+    try:
+        if site.has(name):
+            return parse(hint, site.result(name))
+    except RecordError:
+        if not optional:
+            raise SiteError(f"{site.path}: the record of stage {name!r} is malformed; run "
+                            "`reportgen site-assets` to rebuild it") from None
+        return None
+    if optional:
+        return None
+    raise SiteError(f"{site.path}: no record of stage {name!r}; run `reportgen site-assets` "
+                    "first")
