@@ -77,7 +77,7 @@ def _open(opts: Options, progress=None) -> Run:
     return Run(opts, site, state, progress)
 
 
-def _run(run: Run, plan: tuple[Stage, ...]) -> list[str]:
+def run_stages(run: Run, plan: tuple[Stage, ...]) -> list[str]:
     """Run ``plan`` in order (the results of stages outside it come from the records);
     keep the site's state and save the manifest. Returns the stages that were up to date."""
     for name in PAGE_RECORDS:
@@ -118,7 +118,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         ex = export_all(run.ds, opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
         run.export_seconds = ex.seconds
-        return _report(run, _run(run, STAGES), ex)
+        return _report(run, run_stages(run, STAGES), ex)
 
 
 def export(opts: Options, *, sample: bool = True, force: bool = False,
@@ -134,7 +134,7 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
             return ex, None
         run = _open(opts)
         run.ds = ds
-        _run(run, (SAMPLE,))
+        run_stages(run, (SAMPLE,))
         return ex, run.results["sample"]
 
 
@@ -146,7 +146,7 @@ def rerender(opts: Options) -> Path:
     with guarded(opts):
         run = _open(opts)
         _require(run, ("sample", "train", "gallery", "class_counts"))
-        _run(run, PAGE_STAGES)
+        run_stages(run, PAGE_STAGES)
         return opts.site_dir / PAGE_PATH
 
 
@@ -164,7 +164,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
     with guarded(opts):
         run = _open(opts)
         built = all(run.site.has(n) for n in ("sample", "class_counts"))
-        _run(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
+        run_stages(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
         warnings = run.site.problems + run.model.meta.warnings
         return run.results["gallery"], opts.site_dir / PAGE_PATH if built else None, warnings
 
@@ -181,7 +181,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
         if Path(model_path).resolve() != Path(model.path).resolve():
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
-        _run(run, (CUSTOM_TEST, *PAGE_STAGES))
+        run_stages(run, (CUSTOM_TEST, *PAGE_STAGES))
         return opts.site_dir / PAGE_PATH
 
 

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from reportgen.dataset import load_dataset
-from reportgen.export import publish_sample
-from reportgen.gallery import write_gallery
+from reportgen.data.dataset import load_dataset
+from reportgen.data.export import publish_sample
 from reportgen.options import Options
-from reportgen.page import ModelMeta, ModelRef, page_context
-from reportgen.plotting import write_chart
+from reportgen.records import ClassCounts, HistoryRow, ModelMeta, ModelRef, Sample
+from reportgen.report import assets
+from reportgen.report.gallery import write_gallery
+from reportgen.report.page import PageText, page_context
 
 HOSTILE = 'Braces {x} and }{, a <tag> & </div>, :word, `code` ``` and "quotes" \'single\' # | * _'
 
@@ -76,8 +77,8 @@ def fake_meta(epochs: int | None = 2, log=()) -> ModelMeta:
 def _placeholder_charts(path, draw, *args, **kwargs):
     """plotting.write_chart without drawing: a 1x1 PNG for each theme (pages whose charts
     do not matter, e.g. the many pages of the injection tests)."""
-    from reportgen.fsutil import png_bytes, write_bytes
-    from reportgen.plotting import dark_name
+    from reportgen.engine.files import png_bytes, write_bytes
+    from reportgen.report.plotting import dark_name
 
     paths = [Path(path), Path(dark_name(path))]
     for p in paths:
@@ -95,8 +96,8 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     import contextlib
     from unittest import mock
 
-    from reportgen import calibration, changes, label_errors
-    from reportgen.page import HistoryRow
+    from reportgen.analysis import calibration, changes, label_errors
+    from reportgen.report.reliability import write_reliability
 
     ds = load_dataset(npz_path)
     opts = Options(site_dir=tmp_path / "site", title=title, description=description,
@@ -104,33 +105,72 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     sample = publish_sample(ds, opts.assets_dir, 2, 0)
     probs = fake_probs(ds.y_test, {0: (int(ds.y_test[0]) + 1) % 10})
     before = fake_probs(ds.y_test, {1: (int(ds.y_test[1]) + 2) % 10})
-    charts = (contextlib.nullcontext() if draw
-              else mock.patch("reportgen.gallery.write_chart", _placeholder_charts))
+    charts = contextlib.nullcontext() if draw else contextlib.ExitStack()
+    if not draw:
+        for module in ("gallery", "reliability"):
+            charts.enter_context(mock.patch(f"reportgen.report.{module}.write_chart",
+                                            _placeholder_charts))
+    meta = fake_meta(log=log_extra)
     with charts:
         gallery, _ = write_gallery(ds.x_test, ds.y_test, probs, opts.assets_dir, opts.url,
                                    epochs=2, y_train=ds.y_train,
                                    train_probs=fake_probs(ds.y_train, {}))
-    cal = calibration.calibration(ds.y_test, probs)
-    (write_chart if draw else _placeholder_charts)(
-        opts.assets_dir / "calibration" / "reliability.png", _reliability, cal)
-    cal.reliability_png = opts.url(opts.assets_dir / "calibration" / "reliability.png")
-    suspects, _ = label_errors.suspected_label_errors(ds.x_test, ds.y_test, probs,
-                                                      opts.assets_dir)
+        cal, _ = write_reliability(calibration.calibration(ds.y_test, probs), meta,
+                                   opts.assets_dir / assets.CALIBRATION_DIR, opts.url)
+    suspects = label_errors.suspected_label_errors(ds.y_test, probs)
+    suspects.files = [assets.thumbnail_name(g, i, p) for i, g, p in
+                      zip(suspects.indices, suspects.given, suspects.predicted, strict=True)]
+    assets.write_thumbnails(ds.x_test, zip(suspects.indices, suspects.files, strict=True),
+                            opts.assets_dir / assets.LABEL_ERRORS_DIR)
     ch = changes.compare(ds.y_test, before, probs, previous="models/mnist-1-90.00.keras",
                          current="model.keras")
-    changes.write_change_thumbnails(ds.x_test, ch, opts.assets_dir)
-    meta = fake_meta(log=log_extra)
+    for which in ("fixed", "new"):
+        for c in getattr(ch, which):
+            c.file = assets.thumbnail_name(c.label, c.index, c.now)
+        assets.write_thumbnails(ds.x_test, [(c.index, c.file) for c in getattr(ch, which)],
+                                opts.assets_dir / assets.CHANGES_DIR / which)
     history = [HistoryRow("mlp", 1, 0, 0.9, 2, "2026-01-01T00:00:00", "mnist-1-90.00.keras"),
                HistoryRow("mlp", 2, 0, 0.95, 1, "2026-01-02T00:00:00", "model.keras", True)]
-    ctx = page_context(ds, opts, sample={s: {str(d): v for d, v in sample[s].items()}
-                                         for s in sample},
-                       model=ModelRef("model.keras", meta), gallery=gallery,
-                       calibration=cal, label_errors=suspects, changes=ch, history=history)
+    results = {
+        "sample": Sample(2, 0, {s: {str(d): v for d, v in sample[s].items()} for s in sample}),
+        "class_counts": ClassCounts(ds.digest, ds.class_counts("train"), ds.class_counts("test"),
+                                    None),
+        "train": ModelRef("model.keras", meta), "gallery": gallery, "calibration": cal,
+        "label_errors": suspects, "changes": ch}
+    ctx = page_context(results, PageText(title, description), assets_url=opts.assets_url,
+                       thumb_size=opts.thumb_size, history=history)
     return opts, ctx
 
 
-def _reliability(cal):
-    from reportgen.plotting import reliability_figure
+def seed_probabilities(models_dir: Path, meta: ModelMeta, ds, test_probs, train_probs=None):
+    """Write a fake model's probabilities into the store's cache
+    (``<models>/cache/<sha256>-<scaling>[.train].probs.npz``), so stages that need them run
+    without TensorFlow."""
+    import io
 
-    return reliability_figure(cal.accuracy, cal.confidence, cal.counts, cal.ece, cal.n_bins,
-                              cal.bins)
+    from reportgen.engine.files import write_bytes
+    from reportgen.models.store import foreign_cache_path
+
+    for split, probs in (("test", test_probs), ("train", train_probs)):
+        if probs is None:
+            probs = fake_probs(ds.y_train, {})
+        buf = io.BytesIO()
+        np.savez(buf, probs=probs, digest=np.array(ds.digest))
+        write_bytes(foreign_cache_path(models_dir, meta.sha256, meta.input_scaling, split),
+                    buf.getvalue())
+
+
+def fake_run(opts: Options, meta: ModelMeta | None = None, wrong: dict[int, int] | None = None):
+    """A report.run.Run on ``opts``'s site whose page model is a fake (``meta``, default
+    fake_meta(); file ``<models>/m.keras``, which does not exist) with cached probabilities
+    (right everywhere but ``wrong`` {test index: predicted}): the registry's stages run on it
+    without TensorFlow. The train stage is not run: its result is set."""
+    from reportgen.report.run import Run
+    from reportgen.report.site import open_site
+
+    site, state = open_site(opts.site_dir)
+    run = Run(opts, site, state)
+    meta = meta or fake_meta()
+    seed_probabilities(opts.models_dir, meta, run.ds, fake_probs(run.ds.y_test, wrong or {}))
+    run.results["train"] = ModelRef(str(opts.models_dir / "m.keras"), meta)
+    return run

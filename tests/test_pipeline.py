@@ -14,7 +14,7 @@ from PIL import Image
 
 from reportgen.options import Options
 from reportgen.pipeline import site_assets
-from reportgen.render import missing_references
+from reportgen.report.render import missing_references
 from tests.conftest import make_arrays, write_npz
 from tests.helpers import opts_for, snapshot
 
@@ -206,8 +206,8 @@ def test_gallery_then_render_never_mixes_two_models(cold, runner):
     """Bug 2: `gallery --model other` then `render` gave the wrong count of one model and
     the accuracy of another, and the audit passed."""
     from reportgen.cli import app
-    from reportgen.dataset import load_dataset
-    from reportgen.train import train_model
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models.train import train_model
 
     base, npz, opts, rep = cold
     other = train_model(load_dataset(npz), base / "other-models", epochs=3, seed=1)

@@ -57,8 +57,8 @@ def cpu_model() -> str:
 def bench_export(tmp: Path) -> dict:
     from PIL import Image
 
-    from reportgen.dataset import SPLITS, load_dataset
-    from reportgen.export import export_all
+    from reportgen.data.dataset import SPLITS, load_dataset
+    from reportgen.data.export import export_all
 
     ds = load_dataset(DATASET)
     t0 = time.perf_counter()
@@ -80,9 +80,9 @@ def bench_train(tmp: Path) -> dict:
     import keras  # import TensorFlow before either timing, so neither pays for it
     import numpy as np
 
-    from reportgen import train as T
-    from reportgen.dataset import load_dataset
-    from reportgen.models import get_kind, seed_everything
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models import train as T
+    from reportgen.models.kinds import get_kind, seed_everything
 
     ds = load_dataset(DATASET)
     t0 = time.perf_counter()
@@ -118,9 +118,9 @@ def bench_cnn(tmp: Path) -> dict:
     batch 64, 1 epoch, on the same 90% of the training split."""
     import numpy as np
 
-    from reportgen import train as T
-    from reportgen.dataset import load_dataset
-    from reportgen.models import get_kind, quiet_tensorflow, seed_everything
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models import train as T
+    from reportgen.models.kinds import get_kind, quiet_tensorflow, seed_everything
 
     keras = quiet_tensorflow()
     ds = load_dataset(DATASET)
@@ -166,7 +166,7 @@ def bench_handwriting(tmp: Path, models: dict[str, Path]) -> dict:
     """`reportgen predict` accuracy of each model on two non-MNIST sets: 60 digits drawn
     with PIL strokes (tests/handwriting.py) and 100 typeset, badly photographed digits
     (tests/typeset.py)."""
-    from reportgen.predict import accuracy, predict_files
+    from reportgen.models.predict import accuracy, predict_files
     from tests.handwriting import digit_set
     from tests.typeset import write_set
 
@@ -195,9 +195,9 @@ VALIDATED_TEST_LABEL_ERRORS = {947, 1621, 1901, 2130, 2462, 2597, 2654, 3520, 35
 def bench_label_errors(models: dict[str, Path]) -> dict:
     """How many of the validated label errors each model's suspected_label_errors list has
     in its first 50 (targets: MLP >= 5, CNN >= 10), and how long finding them takes."""
-    from reportgen.dataset import load_dataset
-    from reportgen.label_errors import find_suspects
-    from reportgen.model_store import load_meta, load_probabilities
+    from reportgen.analysis.label_errors import find_suspects
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models.store import load_meta, load_probabilities
 
     ds = load_dataset(DATASET)
     out = {}

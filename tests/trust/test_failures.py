@@ -63,7 +63,7 @@ def test_model_files_that_are_not_models(tmp_path, npz_path, runner):
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", [(32, 32), (28, 28, 3)])  # (784,) is adapted
 def test_model_with_another_input_shape_is_one_line(tmp_path, npz_path, runner, shape):
-    from reportgen.models import quiet_tensorflow
+    from reportgen.models.kinds import quiet_tensorflow
 
     keras = quiet_tensorflow()
     inputs = keras.Input(shape=shape)

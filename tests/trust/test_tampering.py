@@ -6,28 +6,34 @@ import os
 
 import pytest
 
-from reportgen import stages
 from reportgen.cli import app
-from reportgen.dataset import load_dataset
+from reportgen.data.dataset import load_dataset
+from reportgen.engine.manifest import MANIFEST
 from reportgen.errors import DatasetError
-from reportgen.manifest import MANIFEST, Manifest
 from reportgen.options import Options
-from reportgen.render import url_path
-from tests.helpers import one_line_error
+from reportgen.pipeline import run_stages
+from reportgen.report.render import url_path
+from reportgen.report.stages import SAMPLE
+from tests.helpers import fake_run, one_line_error
 
 
-def test_result_of_the_wrong_shape_reruns_the_stage(tmp_path, npz_path):
-    ds = load_dataset(npz_path)
-    opts = Options(dataset=npz_path, site_dir=tmp_path / "site", sample_per_class=1)
-    site = Manifest(opts.site_dir)
-    stages.sample_stage(ds, opts, site)
-    site.save()
+@pytest.mark.parametrize("bad", [
+    {"per_class": 1, "seed": 0, "files": {"train": {"0": 5}}},  # a number for a list
+    {"per_class": "1", "seed": 0, "files": {}},  # a string for an int
+    {"per_class": True, "seed": 0, "files": {}},  # a bool for an int
+    [1, 2],
+])
+def test_result_of_the_wrong_shape_reruns_the_stage(tmp_path, npz_path, bad):
+    opts = Options(dataset=npz_path, site_dir=tmp_path / "site", sample_per_class=1,
+                   models_dir=tmp_path / "models")
+    run_stages(fake_run(opts), (SAMPLE,))
     data = json.loads((opts.site_dir / MANIFEST).read_text())
-    data["stages"]["sample"]["result"] = {"train": {"0": 5}}  # same key, bad shape
+    data["stages"]["sample"]["result"] = bad  # same key, bad shape
     (opts.site_dir / MANIFEST).write_text(json.dumps(data))
-    again = Manifest(opts.site_dir)
-    sample = stages.sample_stage(ds, opts, again)
-    assert "sample" in again.ran and sample["train"]["0"] and sample["test"]["9"]
+    again = fake_run(opts)
+    run_stages(again, (SAMPLE,))
+    sample = again.results["sample"]
+    assert "sample" in again.site.ran and sample.files["train"]["0"] and sample.files["test"]["9"]
 
 
 def test_url_from_a_manifest_cannot_break_out_of_the_link():

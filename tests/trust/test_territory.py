@@ -7,10 +7,10 @@ import os
 import pytest
 
 from reportgen.cli import app
-from reportgen.dataset import load_dataset
+from reportgen.data.dataset import load_dataset
+from reportgen.data.export import export_all
+from reportgen.engine.manifest import MANIFEST
 from reportgen.errors import SiteError
-from reportgen.export import export_all
-from reportgen.manifest import MANIFEST
 from reportgen.pipeline import site_assets
 from tests.helpers import snapshot
 

@@ -4,9 +4,9 @@ import subprocess
 import jinja2
 import pytest
 
+from reportgen.engine.files import sha256_file
 from reportgen.errors import SiteError
-from reportgen.fsutil import sha256_file
-from reportgen.render import (
+from reportgen.report.render import (
     environment,
     fence_marker,
     install_components,
@@ -151,7 +151,7 @@ def test_hostile_model_summary_and_history_stay_literal(tmp_path, npz_path, mdx_
     are (a pipe as ¦, since it would end the cell), never parsed."""
     import html
 
-    from reportgen.page import SummaryTable
+    from reportgen.report.model_section import SummaryTable
 
     opts, ctx = tiny_page(tmp_path, npz_path, draw=False)
     hostile = "a|b {x} <tag> `t` *s* [l](u) &amp;"

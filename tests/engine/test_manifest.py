@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import fsutil
-from reportgen.dataset import load_dataset
-from reportgen.manifest import MANIFEST, Manifest, StageOutput
+from reportgen.engine import files as fsutil
+from reportgen.engine.manifest import MANIFEST, Manifest, StageOutput
+from reportgen.engine.stage import stage_key
 from reportgen.options import Options
-from reportgen.page import ModelRef
-from tests.helpers import fake_meta, fake_probs
+from reportgen.pipeline import run_stages
+from reportgen.report.assets import PAGE_PATH
+from reportgen.report.stages import CLASS_COUNTS, GALLERY, PAGE_STAGES, SAMPLE
+from tests.helpers import fake_run
 
 
 class Stage:
@@ -34,7 +36,7 @@ class Stage:
 
 def run(root, stage, key=("k",), out="out"):
     m = Manifest(root)
-    res = m.run("s", key, stage, out_dir=root / out)
+    res = m.run("s", stage_key("s", key, out_dir=root / out), stage, out_dir=root / out)
     m.save()
     return m, res
 
@@ -59,7 +61,7 @@ def test_rerun_on_each_key_input(tmp_path, change, monkeypatch):
     elif change == "deleted_file":
         (tmp_path / "out" / "a.txt").unlink()
     else:
-        monkeypatch.setattr("reportgen.manifest.__version__", "9.9.9")
+        monkeypatch.setattr("reportgen.engine.stage.__version__", "9.9.9")
     run(tmp_path, stage, key, out)
     assert stage.runs == 2
 
@@ -111,15 +113,15 @@ def test_killed_run_temp_files_swept_but_lookalikes_kept(tmp_path):
     root = tmp_path
     code = ("import os, sys\n"
             "from pathlib import Path\n"
-            "from reportgen import fsutil\n"
-            "from reportgen.manifest import Manifest, StageOutput\n"
+            "from reportgen.engine import files as fsutil\n"
+            "from reportgen.engine.manifest import Manifest, StageOutput\n"
             "root = Path(sys.argv[1])\n"
             "def fn():\n"
             "    p = fsutil.temp_name(root / 'out' / 'a.png')\n"
             "    p.parent.mkdir(parents=True, exist_ok=True)\n"
             "    p.write_bytes(b'half')\n"
             "    os._exit(9)  # killed mid-stage\n"
-            "Manifest(root).run('s', ('k',), fn, out_dir=root / 'out')\n")
+            "Manifest(root).run('s', 'k', fn, out_dir=root / 'out')\n")
     proc = subprocess.run([sys.executable, "-c", code, str(root)], timeout=60)
     assert proc.returncode == 9
     left = [p for p in (root / "out").iterdir() if p.name.endswith(".tmp")]
@@ -135,23 +137,15 @@ def test_assets_url_change_moves_the_class_count_chart(tmp_path, npz_path):
     """Bug 1: after --assets-url changed, the chart stayed at the old URL and the page
     silently dropped it. Now the chart is rewritten at the new URL, the old one is
     deleted, and the page shows it."""
-    from reportgen import stages
-    from reportgen.gallery import write_gallery
-
-    ds = load_dataset(npz_path)
     pages = {}
     for url in ("/assets/a", "/assets/b"):
         opts = Options(dataset=npz_path, site_dir=tmp_path / "site", assets_url=url,
-                       export_dir=tmp_path / "export", sample_per_class=1)
-        site = Manifest(opts.site_dir)
-        sample = stages.sample_stage(ds, opts, site)
-        chart_url = stages.class_counts_stage(ds, opts, site)
-        gallery, _ = write_gallery(ds.x_test, ds.y_test, fake_probs(ds.y_test, {}),
-                                   opts.assets_dir, opts.url, epochs=2)
-        _, page = stages.render_and_summarise(ds, opts, site, sample,
-                                              ModelRef("m.keras", fake_meta()), gallery, None)
-        pages[url] = page.read_text()
-        assert chart_url == f"{url}/class-counts.png"
+                       export_dir=tmp_path / "export", models_dir=tmp_path / "models",
+                       sample_per_class=1)
+        run = fake_run(opts)
+        run_stages(run, (SAMPLE, GALLERY, CLASS_COUNTS, *PAGE_STAGES))
+        pages[url] = (opts.site_dir / PAGE_PATH).read_text()
+        assert run.results["class_counts"].chart_png == f"{url}/class-counts.png"
     assert (tmp_path / "site/static/assets/b/class-counts.png").is_file()
     assert not (tmp_path / "site/static/assets/a/class-counts.png").exists()
     assert not list((tmp_path / "site/static/assets/a/train").rglob("*.png"))
@@ -161,21 +155,12 @@ def test_assets_url_change_moves_the_class_count_chart(tmp_path, npz_path):
 def test_title_and_description_kept_until_given_again(tmp_path, npz_path):
     """`gallery` and `render` without --title/--description keep the page's text; they
     used to reset it to the defaults."""
-    from reportgen import stages
-    from reportgen.gallery import write_gallery
-
-    ds = load_dataset(npz_path)
 
     def render(**text):
-        opts = Options(dataset=npz_path, site_dir=tmp_path / "site",
-                       export_dir=tmp_path / "export", sample_per_class=1, **text)
-        site = Manifest(opts.site_dir)
-        sample = stages.sample_stage(ds, opts, site)
-        gallery, _ = write_gallery(ds.x_test, ds.y_test, fake_probs(ds.y_test, {}),
-                                   opts.assets_dir, opts.url, epochs=2)
-        _, page = stages.render_and_summarise(ds, opts, site, sample,
-                                              ModelRef("m.keras", fake_meta()), gallery, None)
-        return page.read_text()
+        opts = Options(dataset=npz_path, site_dir=tmp_path / "site", export_dir=tmp_path / "e",
+                       models_dir=tmp_path / "models", sample_per_class=1, **text)
+        run_stages(fake_run(opts), (SAMPLE, GALLERY, CLASS_COUNTS, *PAGE_STAGES))
+        return (opts.site_dir / PAGE_PATH).read_text()
 
     assert '# {"Mr. Glassy the Bot"}' in render()
     assert '# {"My Bot"}' in render(title="My Bot", description="")

@@ -3,10 +3,10 @@ import shutil
 
 import pytest
 
-from reportgen.audit import audit_export
 from reportgen.cli import app
-from reportgen.dataset import load_dataset
-from reportgen.export import export_all
+from reportgen.data.audit import audit_export
+from reportgen.data.dataset import load_dataset
+from reportgen.data.export import export_all
 
 
 @pytest.fixture
@@ -84,15 +84,16 @@ def test_extra_file(exported):
 
 
 def test_page_reference_missing(tmp_path, npz_path):
-    from reportgen.render import render_page, write_page
+    from reportgen.pipeline import audit
+    from reportgen.report.render import render_page, write_page
     from tests.helpers import tiny_page
 
     opts, ctx = tiny_page(tmp_path, npz_path)
     write_page(opts.site_dir, render_page(ctx))
-    ds = load_dataset(npz_path)
-    export_all(ds, tmp_path / "export", workers=1)
-    assert audit_export(ds, tmp_path / "export", site_dir=opts.site_dir).ok
+    opts.dataset, opts.export_dir = npz_path, tmp_path / "export"
+    export_all(load_dataset(npz_path), opts.export_dir, workers=1)
+    assert audit(opts).ok
     victim = sorted((opts.assets_dir / "train").rglob("*.png"))[0]
     victim.unlink()
-    rep = audit_export(ds, tmp_path / "export", site_dir=opts.site_dir)
+    rep = audit(opts)
     assert [(f.kind, f.path) for f in rep.findings] == [("missing-reference", str(victim))]

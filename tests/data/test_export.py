@@ -3,8 +3,8 @@ import os
 import numpy as np
 from PIL import Image
 
-from reportgen.dataset import load_dataset
-from reportgen.export import export_all, publish_sample
+from reportgen.data.dataset import load_dataset
+from reportgen.data.export import export_all, publish_sample
 
 
 def test_export_paths_and_pixels(tmp_path, npz_path, arrays):

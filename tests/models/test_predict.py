@@ -5,10 +5,17 @@ import pytest
 from PIL import Image
 
 from reportgen.cli import app
-from reportgen.dataset import load_dataset
+from reportgen.data.dataset import load_dataset
 from reportgen.errors import ImageError
-from reportgen.predict import accuracy, collect_images, label_of, load_ink, mnist_normalize, predict_files
-from reportgen.train import train_model
+from reportgen.models.predict import (
+    accuracy,
+    collect_images,
+    label_of,
+    load_ink,
+    mnist_normalize,
+    predict_files,
+)
+from reportgen.models.train import train_model
 from tests.conftest import EMBEDDED
 from tests.handwriting import digit_set, draw_digit
 

@@ -4,7 +4,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from reportgen.dataset import class_counts, load_dataset, sample_indices
+from reportgen.data.dataset import class_counts, load_dataset, sample_indices
 from reportgen.errors import DatasetError
 from tests.conftest import idx_bytes, make_arrays, write_idx, write_npz
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportgen.dataset import load_dataset
+from reportgen.data.dataset import load_dataset
 from reportgen.errors import ModelError
-from reportgen.model_io import load, to_probabilities
-from reportgen.model_store import model_meta_for
-from reportgen.models import quiet_tensorflow
+from reportgen.models.given import model_meta_for
+from reportgen.models.io import load, to_probabilities
+from reportgen.models.kinds import quiet_tensorflow
 from tests.conftest import make_arrays, write_npz
 
 pytestmark = pytest.mark.slow  # builds and trains Keras models
@@ -91,7 +91,7 @@ def test_auto_warns_when_another_scaling_scores_better(tmp_path):
         sub = {k: npz[k][:6000] if "train" in k else npz[k][:2000] for k in npz.files}
     np.savez(tmp_path / "sub.npz", **sub)
     real = load_dataset(tmp_path / "sub.npz")
-    from reportgen.models import seed_everything
+    from reportgen.models.kinds import seed_everything
 
     seed_everything(0)  # unseeded, the gap between the scalings was sometimes under 1 point
     model = build("normalize")
