@@ -188,14 +188,16 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
 def stale(opts: Options) -> list[str]:
     """The stages of ``opts.site_dir`` that a ``site-assets`` run with ``opts`` would run,
     in order, found from their keys without running anything (nothing is written). Each
-    key uses the recorded results of the stages before it; a key that cannot be computed
-    (an earlier record missing, the model file gone) counts as stale."""
+    key uses the recorded results of the stages before it; a stage that reads a stale
+    one's result is stale too, and so is a key that cannot be computed (an earlier record
+    missing, the model file gone)."""
     site = Manifest(opts.site_dir)
     run = Run(opts, site, read_state(site))
-    out = []
+    out: list[str] = []
     for stage in STAGES:
         try:
-            current = is_current(stage, run, site)
+            applies = stage.applies is None or stage.applies(run)
+            current = is_current(stage, run, site) and not (applies and set(stage.reads) & set(out))
         except (ReportgenError, KeyError, AttributeError):
             current = False
         if not current:

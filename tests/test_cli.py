@@ -2,6 +2,7 @@
 errors for bad options."""
 
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,9 @@ def test_all_commands_listed():
 def test_every_command_and_option_has_help(command, runner):
     cmd = GROUP.commands[command]
     assert (cmd.help or "").strip(), f"{command} has no help text"
-    for param in cmd.params:
-        if param.name != "help":
-            assert (getattr(param, "help", None) or "").strip(), f"{command} {param.name}"
+    undocumented = [p.name for p in cmd.params
+                    if p.name != "help" and not (getattr(p, "help", None) or "").strip()]
+    assert undocumented == [], command
     res = runner.invoke(app, [command, "--help"])
     assert res.exit_code == 0 and "Usage:" in res.output
 
@@ -230,13 +231,31 @@ def test_help_does_not_import_tensorflow_or_plotting():
 
 @pytest.mark.slow
 def test_wheel_ships_templates_and_components(tmp_path):
+    """The wheel carries the templates and components as package data, and the package
+    unpacked from it (outside this repository, from an empty folder) reads them."""
     import zipfile
 
     from tests.conftest import ROOT
 
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
-    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
-    for want in ("reportgen/templates/glassy.mdx.j2", "reportgen/templates/_macros.j2",
-                 "reportgen/components/ImagesTable.jsx", "reportgen/components/CustomImagesTable.jsx"):
+    wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
+    names = wheel.namelist()
+    for want in ("reportgen/report/templates/glassy.mdx.j2", "reportgen/report/templates/_macros.j2",
+                 "reportgen/report/components/ImagesTable.jsx",
+                 "reportgen/report/components/CustomImagesTable.jsx"):
         assert want in names
+    assert not [n for n in names if n.startswith(("tests/", "site-assets/", "data/"))]
+    wheel.extractall(tmp_path / "unpacked")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = ("import reportgen, reportgen.report.render as r\n"
+            "print(reportgen.__file__)\n"
+            "print(len(r.template_source()), len(r.component_bytes('ImagesTable.jsx')))\n"
+            "print(type(r.environment().get_template('glassy.mdx.j2')).__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=empty, capture_output=True, text=True,
+                         timeout=60, env=os.environ | {"PYTHONPATH": str(tmp_path / "unpacked")})
+    assert out.returncode == 0, out.stderr[-2000:]
+    where, sizes, template = out.stdout.split("\n")[:3]
+    assert where.startswith(str(tmp_path / "unpacked"))
+    assert all(int(n) > 1000 for n in sizes.split()) and template == "Template"

@@ -23,7 +23,7 @@ def test_cli_tests_leave_the_repository_alone():
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
          "tests/test_cli.py", "tests/data/test_audit.py", "tests/models/test_predict.py",
-         "tests/test_manifest.py"],
+         "tests/engine/test_manifest.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert tree() == before

@@ -39,7 +39,8 @@ class Stage(Generic[C]):
     names) whose source goes into the key; constants: values that go into the key;
     applies(ctx): False drops the stage (its record and files go, its result is None);
     force(ctx): True runs it even when current (``--retrain``); timed: summary.json reports
-    its seconds."""
+    its seconds; reads: the stages whose results its key inputs use (when one of them is
+    stale, so is this one, whatever its key says now)."""
 
     name: str
     result: Any
@@ -52,6 +53,7 @@ class Stage(Generic[C]):
     force: Callable[[C], bool] | None = None
     label: str = ""
     timed: bool = True
+    reads: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

@@ -195,6 +195,9 @@ def _under_assets(folder: str):
 
 
 _PLOT = ("reportgen.report.plotting", "reportgen.report.assets")
+#: The records the page is made of, beyond the page stages themselves.
+PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "changes",
+                "model_figures", "class_counts", "custom_test")
 
 SAMPLE = Stage("sample", Sample, inputs=lambda r: (
     r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all,
@@ -207,27 +210,29 @@ TRAIN = Stage("train", ModelRef, inputs=_train_inputs, run=_train,
               code=("reportgen.models.train", "reportgen.models.given", "reportgen.models.kinds",
                     "reportgen.models.io", "reportgen.models.store"))
 GALLERY = Stage("gallery", GalleryResult, inputs=_model_key, run=_gallery, out_dir=_assets,
-                constants=(TOP_PAIRS,),
+                constants=(TOP_PAIRS,), reads=("train",),
                 code=("reportgen.report.gallery", "reportgen.report.heatmap", *_PLOT,
                       "reportgen.analysis.mistakes", "reportgen.analysis.metrics"))
 CALIBRATION = Stage("calibration", Calibration, inputs=_model_key, run=_calibration,
                     out_dir=_under_assets(assets.CALIBRATION_DIR), constants=(N_BINS,),
+                    reads=("train",),
                     code=("reportgen.report.reliability", *_PLOT,
                           "reportgen.analysis.calibration"))
 LABEL_ERRORS = Stage("label_errors", SuspectedLabelErrors,
                      inputs=lambda r: (*_model_key(r), version("cleanlab")), run=_label_errors,
                      out_dir=_under_assets(assets.LABEL_ERRORS_DIR),
-                     constants=(EVEN_ODDS, assets.SHOWN), label="label errors",
+                     constants=(EVEN_ODDS, assets.SHOWN), label="label errors", reads=("train",),
                      code=("reportgen.analysis.label_errors", "reportgen.report.assets"))
 CHANGES = Stage("changes", ModelChanges | None, applies=lambda r: r.previous is not None,
                 inputs=lambda r: (*_model_key(r), r.previous.path, r.previous.meta.sha256,
                                   r.previous.meta.input_scaling),
                 run=_changes, out_dir=_under_assets(assets.CHANGES_DIR),
-                constants=(assets.SHOWN,),
+                constants=(assets.SHOWN,), reads=("train",),
                 code=("reportgen.analysis.changes", "reportgen.report.assets"))
 MODEL_FIGURES = Stage("model_figures", ModelFigures, inputs=lambda r: (
     r.model.meta.sha256, r.model.meta.history, diagram_available()),
     run=_model_figures, out_dir=_under_assets(assets.FIGURES_DIR), label="model figures",
+    reads=("train",),
     code=("reportgen.report.figures", *_PLOT))
 CLASS_COUNTS = Stage("class_counts", ClassCounts, inputs=lambda r: (r.ds.digest,),
                      run=_class_counts, out_dir=_assets, label="class counts",
@@ -235,7 +240,7 @@ CLASS_COUNTS = Stage("class_counts", ClassCounts, inputs=lambda r: (r.ds.digest,
 CUSTOM_TEST = Stage("custom_test", CustomTestResult | None,
                     applies=lambda r: bool(r.opts.custom_inputs()), inputs=_custom_inputs,
                     run=_custom_test, out_dir=_under_assets(assets.CUSTOM_DIR),
-                    label="custom test",
+                    label="custom test", reads=("train",),
                     code=("reportgen.report.custom_images", "reportgen.report.heatmap", *_PLOT,
                           "reportgen.data.images", "reportgen.models.predict"))
 CATEGORY = Stage("category", str,
@@ -249,9 +254,10 @@ CATEGORY = Stage("category", str,
 RENDER = Stage("render", None, inputs=lambda r: (
     json.dumps(dump(r.context), sort_keys=True), template_source()),
     run=_render, out_dir=lambda r: (r.opts.site_dir / assets.PAGE_PATH).parent,
-    code=(*PAGE_CODE, "reportgen.report.assets"))
+    code=(*PAGE_CODE, "reportgen.report.assets"), reads=PAGE_RECORDS)
 SUMMARY = Stage("summary", None, inputs=lambda r: (_summary_content(r, {}),), run=_summary,
-                out_dir=_assets, timed=False, code=("reportgen.report.summary",))
+                out_dir=_assets, timed=False, code=("reportgen.report.summary",),
+                reads=PAGE_RECORDS)
 
 #: Every stage, in run order.
 STAGES: tuple[Stage, ...] = (SAMPLE, TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, CHANGES,
@@ -261,8 +267,5 @@ STAGE = {s.name: s for s in STAGES}
 MODEL_STAGES = (TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, CHANGES, MODEL_FIGURES)
 #: What makes the page from the records (`reportgen render`).
 PAGE_STAGES = (CATEGORY, RENDER, SUMMARY)
-#: The records the page is made of, beyond the page stages themselves.
-PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "changes",
-                "model_figures", "class_counts", "custom_test")
 #: summary.json's timings: the export, then every timed stage, in run order.
 TIMED_STAGES = ("export", *(s.name for s in STAGES if s.timed))

@@ -77,8 +77,7 @@ def test_reported_accuracy_equals_evaluate(ds, tmp_path, style, name, scaling, r
     assert meta.epochs == (4 if name.startswith("mnist-4-") else None)
     assert sorted(p.name for p in folder.iterdir()) == [name]  # nothing written beside it
     assert len(list((models_dir / "cache").glob("*.probs.npz"))) == 1
-    if style == "savedmodel":
-        assert "SavedModel" in meta.summary
+    assert ("SavedModel" in meta.summary) is (style == "savedmodel")
     again = model_meta_for(path, ds, models_dir, scaling)  # from the cache: same figures
     assert again.test_accuracy == meta.test_accuracy
 

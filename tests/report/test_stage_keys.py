@@ -1,0 +1,176 @@
+"""What each stage's key is made of (report.stages): one test per stage, asserting which
+inputs change its key and which do not. Keys are computed without running anything."""
+
+import dataclasses
+
+import pytest
+
+from reportgen.engine.stage import key_of
+from reportgen.options import Options
+from reportgen.pipeline import run_stages
+from reportgen.records import ModelFigures, ModelRef
+from reportgen.report import stages as S
+from reportgen.report.run import Run
+from tests.conftest import make_arrays, write_npz
+from tests.helpers import SAMPLES, fake_meta, fake_run
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """A run whose page records exist (a fake model, tiny data), for computing keys."""
+    root = tmp_path_factory.mktemp("keys")
+    npz = write_npz(root / "tiny.npz", make_arrays(3, 2))
+    opts = Options(dataset=npz, site_dir=root / "site", models_dir=root / "models",
+                   export_dir=root / "export", log_file=root / "tune.log", sample_per_class=2)
+    run = fake_run(opts, wrong={0: 3})
+    run_stages(run, (S.SAMPLE, S.GALLERY, S.CALIBRATION, S.LABEL_ERRORS, S.CLASS_COUNTS))
+    run.results |= {"model_figures": ModelFigures(), "custom_test": None, "changes": None}
+    return root, run
+
+
+def variant(run: Run, results: dict | None = None, **opts) -> Run:
+    """The same run with some options and results changed (a new Run: nothing cached)."""
+    other = Run(dataclasses.replace(run.opts, **opts), run.site, dataclasses.replace(run.state))
+    other.results = dict(run.results) | (results or {})
+    return other
+
+
+def other_model(run: Run, **meta) -> dict:
+    m = run.model
+    return {"train": ModelRef(m.path, dataclasses.replace(m.meta, **meta))}
+
+
+def changes(stage, run, **kw) -> bool:
+    return key_of(stage, run) != key_of(stage, variant(run, **kw))
+
+
+def other_dataset(root):
+    return write_npz(root / "other.npz", make_arrays(3, 2, seed=1))
+
+
+def test_sample_key(base):
+    root, run = base
+    assert changes(S.SAMPLE, run, sample_per_class=3)
+    assert changes(S.SAMPLE, run, seed=1)
+    assert changes(S.SAMPLE, run, publish_all=True)
+    assert changes(S.SAMPLE, run, assets_url="/elsewhere")
+    assert changes(S.SAMPLE, run, dataset=other_dataset(root))
+    assert not changes(S.SAMPLE, run, epochs=9, title="T", model_kind="cnn")
+    assert not changes(S.SAMPLE, run, results=other_model(run, sha256="1" * 64))
+
+
+def test_train_key(base, tmp_path):
+    root, run = base
+    assert changes(S.TRAIN, run, epochs=9)
+    assert changes(S.TRAIN, run, seed=1)
+    assert changes(S.TRAIN, run, model_kind="cnn")
+    assert changes(S.TRAIN, run, dataset=other_dataset(root))
+    assert not changes(S.TRAIN, run, sample_per_class=3, title="T", assets_url="/x")
+    given = tmp_path / "m.keras"
+    given.write_bytes(b"one")
+    with_model = variant(run, model=given)
+    assert key_of(S.TRAIN, with_model) != key_of(S.TRAIN, run)
+    assert changes(S.TRAIN, with_model, input_scaling="unit")
+    before = key_of(S.TRAIN, with_model)
+    given.write_bytes(b"two")  # replaced at the same path
+    assert key_of(S.TRAIN, variant(with_model)) != before
+
+
+@pytest.mark.parametrize("stage", [S.GALLERY, S.CALIBRATION, S.LABEL_ERRORS],
+                         ids=lambda s: s.name)
+def test_model_describing_keys(base, stage):
+    root, run = base
+    assert changes(stage, run, results=other_model(run, sha256="1" * 64))
+    assert changes(stage, run, results=other_model(run, input_scaling="unit"))
+    assert changes(stage, run, dataset=other_dataset(root))
+    assert changes(stage, run, assets_url="/elsewhere")
+    assert not changes(stage, run, seed=5, sample_per_class=3, title="T", epochs=9)
+    assert not changes(stage, run, results=other_model(run, trained_at="2030-01-01"))
+
+
+def test_changes_key(base):
+    root, run = base
+    prev = ModelRef("old.keras", dataclasses.replace(fake_meta(), sha256="2" * 64))
+    with_prev = variant(run)
+    with_prev.state.previous_model = prev
+    assert S.CHANGES.applies(with_prev) and not S.CHANGES.applies(run)
+    key = key_of(S.CHANGES, with_prev)
+    other = variant(with_prev)
+    other.state.previous_model = ModelRef("old.keras", dataclasses.replace(prev.meta,
+                                                                           sha256="3" * 64))
+    assert key_of(S.CHANGES, other) != key
+    newer = variant(with_prev, results=other_model(run, sha256="4" * 64))
+    newer.state.previous_model = prev
+    assert key_of(S.CHANGES, newer) != key
+    same = variant(with_prev, title="T", seed=3)
+    same.state.previous_model = prev
+    assert key_of(S.CHANGES, same) == key
+
+
+def test_model_figures_key(base):
+    root, run = base
+    assert changes(S.MODEL_FIGURES, run, results=other_model(run, sha256="1" * 64))
+    assert changes(S.MODEL_FIGURES, run, results=other_model(run, history=[{"epoch": 0}]))
+    assert not changes(S.MODEL_FIGURES, run, dataset=other_dataset(root), seed=3)
+
+
+def test_class_counts_key(base):
+    root, run = base
+    assert changes(S.CLASS_COUNTS, run, dataset=other_dataset(root))
+    assert changes(S.CLASS_COUNTS, run, assets_url="/elsewhere")
+    assert not changes(S.CLASS_COUNTS, run, results=other_model(run, sha256="1" * 64))
+    assert not changes(S.CLASS_COUNTS, run, seed=3, epochs=9)
+
+
+def test_custom_test_key(base, tmp_path):
+    root, run = base
+    img = tmp_path / "7.png"
+    img.write_bytes((SAMPLES / "7.png").read_bytes())
+    mine = variant(run, custom_images=[tmp_path])
+    assert S.CUSTOM_TEST.applies(mine)
+    key = key_of(S.CUSTOM_TEST, mine)
+    img.write_bytes((SAMPLES / "1.png").read_bytes())  # the same file, other pixels
+    assert key_of(S.CUSTOM_TEST, variant(mine)) != key
+    assert changes(S.CUSTOM_TEST, mine, results=other_model(run, sha256="1" * 64))
+    assert not changes(S.CUSTOM_TEST, mine, seed=3, dataset=other_dataset(root))
+
+
+def test_category_key(base):
+    root, run = base
+    assert changes(S.CATEGORY, run, category_label="Vision")
+    assert not changes(S.CATEGORY, run, title="T", seed=3)
+
+
+def test_render_key(base):
+    root, run = base
+    assert changes(S.RENDER, run, title="Another title")
+    assert changes(S.RENDER, run, description="Another description")
+    assert changes(S.RENDER, run, results=other_model(run, test_accuracy=0.5))
+    assert changes(S.RENDER, run, results={"changes": None, "custom_test": None,
+                                           "calibration": None})
+    assert not changes(S.RENDER, run, seed=3, epochs=9, dataset=other_dataset(root))
+
+
+def test_summary_key(base):
+    root, run = base
+    assert changes(S.SUMMARY, run, results=other_model(run, test_accuracy=0.5))
+    assert changes(S.SUMMARY, run, dataset=other_dataset(root))  # its path is in the summary
+    assert not changes(S.SUMMARY, run, title="T", seed=3)
+    assert not changes(S.SUMMARY, run, results=other_model(run, train_seconds=99.0))
+
+
+def test_every_stage_keys_the_code_that_makes_its_output():
+    """A chart's drawing module is in its own stage's key and no other stage's, so editing
+    a chart title reruns that stage only; the shared theme code is in every chart's."""
+    owners = {}
+    for stage in S.STAGES:
+        assert stage.code, stage.name
+        for module in stage.code:
+            owners.setdefault(module, set()).add(stage.name)
+    assert owners["reportgen.report.reliability"] == {"calibration"}
+    assert owners["reportgen.report.class_counts"] == {"class_counts"}
+    assert owners["reportgen.report.figures"] == {"model_figures"}
+    assert owners["reportgen.report.gallery"] == {"gallery"}
+    assert owners["reportgen.report.heatmap"] == {"gallery", "custom_test"}
+    assert owners["reportgen.report.plotting"] == {
+        "gallery", "calibration", "model_figures", "class_counts", "custom_test"}

@@ -1,0 +1,100 @@
+"""The stage registry run on a model given with --model whose metadata and probabilities
+are already in place (no TensorFlow): every key computable without running (``stale``),
+the previous model remembered in the site's state, and a comparison with a model whose
+file is gone."""
+
+import dataclasses
+import hashlib
+import json
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.data.dataset import load_dataset
+from reportgen.engine.typed import dump
+from reportgen.options import Options
+from reportgen.records import ModelRef
+from reportgen.report import stages as S
+from tests.helpers import fake_meta, fake_probs, fake_run, seed_probabilities
+
+PLAN = tuple(s for s in S.STAGES if s.name != "custom_test")
+
+
+def given_model(folder, ds, name="m.keras", data=b"weights", wrong=None):
+    """A model file with metadata beside it (as models.given reads it, so nothing is
+    evaluated) and its probabilities in the store's cache."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    meta = dataclasses.replace(fake_meta(), key=None, history=[],
+                               sha256=hashlib.sha256(data).hexdigest())
+    path.with_suffix(".json").write_text(json.dumps(dump(meta)))
+    seed_probabilities(folder / "models", meta, ds, fake_probs(ds.y_test, wrong or {}))
+    return path
+
+
+@pytest.fixture
+def no_diagram(monkeypatch):
+    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+
+
+def opts_with(tmp_path, npz_path, model, **kw):
+    return Options(dataset=npz_path, site_dir=tmp_path / "site", models_dir=tmp_path / "models",
+                   export_dir=tmp_path / "export", log_file=tmp_path / "tune.log",
+                   sample_per_class=1, model=model, **kw)
+
+
+def run_all(opts):
+    site_run = pipeline._open(opts)
+    pipeline.run_stages(site_run, PLAN)
+    return site_run
+
+
+def test_stale_computes_every_key_without_running(tmp_path, npz_path, no_diagram):
+    ds = load_dataset(npz_path)
+    model = given_model(tmp_path, ds)
+    opts = opts_with(tmp_path, npz_path, model)
+    assert pipeline.stale(opts) == [s.name for s in PLAN if s.name != "changes"]  # no page yet
+    run_all(opts)
+    assert pipeline.stale(opts) == []
+    assert pipeline.stale(dataclasses.replace(opts, title="Another")) == ["render"]
+    assert pipeline.stale(dataclasses.replace(opts, sample_per_class=2)) == [
+        "sample", "render", "summary"]
+    manifest = (opts.site_dir / ".reportgen-manifest.json").read_text()
+    given_model(tmp_path, ds, data=b"retrained", wrong={0: 1})  # the same path, new bytes
+    stale = pipeline.stale(opts)
+    assert stale[:4] == ["train", "gallery", "calibration", "label_errors"]
+    assert {"render", "summary"} <= set(stale)
+    assert (opts.site_dir / ".reportgen-manifest.json").read_text() == manifest  # wrote nothing
+
+
+def test_previous_model_kept_in_the_site_state(tmp_path, npz_path, no_diagram):
+    ds = load_dataset(npz_path)
+    first = given_model(tmp_path, ds, "a.keras", b"a")
+    second = given_model(tmp_path, ds, "b.keras", b"b", wrong={0: 1})
+    run_all(opts_with(tmp_path, npz_path, first))
+    run = run_all(opts_with(tmp_path, npz_path, second))
+    assert run.results["changes"].previous == str(first.resolve())
+    assert [c.index for c in run.results["changes"].new] == [0]
+    again = run_all(opts_with(tmp_path, npz_path, second))  # warm: the comparison stays
+    assert "changes" not in again.site.ran and again.results["changes"] is not None
+    assert again.state.previous_model.path == str(first.resolve())
+    state = json.loads((tmp_path / "site" / ".reportgen-manifest.json").read_text())["state"]
+    assert state["previous_model"]["path"] == str(first.resolve())
+    assert set(state["components"]) == {"ImagesTable.jsx", "CustomImagesTable.jsx"}
+
+
+def test_no_changes_when_the_previous_models_file_is_gone(tmp_path, npz_path):
+    """The page's previous model was deleted and its probabilities were never cached: no
+    comparison, no error; a re-run does not try again (the stage is recorded)."""
+    opts = opts_with(tmp_path, npz_path, None)
+    run = fake_run(opts)
+    run.state.previous_model = ModelRef(str(tmp_path / "gone.keras"),
+                                        dataclasses.replace(fake_meta(), sha256="1" * 64))
+    pipeline.run_stages(run, (S.CHANGES,))
+    assert run.results["changes"] is None and "changes" in run.site.ran
+    again = fake_run(opts)
+    again.state.previous_model = run.state.previous_model
+    pipeline.run_stages(again, (S.CHANGES,))
+    assert again.results["changes"] is None and "changes" not in again.site.ran
