@@ -5,20 +5,41 @@ prints. Errors a user can cause print one line on stderr and exit 2 (no tracebac
 from __future__ import annotations
 
 import json
-import os
 import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
-
-try:  # typer vendors click since 0.20
-    from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer on real click
-    from click.exceptions import ClickException
 
 from . import pipeline
+from .cli_common import (
+    AssetsUrl,
+    CategoryLabel,
+    Custom,
+    Dataset_,
+    Description,
+    Epochs,
+    ErrorsAsOneLine,
+    ExportDir,
+    Force,
+    Json,
+    Kind,
+    LogFile,
+    ModelsDir,
+    NoPage,
+    NoSample,
+    PublishAll,
+    Quiet,
+    Retrain,
+    SamplePer,
+    Scaling,
+    Seed,
+    SiteDir,
+    Title,
+    VerifyPixels,
+    Workers,
+    on_sigterm,
+)
 from .console import (
     Display,
     err,
@@ -30,101 +51,20 @@ from .console import (
     progress,
 )
 from .engine.typed import dump
-from .errors import ReportgenError
-from .models.kinds import KINDS
-from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
+from .options import Options
 from .report.assets import WRONG_DIR
 
 D = Options()  # every default comes from here
 
 
-class _Group(TyperGroup):
-    """Turns a user error (ReportgenError) into one line on stderr and its exit code."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except ReportgenError as exc:
-            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            raise typer.Exit(130) from None
-        except Terminated:
-            err.print("terminated")
-            raise typer.Exit(143) from None
-        except OSError as exc:  # disk full, read-only file system, permissions
-            where = f"{exc.filename}: " if exc.filename else ""
-            err.print(f"[red]error:[/] {where}{exc.strerror or exc}", highlight=False,
-                      soft_wrap=True)
-            raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, SystemExit, ClickException):
-            raise  # typer's own: usage errors print their one line themselves
-        except Exception as exc:  # a bug: still one line, the traceback on request
-            if os.environ.get("REPORTGEN_DEBUG"):
-                raise
-            first = str(exc).splitlines()[0][:300] if str(exc) else ""
-            err.print(f"[red]error:[/] internal error: {type(exc).__name__}: {first} (set "
-                      "REPORTGEN_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True,
-                      markup=True)
-            raise typer.Exit(70) from None
-
-
-class Terminated(BaseException):
-    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
-
-
-def _on_sigterm(signum, frame):
-    raise Terminated
-
-
-app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=ErrorsAsOneLine, add_completion=False, no_args_is_help=True,
                   pretty_exceptions_enable=False,
                   help="Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, "
                        "render. Start with `reportgen site-assets`.")
 
-Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
-                                        "of the four MNIST IDX files (raw or .gz).")]
-SiteDir = Annotated[Path, typer.Option("--site-dir", help="Docusaurus site (or overlay) to "
-                                       "write docs/ and static/ into.")]
-AssetsUrl = Annotated[str, typer.Option("--assets-url", help="Site URL of the page's images; "
-                                        "files go to <site>/static/<assets-url>.")]
-ExportDir = Annotated[Path, typer.Option("--export-dir", help="Folder of the full export.")]
-ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder of trained models.")]
-LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to append to.")]
-Epochs = Annotated[int | None, typer.Option(
-    "--epochs", min=1, max=1000, help="Training epochs (default: the kind's, "
-    + ", ".join(f"{k} {v.epochs}" for k, v in KINDS.items()) + "). Cannot be combined with "
-    "--model, whose own epochs are used.")]
-Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for Python, NumPy, TensorFlow "
-                                   "and the page's sample.")]
-SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
-                                        help="Images per digit per split shown on the page.")]
-Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
-                                             help="Export processes (default: CPU count).")]
-Title = Annotated[str | None, typer.Option(
-    "--title", help="The page's title (h1). Default: the title the site's page has, else "
-    f"{DEFAULT_TITLE!r}.")]
-Description = Annotated[str | None, typer.Option(
-    "--description", help="The page's description (front matter and intro). Default: the "
-    f"one the site's page has, else {DEFAULT_DESCRIPTION!r}.")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-Scaling = Annotated[str, typer.Option(
-    "--input-scaling", help="How a given model's inputs are scaled: raw (uint8 as is), unit "
-    "(x/255), keras-normalize (tf.keras.utils.normalize(x, axis=1), as the original "
-    "notebooks), auto (raw when the model has a Rescaling/Normalization layer, else unit).")]
-Kind = Annotated[str, typer.Option("--model-kind", help="What to train: mlp (the original "
-                                   "page's model) or cnn (seed 003's family).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
-CategoryLabel = Annotated[str | None, typer.Option(
-    "--category-label", help="Sidebar label of the page's folder, written to "
-    "docs/image-classification/_category_.json unless the site has its own category file "
-    "there (default: the label written before, else 'Image Classification').")]
-
-
 def main() -> None:
     """Console-script entry point: SIGTERM exits 143 like Ctrl-C exits 130, cleanly."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     app()
 
 
@@ -134,9 +74,7 @@ def export(
     site_dir: SiteDir = D.site_dir, assets_url: AssetsUrl = D.assets_url,
     sample_per_class: SamplePer = D.sample_per_class, seed: Seed = D.seed,
     workers: Workers = D.workers,
-    force: Annotated[bool, typer.Option("--force", help="Rewrite even if up to date.")] = False,
-    no_sample: Annotated[bool, typer.Option("--no-sample", help="Do not write the page's "
-                                            "sample into the site.")] = False,
+    force: Force = False, no_sample: NoSample = False,
     quiet: Quiet = False,
 ) -> None:
     """Export every image as <export-dir>/<split>/<digit>/<index:05d>.png and the page's
@@ -158,12 +96,12 @@ def export(
 def train(
     dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
     log_file: LogFile = D.log_file, epochs: Epochs = D.epochs, seed: Seed = D.seed,
-    retrain: Annotated[bool, typer.Option("--retrain", help="Train even if a model with the "
-                                          "same dataset, epochs, seed and recipe exists.")] = False,
+    retrain: Retrain = False,
     model_kind: Kind = D.model_kind, quiet: Quiet = False,
 ) -> None:
-    """Train the MLP, evaluate it on the test split and save
-    <models-dir>/<epochs>/mnist-<epochs>-<acc>.keras (reuses an identical stored model)."""
+    """Train a model of --model-kind (mlp or cnn), evaluate it on the test split and save
+    <models-dir>/<epochs>/<mnist|cnn>-<epochs>-<acc>.keras (reuses an identical stored
+    model)."""
     opts = Options(dataset=dataset, models_dir=models_dir, log_file=log_file, epochs=epochs,
                    seed=seed, retrain=retrain, model_kind=model_kind)
     with progress(quiet) as p:
@@ -208,13 +146,10 @@ def site_assets(
     model: Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, "
                                                ".h5 or a SavedModel folder) instead of "
                                                "training.")] = D.model,
-    retrain: Annotated[bool, typer.Option("--retrain", help="Train even if an identical "
-                                          "model exists.")] = D.retrain,
-    publish_all: Annotated[bool, typer.Option("--publish-all", help="Also copy the full "
-                                              "70,000-image export into the site.")] = D.publish_all,
+    retrain: Retrain = D.retrain,
+    publish_all: PublishAll = D.publish_all,
     title: Title = D.title, description: Description = D.description,
-    custom: Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images "
-                                                      "or folders (default: data/test).")] = None,
+    custom: Custom = None,
     input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
     category_label: CategoryLabel = D.category_label, quiet: Quiet = False,
 ) -> None:
@@ -256,10 +191,7 @@ def _json_out(data) -> None:
 def audit(
     dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
-    no_page: Annotated[bool, typer.Option("--no-page", help="Do not check the page's "
-                                          "images in the site.")] = False,
-    verify_pixels: Annotated[bool, typer.Option("--verify-pixels", help="Also decode every "
-                                                "PNG and compare it with the dataset.")] = False,
+    no_page: NoPage = False, verify_pixels: VerifyPixels = False,
     max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
                                            "(all with --json).")] = 50,
 ) -> None:
@@ -303,8 +235,9 @@ def compare(
 def predict(
     inputs: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, "
                                                  "BMP, WebP).", show_default=False)],
-    model: Annotated[Path | None, typer.Option("--model", help="A .keras model (default: the "
-                                               "site's current model).")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="A .keras or .h5 model or a "
+                                               "SavedModel folder (default: the site's "
+                                               "current model).")] = None,
     site_dir: Annotated[Path | None, typer.Option("--site-dir", help="Also write the page's "
                                                   "'Extra Custom Test' section here.")] = None,
     assets_url: AssetsUrl = D.assets_url, dataset: Dataset_ = D.dataset,

@@ -9,7 +9,6 @@ computes every key without running anything.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,8 @@ from .analysis.changes import compare as compare_probabilities
 from .data.audit import AuditReport, audit_export
 from .data.dataset import load_dataset
 from .data.export import ExportResult, export_all
-from .engine.files import confined
-from .engine.locks import locked
-from .engine.manifest import MANIFEST, Manifest
+from .engine.locks import guarded_run
+from .engine.manifest import Manifest
 from .engine.stage import Stage, is_current, run_stage
 from .errors import ImageError, ModelError, ReportgenError, SiteError
 from .models.given import model_meta_for
@@ -31,8 +29,8 @@ from .options import Options
 from .records import GalleryResult, ModelChanges, ModelRef, Sample
 from .report.assets import PAGE_PATH, SUMMARY
 from .report.render import audit_page
-from .report.run import Run, recorded
-from .report.site import open_site, read_state, save_site
+from .report.run import Run, open_run, recorded
+from .report.site import current_model, read_state, save_site
 from .report.stages import (
     CUSTOM_TEST,
     MODEL_STAGES,
@@ -58,23 +56,17 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
 
 
-@contextlib.contextmanager
 def guarded(opts: Options, *, export: bool = False):
     """Hold the lock of the site dir (and the export dir) and refuse writes whose folder
     leads outside the folders this run may write: site, export, models, log."""
-    with locked(opts.site_dir, *([opts.export_dir] if export else [])), confined(
-            opts.site_dir, opts.export_dir, opts.models_dir, Path(opts.log_file).parent):
-        yield
+    return guarded_run(locks=(opts.site_dir, *([opts.export_dir] if export else [])),
+                       writes=(opts.site_dir, opts.export_dir, opts.models_dir,
+                               Path(opts.log_file).parent))
 
 
 def _say(progress, name: str) -> None:
     if progress is not None and hasattr(progress, "stage"):
         progress.stage(name)
-
-
-def _open(opts: Options, progress=None) -> Run:
-    site, state = open_site(opts.site_dir)
-    return Run(opts, site, state, progress)
 
 
 def run_stages(run: Run, plan: tuple[Stage, ...]) -> list[str]:
@@ -113,7 +105,7 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
     opts.validated()
     with guarded(opts, export=True):
         _say(progress, "load")
-        run = _open(opts, progress)
+        run = open_run(opts, progress)
         _say(progress, "export")
         ex = export_all(run.ds, opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
@@ -132,7 +124,7 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
         ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
         if not sample:
             return ex, None
-        run = _open(opts)
+        run = open_run(opts)
         run.ds = ds
         run_stages(run, (SAMPLE,))
         return ex, run.results["sample"]
@@ -144,7 +136,7 @@ def rerender(opts: Options) -> Path:
     run for this site yet."""
     opts.validated()
     with guarded(opts):
-        run = _open(opts)
+        run = open_run(opts)
         _require(run, ("sample", "train", "gallery", "class_counts"))
         run_stages(run, PAGE_STAGES)
         return opts.site_dir / PAGE_PATH
@@ -162,7 +154,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
     so the page never mixes two models. Returns (gallery, page or None, warnings)."""
     opts.validated()
     with guarded(opts):
-        run = _open(opts)
+        run = open_run(opts)
         built = all(run.site.has(n) for n in ("sample", "class_counts"))
         run_stages(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
         warnings = run.site.problems + run.model.meta.warnings
@@ -175,7 +167,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
     SiteError when site-assets has not run there, or ``model_path`` is another model."""
     opts.validated()
     with guarded(opts):
-        run = _open(opts)
+        run = open_run(opts)
         _require(run, ("sample", "train", "gallery", "class_counts"))
         model = run.model
         if Path(model_path).resolve() != Path(model.path).resolve():
@@ -224,19 +216,6 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
     return report
 
 
-def current_model(opts: Options) -> Path:
-    """The model of ``opts.site_dir``'s page (its train record), else the newest .keras file
-    in the store. Raises ModelError when there is none."""
-    shown = recorded(Manifest(opts.site_dir), "train", ModelRef, optional=True)
-    if shown is not None and Path(shown.path).is_file():
-        return Path(shown.path)
-    found = sorted(Path(opts.models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        raise ModelError(f"no model found in {opts.site_dir / MANIFEST} or "
-                         f"{opts.models_dir}; run `reportgen train` or pass --model")
-    return found[-1]
-
-
 def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     """``reportgen predict``: predict ``opts.custom_images`` with ``opts.model`` (default:
     the site's current model) and, with ``into_site``, rewrite the page's custom test."""
@@ -245,7 +224,7 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
-    model = Path(opts.model) if opts.model else current_model(opts)
+    model = Path(opts.model) if opts.model else current_model(opts.site_dir, opts.models_dir)
     preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling)
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error])
     if into_site and report.predicted:

@@ -21,6 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..errors import SiteError
+from .files import confined
 
 
 def _lock_dir() -> Path:
@@ -64,3 +65,11 @@ def _holder(path: Path) -> str:
         return f"pid {info['pid']}, {info['command']}, since {info['since']}"
     except (OSError, ValueError, KeyError):
         return "pid unknown"
+
+
+@contextlib.contextmanager
+def guarded_run(*, locks: tuple[Path, ...], writes: tuple[Path, ...]) -> Iterator[None]:
+    """Hold the lock of every folder of ``locks`` and, within the block, refuse writes whose
+    folder leads outside every folder of ``writes`` (engine.files.confined)."""
+    with locked(*locks), confined(*writes):
+        yield

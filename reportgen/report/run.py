@@ -16,6 +16,7 @@ from ..models.store import history, probabilities_of, store_dir
 from ..options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from ..records import ModelRef, SiteState
 from .page import PageContext, PageText, page_context
+from .site import open_site
 
 
 class Run:
@@ -95,3 +96,9 @@ def recorded(site: Manifest, name: str, hint, optional: bool = False):
         return None
     raise SiteError(f"{site.path}: no record of stage {name!r}; run `reportgen site-assets` "
                     "first")
+
+
+def open_run(opts: Options, progress=None) -> Run:
+    """A run on ``opts.site_dir``: its manifest and state opened (report.site.open_site)."""
+    site, state = open_site(opts.site_dir)
+    return Run(opts, site, state, progress)

@@ -15,6 +15,7 @@ from reportgen.engine.typed import dump
 from reportgen.options import Options
 from reportgen.records import ModelRef
 from reportgen.report import stages as S
+from reportgen.report.run import open_run
 from tests.helpers import fake_meta, fake_probs, fake_run, seed_probabilities
 
 PLAN = tuple(s for s in S.STAGES if s.name != "custom_test")
@@ -46,7 +47,7 @@ def opts_with(tmp_path, npz_path, model, **kw):
 
 
 def run_all(opts):
-    site_run = pipeline._open(opts)
+    site_run = open_run(opts)
     pipeline.run_stages(site_run, PLAN)
     return site_run
 

@@ -1,0 +1,116 @@
+"""What every ``reportgen`` command shares: the group that turns an error into one line on
+stderr and an exit code, SIGTERM handled like Ctrl-C, and the options declared once for
+typer (help text; every default comes from :class:`~reportgen.options.Options`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer vendors click since 0.20
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer on real click
+    from click.exceptions import ClickException
+
+from .console import err
+from .errors import ReportgenError
+from .models.kinds import KINDS
+from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE
+
+
+class ErrorsAsOneLine(TyperGroup):
+    """Turns a user error (ReportgenError) into one line on stderr and its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ReportgenError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except Terminated:
+            err.print("terminated")
+            raise typer.Exit(143) from None
+        except OSError as exc:  # disk full, read-only file system, permissions
+            where = f"{exc.filename}: " if exc.filename else ""
+            err.print(f"[red]error:[/] {where}{exc.strerror or exc}", highlight=False,
+                      soft_wrap=True)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, SystemExit, ClickException):
+            raise  # typer's own: usage errors print their one line themselves
+        except Exception as exc:  # a bug: still one line, the traceback on request
+            if os.environ.get("REPORTGEN_DEBUG"):
+                raise
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            err.print(f"[red]error:[/] internal error: {type(exc).__name__}: {first} (set "
+                      "REPORTGEN_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True,
+                      markup=True)
+            raise typer.Exit(70) from None
+
+
+class Terminated(BaseException):
+    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
+
+
+def on_sigterm(signum, frame):
+    raise Terminated
+
+
+
+
+Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
+                                        "of the four MNIST IDX files (raw or .gz).")]
+SiteDir = Annotated[Path, typer.Option("--site-dir", help="Docusaurus site (or overlay) to "
+                                       "write docs/ and static/ into.")]
+AssetsUrl = Annotated[str, typer.Option("--assets-url", help="Site URL of the page's images; "
+                                        "files go to <site>/static/<assets-url>.")]
+ExportDir = Annotated[Path, typer.Option("--export-dir", help="Folder of the full export.")]
+ModelsDir = Annotated[Path, typer.Option("--models-dir", help="Folder of trained models.")]
+LogFile = Annotated[Path, typer.Option("--log-file", help="Training log to append to.")]
+Epochs = Annotated[int | None, typer.Option(
+    "--epochs", min=1, max=1000, help="Training epochs (default: the kind's, "
+    + ", ".join(f"{k} {v.epochs}" for k, v in KINDS.items()) + "). Cannot be combined with "
+    "--model, whose own epochs are used.")]
+Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for Python, NumPy, TensorFlow "
+                                   "and the page's sample.")]
+SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
+                                        help="Images per digit per split shown on the page.")]
+Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
+                                             help="Export processes (default: CPU count).")]
+Title = Annotated[str | None, typer.Option(
+    "--title", help="The page's title (h1). Default: the title the site's page has, else "
+    f"{DEFAULT_TITLE!r}.")]
+Description = Annotated[str | None, typer.Option(
+    "--description", help="The page's description (front matter and intro). Default: the "
+    f"one the site's page has, else {DEFAULT_DESCRIPTION!r}.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Scaling = Annotated[str, typer.Option(
+    "--input-scaling", help="How a given model's inputs are scaled: raw (uint8 as is), unit "
+    "(x/255), keras-normalize (tf.keras.utils.normalize(x, axis=1), as the original "
+    "notebooks), auto (raw when the model has a Rescaling/Normalization layer, else unit).")]
+Kind = Annotated[str, typer.Option("--model-kind", help="What to train: mlp (the original "
+                                   "page's model) or cnn (seed 003's family).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+CategoryLabel = Annotated[str | None, typer.Option(
+    "--category-label", help="Sidebar label of the page's folder, written to "
+    "docs/image-classification/_category_.json unless the site has its own category file "
+    "there (default: the label written before, else 'Image Classification').")]
+Force = Annotated[bool, typer.Option("--force", help="Rewrite even if up to date.")]
+NoSample = Annotated[bool, typer.Option("--no-sample", help="Do not write the page's sample "
+                                        "into the site.")]
+Retrain = Annotated[bool, typer.Option("--retrain", help="Train even if a model with the same "
+                                       "dataset, kind, epochs, seed and recipe exists.")]
+PublishAll = Annotated[bool, typer.Option("--publish-all", help="Also copy the full "
+                                          "70,000-image export into the site.")]
+Custom = Annotated[list[Path] | None, typer.Option("--custom", help="Custom test images or "
+                                                   "folders (default: data/test).")]
+NoPage = Annotated[bool, typer.Option("--no-page", help="Do not check the page's images in "
+                                      "the site.")]
+VerifyPixels = Annotated[bool, typer.Option("--verify-pixels", help="Also decode every PNG and "
+                                            "compare it with the dataset.")]
