@@ -46,6 +46,7 @@ from .console import (
     out,
     print_audit,
     print_changes,
+    print_check,
     print_predictions,
     print_run,
     progress,
@@ -204,6 +205,29 @@ def audit(
     else:
         print_audit(rep, opts, max_lines)
     raise typer.Exit(0 if rep.ok else 1)
+
+
+@app.command()
+def check(
+    site_dir: SiteDir = D.site_dir, as_json: Json = False,
+    model: Annotated[Path | None, typer.Option("--model", help="The page's model, when it is "
+                                               "not where site-assets found it (a CI "
+                                               "artefact).")] = None,
+    models_dir: Annotated[Path | None, typer.Option("--models-dir", help="The model store, "
+                                                    "when not the recorded one.")] = None,
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="The dataset, when not at "
+                                                 "the recorded path.")] = None,
+) -> None:
+    """Check that the page is current, changing nothing: every stage's key with the options
+    site-assets recorded, and every file reportgen owns against its recorded sha256. Exit 0
+    when current, 1 when stale (what, and the command that refreshes it), 2 on errors."""
+    res = pipeline.check(Options(site_dir=site_dir), model=model, models_dir=models_dir,
+                         dataset=dataset)
+    if as_json:
+        _json_out(res.to_json())
+    else:
+        print_check(res)
+    raise typer.Exit(0 if res.ok else 1)
 
 
 @app.command()

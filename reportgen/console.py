@@ -122,3 +122,20 @@ def print_changes(ch, max_lines: int) -> None:
         if len(rows) > max_lines:
             t.add_row("…", "", "", f"{len(rows) - max_lines:,} more")
         out.print(t)
+
+
+def print_check(rep) -> None:
+    """``reportgen check``: what is stale and which files changed, then the command that
+    refreshes the page; or one line saying it is current."""
+    for note in rep.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, markup=True)
+    if rep.ok:
+        out.print(f"{rep.site_dir}: the page is current", highlight=False)
+        return
+    for name in rep.stale:
+        out.print(f"stale: {name}", highlight=False, markup=False)
+    for what, path, stage in rep.files:
+        how = {"changed": "edited or replaced by hand", "missing": "missing",
+               "outdated": "reportgen ships a newer one"}.get(what, what)
+        out.print(f"{what}: {path} ({how}; stage {stage})", highlight=False, markup=False)
+    out.print(f"refresh it with: {rep.command}", highlight=False, markup=False)

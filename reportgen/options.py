@@ -38,7 +38,8 @@ class Options:
     auto, raw, unit, keras-normalize). model_kind: the registry kind to train (models.kinds.KINDS).
     category_label: the sidebar label of the page's folder, written to its
     ``_category_.json`` unless the site has its own (None: keep the label written before,
-    else "Image Classification")."""
+    else "Image Classification"). train: train even when the page shows a model given
+    earlier with --model (which it keeps showing otherwise)."""
 
     dataset: Path = Path("data/datasets/mnist.npz")
     site_dir: Path = Path("site-assets")
@@ -60,6 +61,7 @@ class Options:
     input_scaling: str = "auto"
     model_kind: str = "mlp"
     category_label: str | None = None
+    train: bool = False
 
     def __post_init__(self):
         # callers of the library may pass str paths: every path field is a Path from here on
@@ -79,6 +81,8 @@ class Options:
                                "keeps its own epochs")
         if self.model is not None and self.retrain:
             raise OptionsError("--retrain and --model cannot be combined: nothing is trained")
+        if self.model is not None and self.train:
+            raise OptionsError("--train and --model cannot be combined")
 
         if self.input_scaling not in SCALINGS:
             raise OptionsError(f"--input-scaling {self.input_scaling!r}: expected one of "

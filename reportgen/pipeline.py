@@ -18,9 +18,8 @@ from .data.audit import AuditReport, audit_export
 from .data.dataset import load_dataset
 from .data.export import ExportResult, export_all
 from .engine.locks import guarded_run
-from .engine.manifest import Manifest
-from .engine.stage import Stage, is_current, run_stage
-from .errors import ImageError, ModelError, ReportgenError, SiteError
+from .engine.stage import Stage, run_stage
+from .errors import ImageError, ModelError, SiteError
 from .models.given import model_meta_for
 from .models.predict import PredictReport, predict_files
 from .models.store import probabilities_of
@@ -28,9 +27,10 @@ from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, ModelRef, Sample
 from .report.assets import PAGE_PATH, SUMMARY
+from .report.check import CheckReport, check_site
 from .report.render import audit_page
-from .report.run import Run, open_run, recorded
-from .report.site import current_model, read_state, save_site
+from .report.run import Run, open_run, recorded, run_options
+from .report.site import current_model, save_site
 from .report.stages import (
     CUSTOM_TEST,
     MODEL_STAGES,
@@ -107,9 +107,10 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         _say(progress, "load")
         run = open_run(opts, progress)
         _say(progress, "export")
-        ex = export_all(run.ds, opts.export_dir, workers=opts.workers,
+        ex = export_all(run.ds, run.opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
         run.export_seconds = ex.seconds
+        run.state.options = run_options(run.opts)
         return _report(run, run_stages(run, STAGES), ex)
 
 
@@ -177,25 +178,11 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
         return opts.site_dir / PAGE_PATH
 
 
-def stale(opts: Options) -> list[str]:
-    """The stages of ``opts.site_dir`` that a ``site-assets`` run with ``opts`` would run,
-    in order, found from their keys without running anything (nothing is written). Each
-    key uses the recorded results of the stages before it; a stage that reads a stale
-    one's result is stale too, and so is a key that cannot be computed (an earlier record
-    missing, the model file gone)."""
-    site = Manifest(opts.site_dir)
-    run = Run(opts, site, read_state(site))
-    out: list[str] = []
-    for stage in STAGES:
-        try:
-            applies = stage.applies is None or stage.applies(run)
-            current = is_current(stage, run, site) and not (applies and set(stage.reads) & set(out))
-        except (ReportgenError, KeyError, AttributeError):
-            current = False
-        if not current:
-            out.append(stage.name)
-        run.results[stage.name] = recorded(site, stage.name, stage.result, optional=True)
-    return out
+def check(opts: Options, *, model: Path | None = None, models_dir: Path | None = None,
+          dataset: Path | None = None) -> CheckReport:
+    """``reportgen check``: is the page of ``opts.site_dir`` what a site-assets run with the
+    options it recorded would make? Changes nothing (report.check)."""
+    return check_site(opts.site_dir, model=model, models_dir=models_dir, dataset=dataset)
 
 
 def train(opts: Options, on_epoch=None) -> TrainResult:

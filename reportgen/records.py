@@ -247,16 +247,39 @@ class HistoryRow:
 
 
 @dataclass
+class RunOptions:
+    """The options of the last ``site-assets`` run on a site, as given (paths as typed,
+    relative to the folder it ran from): what ``reportgen check`` recomputes the keys with,
+    and what the refresh command it prints repeats."""
+
+    dataset: str
+    assets_url: str
+    models_dir: str
+    epochs: int | None
+    seed: int
+    sample_per_class: int
+    model: str | None
+    input_scaling: str
+    model_kind: str
+    custom_images: list[str] = field(default_factory=list)
+    publish_all: bool = False
+
+
+@dataclass
 class SiteState:
     """What a site remembers between runs, beside the stages' results (the manifest's
     "site" section): the page's title, description and sidebar category label (None: not
     set yet, the defaults apply); the model the page showed before its current one (for
     "Changes since the previous model"); components: {file name: sha256 of the copy
     reportgen wrote}, so an unedited copy can be updated and an edited one is never
-    touched."""
+    touched; model: the model given with ``--model`` (``site-assets`` or ``gallery``) that
+    the page keeps showing until ``--train``, ``--epochs`` or another ``--model``; options:
+    the last site-assets run's (RunOptions)."""
 
     title: str | None = None
     description: str | None = None
     category_label: str | None = None
     previous_model: ModelRef | None = None
     components: dict[str, str] = field(default_factory=dict)
+    model: str | None = None
+    options: RunOptions | None = None

@@ -96,7 +96,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
     workers: default os.cpu_count(). progress(done, total) is called after each chunk."""
     export_dir = Path(export_dir)
     total = sum(len(ds.split(s)[1]) for s in SPLITS)
-    manifest = Manifest(export_dir)
+    manifest = Manifest(export_dir, hash_files=False)
     if not (manifest.has("export") or manifest.interrupted("export")) and _foreign(export_dir):
         raise SiteError(f"--export-dir {export_dir}: not empty and not an export made by "
                         f"reportgen (no {MANIFEST}); choose an empty or new folder")
@@ -115,7 +115,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
                                                for i, d in enumerate(ds.split(s)[1].tolist())])
 
     key = stage_key("export", (ds.digest,), code=(__name__,), constants=(PNG_OPTIONS,),
-                    out_dir=export_dir)
+                    out_dir=export_dir, root=export_dir)
     manifest.run("export", key, run, out_dir=export_dir, force=force)
     manifest.save()
     if progress and not written:

@@ -203,10 +203,12 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def relpath(path: Path, start: Path | None = None) -> str:
-    """``path`` relative to ``start`` (default: the working directory) if inside it, else absolute."""
+    """How a page or a log names ``path``: relative to ``start`` (default: the working
+    directory) when inside it, else just its file name, so no absolute path of the build
+    machine reaches a page, a log or summary.json."""
     path = Path(path).resolve()
     start = Path(start or Path.cwd()).resolve()
     try:
         return path.relative_to(start).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name

@@ -9,8 +9,10 @@ seconds, and a free "state" section (JSON) its owner keeps beside the stages.
 ``run(name, key, fn)`` (engine.stage computes the key):
 
 * **Skips** the stage when the recorded key equals ``key`` and every file it recorded,
-  owned or used, still exists. The recorded result is returned, passed through
-  ``parse``; nothing is written, nothing is imported.
+  owned or used, still exists with the sha256 recorded (an owned file edited or replaced
+  by hand is rewritten; a model retrained at the same path counts as a new model). The
+  recorded result is returned, passed through ``parse``; nothing is written, nothing is
+  imported.
 * Otherwise **runs** ``fn()``, which returns a :class:`StageOutput`, and records it.
   Files the stage owned before but did not write this time are **deleted**.
 * **Never touches** a file no stage recorded writing: the site's own files, files a user
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .files import RUN_TOKEN, is_inside, remove_temp_files, write_text
+from .files import RUN_TOKEN, is_inside, remove_temp_files, sha256_file, write_text
 from .typed import RecordError
 
 MANIFEST = ".reportgen-manifest.json"
@@ -85,8 +87,11 @@ class Manifest:
     """The manifest of one owned root (see the module docstring). ``ran``: {stage: wall
     seconds} of the stages that ran (were not skipped) in this process."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, hash_files: bool = True):
         self.root = Path(root)
+        #: record each file's sha256, so an edited or replaced file makes its stage stale
+        #: (the export's 70,000 files are only checked for presence)
+        self.hash_files = hash_files
         self.path = self.root / MANIFEST
         self._stages, self._pending, self.state = _load(self.path)
         self._ran: dict[str, float] = {}
@@ -131,13 +136,34 @@ class Manifest:
         return real == root or root in real.parents
 
     def is_current(self, name: str, key: str) -> bool:
-        """True when the stage's recorded key is ``key`` and its files all exist."""
+        """True when the stage's recorded key is ``key`` and its files are as it left them
+        (:meth:`file_problems` finds nothing)."""
         e = self._stages.get(name)
         if not e or e.get("key") != key:
             return False
         # __init__ dropped recorded paths outside the root; _record writes only inside ones
-        return _all_exist(str(self.root), e.get("files", [])) and all(
-            Path(u).is_file() for u in e.get("uses", []))
+        return not self.file_problems(name)
+
+    def file_problems(self, name: str) -> list[tuple[str, str]]:
+        """What happened to the stage's files since it ran, as (what, path) pairs: an owned
+        file (path relative to the root) or a used file (absolute) that is "missing", or
+        whose sha256 differs from the one recorded: "changed" (edited or replaced by
+        hand; a used model retrained at the same path)."""
+        e = self._stages.get(name) or {}
+        files, hashes = e.get("files", []), e.get("hashes") or {}
+        out = []
+        if not _all_exist(str(self.root), files):
+            out += [("missing", f) for f in files if not (self.root / f).is_file()]
+        for f, digest in hashes.items():
+            if f in files and (self.root / f).is_file() and sha256_file(self.root / f) != digest:
+                out.append(("changed", f))
+        used = e.get("used") or {}
+        for u in e.get("uses", []):
+            if not Path(u).is_file():
+                out.append(("missing", u))
+            elif u in used and sha256_file(Path(u)) != used[u]:
+                out.append(("changed", u))
+        return out
 
     def key(self, name: str) -> str | None:
         """The recorded key of a stage, or None."""
@@ -193,9 +219,14 @@ class Manifest:
             if (p is not None and (p.is_file() or p.is_symlink()) and is_inside(p)
                     and self._resolves_inside(p.parent)):
                 p.unlink(missing_ok=True)
-        self._stages[name] = {"key": key, "files": new,
-                              "uses": sorted(str(Path(u).resolve()) for u in out.uses),
-                              "result": out.result, "seconds": round(seconds, 3)}
+        uses = sorted(str(Path(u).resolve()) for u in out.uses)
+        record = {"key": key, "files": new, "uses": uses, "result": out.result,
+                  "seconds": round(seconds, 3)}
+        if self.hash_files:
+            record["hashes"] = {f: sha256_file(self.root / f) for f in new
+                                if (self.root / f).is_file()}
+            record["used"] = {u: sha256_file(Path(u)) for u in uses if Path(u).is_file()}
+        self._stages[name] = record
         self._ran[name] = seconds
 
     def sweep_temp_files(self) -> int:

@@ -85,18 +85,29 @@ def _norm(v):
 
 
 def stage_key(name: str, inputs: tuple, *, code: tuple[str, ...] = (), constants: tuple = (),
-              out_dir: Path | None = None) -> str:
+              out_dir: Path | None = None, root: Path | None = None) -> str:
     """sha256 (hex) of the stage name, the package version, its inputs and constants (as
-    JSON, Paths resolved), the source hash of ``code`` and the output folder."""
+    JSON, Paths resolved), the source hash of ``code`` and the output folder: relative to
+    ``root`` (the manifest's) when inside it, so a site checked out elsewhere (a docs CI)
+    has the same keys; a folder outside the root (the model store) is not part of it."""
+    where = None
+    if out_dir is not None:
+        where = _norm(out_dir)
+        if root is not None:
+            try:
+                where = Path(out_dir).resolve().relative_to(Path(root).resolve()).as_posix()
+            except ValueError:
+                where = "<outside>"
     blob = json.dumps([name, __version__, _norm(list(inputs)), _norm(list(constants)),
-                       code_hash(tuple(code)), _norm(out_dir)], sort_keys=True, default=str)
+                       code_hash(tuple(code)), where], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def key_of(stage: Stage[C], ctx: C) -> str:
-    """The stage's key in context ``ctx`` (see the module docstring); runs nothing."""
+def key_of(stage: Stage[C], ctx: C, root: Path | None = None) -> str:
+    """The stage's key in context ``ctx`` (see the module docstring), its output folder
+    taken relative to ``root``; runs nothing."""
     return stage_key(stage.name, stage.inputs(ctx), code=stage.code,
-                     constants=stage.constants, out_dir=stage.out_dir(ctx))
+                     constants=stage.constants, out_dir=stage.out_dir(ctx), root=root)
 
 
 def run_stage(stage: Stage[C], ctx: C, manifest: Manifest) -> Any:
@@ -105,7 +116,7 @@ def run_stage(stage: Stage[C], ctx: C, manifest: Manifest) -> Any:
     if stage.applies is not None and not stage.applies(ctx):
         manifest.drop(stage.name)
         return None
-    return manifest.run(stage.name, key_of(stage, ctx), lambda: stage.run(ctx),
+    return manifest.run(stage.name, key_of(stage, ctx, manifest.root), lambda: stage.run(ctx),
                         out_dir=stage.out_dir(ctx),
                         force=bool(stage.force and stage.force(ctx)),
                         parse=functools.partial(parse, stage.result))
@@ -115,4 +126,4 @@ def is_current(stage: Stage[C], ctx: C, manifest: Manifest) -> bool:
     """True when ``stage`` would be skipped now (or does not apply and has no record)."""
     if stage.applies is not None and not stage.applies(ctx):
         return not manifest.has(stage.name)
-    return manifest.is_current(stage.name, key_of(stage, ctx))
+    return manifest.is_current(stage.name, key_of(stage, ctx, manifest.root))

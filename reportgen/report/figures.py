@@ -39,8 +39,8 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
                         url_of: Callable[[Path], str]) -> tuple[ModelFigures, list[Path]]:
     """Write ``<assets>/model/curves-<stem>.png`` (when the model has a history) and
     ``<assets>/model/diagram-<stem>.png`` (when plot_model can draw it), each with its
-    ``-dark`` variant. Returns (figures,
-    files written); a figure that cannot be drawn is None with a note saying why."""
+    ``-dark`` variant. Returns (figures, files written); a figure that cannot be drawn is
+    None (a SavedModel's diagram with a note saying why)."""
     folder = Path(assets_dir) / FIGURES_DIR
     written, figs = [], ModelFigures()
     if len(meta.history) > 1:
@@ -48,9 +48,7 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
         written += write_chart(curves, training_curves_figure, meta.history)
         figs.curves_png = url_of(curves)
     if not diagram_available():
-        figs.diagram_note = ("Graphviz and pydot are not installed, so there is no "
-                             "architecture diagram; the summary below lists the layers.")
-        return figs, written
+        return figs, written  # the page says nothing about the build machine
     loaded = model_io.load(model_path)
     if loaded.keras_model is None:
         figs.diagram_note = model_io.SAVED_MODEL_NOTE

@@ -113,6 +113,9 @@ class PageContext:
     fixed_cells: list[ImageCell] = field(default_factory=list)
     new_cells: list[ImageCell] = field(default_factory=list)
     wrong_dir: str = WRONG_DIR
+    #: which model and dataset the page describes, for a reader or a reviewer: the first
+    #: 12 hex digits of the model file's sha256 and of the dataset digest (no timestamp)
+    model_sha256: str = ""
 
 
 SLUG = "/image-classification/glassy"
@@ -191,7 +194,8 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
                                  label_errors.captions(), "suspected label error")
         if label_errors else [],
         fixed_cells=_change_cells(assets_url, changes, "fixed"),
-        new_cells=_change_cells(assets_url, changes, "new"))
+        new_cells=_change_cells(assets_url, changes, "new"),
+        model_sha256=model.meta.sha256[:12])
 
 
 def _cells(assets_url: str, folder: str, files: list[str], captions: list[str],

@@ -3,6 +3,7 @@ stage's record (:func:`recorded`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from ..engine.typed import RecordError, parse
 from ..errors import SiteError
 from ..models.store import history, probabilities_of, store_dir
 from ..options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
-from ..records import ModelRef, SiteState
+from ..records import ModelRef, RunOptions, SiteState
 from .page import PageContext, PageText, page_context
 from .site import open_site
 
@@ -34,6 +35,12 @@ class Run:
             state.description = opts.description
         if opts.category_label is not None:
             state.category_label = opts.category_label
+        if opts.model is not None:
+            state.model = str(opts.model)
+        elif opts.train or opts.retrain or opts.epochs is not None or opts.model_kind != "mlp":
+            state.model = None
+        elif state.model is not None:  # the page keeps the model it was given
+            self.opts = opts = dataclasses.replace(opts, model=Path(state.model))
 
     @cached_property
     def ds(self) -> Dataset:
@@ -102,3 +109,13 @@ def open_run(opts: Options, progress=None) -> Run:
     """A run on ``opts.site_dir``: its manifest and state opened (report.site.open_site)."""
     site, state = open_site(opts.site_dir)
     return Run(opts, site, state, progress)
+
+
+def run_options(opts: Options) -> RunOptions:
+    """The options of a site-assets run as the site records them (paths as given)."""
+    return RunOptions(
+        dataset=str(opts.dataset), assets_url=opts.assets_url, models_dir=str(opts.models_dir),
+        epochs=opts.epochs, seed=opts.seed, sample_per_class=opts.sample_per_class,
+        model=str(opts.model) if opts.model is not None else None,
+        input_scaling=opts.input_scaling, model_kind=opts.model_kind,
+        custom_images=[str(p) for p in opts.custom_images], publish_all=opts.publish_all)

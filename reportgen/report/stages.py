@@ -68,8 +68,10 @@ def _train_inputs(r: Run) -> tuple:
     o = r.opts
     if o.model is not None:
         if not o.model.exists():
-            raise ModelError(f"{o.model}: no such model file")
-        return ("given", r.ds.digest, model_sha256(o.model), o.input_scaling, o.models_dir)
+            kept = " (the page's model; pass --model, or --train to train one)" if (
+                r.state.model == str(o.model)) else ""
+            raise ModelError(f"{o.model}: no such model file{kept}")
+        return ("given", r.ds.digest, model_sha256(o.model), o.input_scaling)
     return ("train", r.ds.digest, o.model_kind, get_kind(o.model_kind).recipe.as_dict(),
             o.train_epochs, o.seed)
 
@@ -200,8 +202,7 @@ PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "ch
                 "model_figures", "class_counts", "custom_test")
 
 SAMPLE = Stage("sample", Sample, inputs=lambda r: (
-    r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all,
-    r.opts.export_dir if r.opts.publish_all else None),
+    r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all),
     run=_sample, out_dir=_assets, constants=(PNG_OPTIONS,),
     code=("reportgen.data.export", "reportgen.data.dataset"))
 TRAIN = Stage("train", ModelRef, inputs=_train_inputs, run=_train,

@@ -1,0 +1,140 @@
+"""Is the page still true? ``reportgen check``, the docs-CI gate: every stage's key
+recomputed with the options the last ``site-assets`` recorded, and every file reportgen
+owns verified against its recorded sha256. It changes nothing, needs no TensorFlow and no
+full export (black --check, terraform plan -detailed-exitcode)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.files import sha256_file
+from ..engine.manifest import Manifest
+from ..engine.stage import key_of
+from ..errors import ModelError, ReportgenError, SiteError
+from ..options import Options
+from ..records import RunOptions
+from .render import component_bytes
+from .run import Run, recorded
+from .site import read_state
+from .stages import STAGES, TRAIN
+
+
+@dataclass
+class CheckReport:
+    """stale: the stages a site-assets run would redo, in order; files: (what, path,
+    stage) of owned files that are "missing", "changed" (edited or replaced by hand) or
+    "outdated" (reportgen ships a newer component), paths relative to the site; notes:
+    what could not be checked here (a model outside the site that is not on this
+    machine); command: the one command that refreshes the page."""
+
+    stale: list[str]
+    files: list[tuple[str, str, str]]
+    notes: list[str]
+    command: str
+    site_dir: str = ""
+    ok: bool = field(init=False)
+
+    def __post_init__(self):
+        self.ok = not self.stale and not self.files
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "site_dir": self.site_dir, "stale": self.stale,
+                "files": [{"what": w, "path": p, "stage": s} for w, p, s in self.files],
+                "notes": self.notes, "command": self.command}
+
+
+def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None = None,
+                     models_dir: Path | None = None, dataset: Path | None = None) -> Options:
+    """The Options of the site-assets run the site recorded, with what the caller gives
+    instead (a model from a CI artefact, another store, the dataset's path here)."""
+    return Options(
+        dataset=dataset or Path(options.dataset), site_dir=site_dir,
+        assets_url=options.assets_url, models_dir=models_dir or Path(options.models_dir),
+        epochs=options.epochs, seed=options.seed, sample_per_class=options.sample_per_class,
+        model=model or (Path(options.model) if options.model else None),
+        input_scaling=options.input_scaling, model_kind=options.model_kind,
+        custom_images=[Path(p) for p in options.custom_images],
+        publish_all=options.publish_all)
+
+
+def refresh_command(opts: Options) -> str:
+    """``reportgen site-assets`` with the options of ``opts`` that differ from the
+    defaults, quoted for a POSIX shell."""
+    default = Options()
+    args = ["reportgen", "site-assets", "--site-dir", str(opts.site_dir)]
+    for flag, name in (("--dataset", "dataset"), ("--assets-url", "assets_url"),
+                       ("--models-dir", "models_dir"), ("--epochs", "epochs"),
+                       ("--seed", "seed"), ("--sample-per-class", "sample_per_class"),
+                       ("--model", "model"), ("--input-scaling", "input_scaling"),
+                       ("--model-kind", "model_kind")):
+        value = getattr(opts, name)
+        if value is not None and value != getattr(default, name):
+            args += [flag, str(value)]
+    for p in opts.custom_images:
+        args += ["--custom", str(p)]
+    if opts.publish_all:
+        args.append("--publish-all")
+    return shlex.join(args)
+
+
+def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
+               dataset: Path | None = None) -> CheckReport:
+    """Check the page of ``site_dir`` (see the module docstring). Raises SiteError when the
+    site has no page reportgen built with this version's site-assets, DatasetError when the
+    recorded dataset cannot be read."""
+    site = Manifest(site_dir)
+    state = read_state(site)
+    if not site.path.is_file() or state.options is None:
+        raise SiteError(f"{site.path}: no record of a `reportgen site-assets` run here; run "
+                        "it first (a site built by reportgen 0.2 needs one run of 0.3)")
+    opts = recorded_options(state.options, Path(site_dir), model=model, models_dir=models_dir,
+                            dataset=dataset)
+    stale, files, notes = assess(opts, site)
+    for name, digest in state.components.items():  # a newer component ships with reportgen
+        copy = Path(site_dir) / "src" / "components" / name
+        if (copy.is_file() and sha256_file(copy) == digest
+                and hashlib.sha256(component_bytes(name)).hexdigest() != digest):
+            files.append(("outdated", copy.relative_to(site_dir).as_posix(), "components"))
+    return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir))
+
+
+def assess(opts: Options, site: Manifest) -> tuple[list[str], list[tuple[str, str, str]],
+                                                   list[str]]:
+    """(stale stages, owned-file problems, notes) of ``site`` for a site-assets run with
+    ``opts``: each key recomputed from the recorded results of the stages before it (a
+    stage that reads a stale one's result is stale too), nothing run, nothing written."""
+    run = Run(opts, site, dataclasses.replace(read_state(site)))
+    stale: list[str] = []
+    files: list[tuple[str, str, str]] = []
+    notes: list[str] = []
+    for stage in STAGES:
+        problems = site.file_problems(stage.name) if site.has(stage.name) else []
+        if run.opts.model is None:  # a trained model: its key does not read the file
+            notes += [f"{p}: not on this machine, so not checked" for w, p in problems
+                      if w == "missing" and os.path.isabs(p)]
+        files += [(w, p, stage.name) for w, p in problems if not os.path.isabs(p)]
+        try:
+            if stage.applies is not None and not stage.applies(run):
+                current = not site.has(stage.name)
+            else:
+                current = (site.key(stage.name) == key_of(stage, run, site.root)
+                           and not set(stage.reads) & set(stale)
+                           and not [p for w, p in problems
+                                    if w == "changed" or not os.path.isabs(p)])
+        except ModelError as exc:
+            if stage is not TRAIN or not site.has("train"):
+                raise
+            notes.append(f"{exc}: the page's model is not on this machine, so not checked "
+                         "(pass --model)")
+            current = True
+        except (ReportgenError, KeyError, AttributeError):
+            current = False  # a key that cannot be computed: an earlier record is unusable
+        if not current:
+            stale.append(stage.name)
+        run.results[stage.name] = recorded(site, stage.name, stage.result, optional=True)
+    return stale, files, notes

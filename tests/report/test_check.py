@@ -1,0 +1,128 @@
+"""``reportgen check``, the docs-CI gate, against each way a page goes stale; and
+site-assets repairing what check reports. The site is built with a model given with
+--model whose metadata and probabilities are in place, so nothing needs TensorFlow."""
+
+import json
+import shutil
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.cli import app
+from reportgen.data.dataset import load_dataset
+from reportgen.options import Options
+from reportgen.report.assets import PAGE_PATH
+from tests.conftest import make_arrays, write_npz
+from tests.helpers import snapshot
+from tests.report.test_stages import given_model
+
+
+@pytest.fixture
+def built(tmp_path, monkeypatch):
+    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+    npz = write_npz(tmp_path / "tiny.npz", make_arrays(3, 2))
+    model = given_model(tmp_path, load_dataset(npz))
+    opts = Options(dataset=npz, site_dir=tmp_path / "site", models_dir=tmp_path / "models",
+                   export_dir=tmp_path / "export", log_file=tmp_path / "tune.log",
+                   sample_per_class=1, model=model, workers=1)
+    pipeline.site_assets(opts)
+    return tmp_path, opts
+
+
+def check(runner, opts, *extra):
+    res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir), "--json", *extra])
+    return res.exit_code, json.loads(res.stdout) if res.stdout.strip().startswith("{") else res
+
+
+def test_a_fresh_page_is_current_and_check_writes_nothing(built, runner):
+    root, opts = built
+    before = snapshot(root)
+    code, rep = check(runner, opts)
+    assert (code, rep["ok"], rep["stale"], rep["files"]) == (0, True, [], [])
+    assert snapshot(root) == before
+    res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir)])
+    assert res.exit_code == 0 and "the page is current" in res.stdout
+
+
+def test_page_edited_by_hand_is_caught_and_repaired(built, runner):
+    root, opts = built
+    page = opts.site_dir / PAGE_PATH
+    original = page.read_text()
+    page.write_text(original.replace("test accuracy", "test accuracy 99.99%, really"))
+    code, rep = check(runner, opts)
+    assert code == 1 and rep["stale"] == ["render"]
+    assert rep["files"] == [{"what": "changed", "path": PAGE_PATH.as_posix(), "stage": "render"}]
+    assert rep["command"].startswith("reportgen site-assets --site-dir ")
+    assert f"--model {root / 'm.keras'}" in rep["command"]
+    res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir)])
+    assert res.exit_code == 1 and "changed: docs/image-classification/glassy.mdx" in res.stdout
+    assert "refresh it with: reportgen site-assets" in res.stdout
+    rep2 = pipeline.site_assets(Options(**{**vars(opts), "model": None}))  # the page keeps its model
+    assert "render" in rep2.ran and page.read_text() == original
+    assert check(runner, opts)[0] == 0
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted"])
+def test_a_chart_replaced_or_deleted(built, runner, how):
+    root, opts = built
+    chart = opts.assets_dir / "class-counts.png"
+    original = chart.read_bytes()
+    if how == "replaced":
+        shutil.copy(next((opts.assets_dir / "confusion-matrices").glob("*.png")), chart)
+    else:
+        chart.unlink()
+    code, rep = check(runner, opts)
+    rel = chart.relative_to(opts.site_dir).as_posix()
+    what = "changed" if how == "replaced" else "missing"
+    assert code == 1 and {"what": what, "path": rel, "stage": "class_counts"} in rep["files"]
+    assert "class_counts" in rep["stale"]
+    pipeline.site_assets(opts)
+    assert chart.read_bytes() == original and check(runner, opts)[0] == 0
+
+
+def test_the_model_replaced_at_the_same_path(built, runner):
+    root, opts = built
+    given_model(root, load_dataset(opts.dataset), data=b"retrained", wrong={0: 1})
+    code, rep = check(runner, opts)
+    assert code == 1 and rep["stale"][:2] == ["train", "gallery"]
+
+
+def test_another_dataset_at_the_same_path(built, runner):
+    root, opts = built
+    write_npz(opts.dataset, make_arrays(3, 2, seed=7))
+    code, rep = check(runner, opts)
+    assert code == 1 and rep["stale"][0] == "sample" and "class_counts" in rep["stale"]
+
+
+def test_reportgen_upgraded_or_a_template_changed(built, runner, monkeypatch):
+    root, opts = built
+    monkeypatch.setattr("reportgen.report.stages.template_source", lambda: "another template")
+    assert check(runner, opts)[1]["stale"] == ["render"]
+    monkeypatch.undo()
+    monkeypatch.setattr("reportgen.engine.stage.__version__", "9.9.9")
+    code, rep = check(runner, opts)
+    assert code == 1 and rep["stale"][:3] == ["sample", "train", "gallery"]
+
+
+def test_a_newer_component_ships(built, runner, monkeypatch):
+    root, opts = built
+    monkeypatch.setattr("reportgen.report.check.component_bytes", lambda name: b"// newer\n")
+    code, rep = check(runner, opts)
+    assert code == 1 and {"what": "outdated", "path": "src/components/ImagesTable.jsx",
+                          "stage": "components"} in rep["files"]
+
+
+def test_a_model_not_on_this_machine_is_a_note_not_a_failure(built, runner):
+    """A docs CI has the site but not the model store: the page is still checked."""
+    root, opts = built
+    (root / "m.keras").rename(root / "elsewhere.keras")
+    code, rep = check(runner, opts)
+    assert code == 0 and any("not on this machine" in n for n in rep["notes"])
+    code, rep = check(runner, opts, "--model", str(root / "elsewhere.keras"))
+    assert code == 0 and rep["notes"] == []
+
+
+def test_errors_are_one_line_exit_2(tmp_path, runner):
+    res = runner.invoke(app, ["check", "--site-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "no record of a `reportgen site-assets` run" in res.stderr
