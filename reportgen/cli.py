@@ -146,8 +146,11 @@ def site_assets(
     sample_per_class: SamplePer = D.sample_per_class, workers: Workers = D.workers,
     model: Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, "
                                                ".h5 or a SavedModel folder) instead of "
-                                               "training.")] = D.model,
+                                               "training; the page keeps it until --train, "
+                                               "--epochs or --model-kind.")] = D.model,
     retrain: Retrain = D.retrain,
+    train: Annotated[bool, typer.Option("--train", help="Train a model again when the page "
+                                        "shows one given with --model.")] = D.train,
     publish_all: PublishAll = D.publish_all,
     title: Title = D.title, description: Description = D.description,
     custom: Custom = None,
@@ -163,7 +166,7 @@ def site_assets(
                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
                    title=title, description=description, custom_images=list(custom or []),
                    input_scaling=input_scaling, model_kind=model_kind,
-                   category_label=category_label)
+                   category_label=category_label, train=train)
     with progress(quiet) as p:
         rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
     print_run(rep)
@@ -193,13 +196,17 @@ def audit(
     dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     no_page: NoPage = False, verify_pixels: VerifyPixels = False,
+    page_only: Annotated[bool, typer.Option("--page-only", help="Check only the page's images "
+                                            "in the site (a docs CI without the full "
+                                            "export).")] = False,
     max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
                                            "(all with --json).")] = 50,
 ) -> None:
     """Count the exported PNGs per digit and split against the dataset's labels and check
     the page's images exist. Only reads; exit 1 on any finding."""
     opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir)
-    rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels)
+    rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels,
+                         page_only=page_only)
     if as_json:
         _json_out(rep.to_json())
     else:

@@ -57,6 +57,12 @@ def print_run(rep) -> None:
 def print_audit(rep, opts, max_lines: int) -> None:
     from rich.table import Table
 
+    if not rep.counts:  # --page-only
+        for f in rep.findings[:max_lines]:
+            out.print(f.line(), highlight=False, markup=False, soft_wrap=True)
+        out.print("page audit passed" if rep.ok else
+                  f"page audit failed: {len(rep.findings):,} finding(s)")
+        return
     table = Table(title=f"Class counts: {opts.export_dir} vs {opts.dataset}")
     for col in ("digit", "train on disk", "train expected", "test on disk", "test expected"):
         table.add_column(col, justify="right")

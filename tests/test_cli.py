@@ -21,7 +21,7 @@ COMMANDS = sorted(GROUP.commands)
 
 def test_all_commands_listed():
     assert COMMANDS == sorted(["export", "train", "gallery", "site-assets", "render", "audit",
-                               "predict", "compare"])
+                               "predict", "compare", "check"])
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -74,7 +74,7 @@ def captured(monkeypatch):
         return f
 
     for name in ("export", "train", "regenerate_gallery", "site_assets", "rerender", "audit",
-                 "predict", "compare"):
+                 "predict", "compare", "check"):
         monkeypatch.setattr(pipeline, name, fake(name))
     return seen
 
@@ -100,6 +100,10 @@ def captured(monkeypatch):
     (["compare", "--model", "a.keras", "--model", "b.keras", "--input-scaling", "unit"],
      "compare", Options(input_scaling="unit"), {}),
     (["audit", "--no-page"], "audit", Options(), {"check_page": False, "verify_pixels": False}),
+    (["audit", "--page-only"], "audit", Options(), {"page_only": True}),
+    (["site-assets", "--train"], "site_assets", Options(train=True), {}),
+    (["check", "--site-dir", "s", "--model", "m.keras"], "check", Options(site_dir=Path("s")),
+     {"model": Path("m.keras"), "models_dir": None, "dataset": None}),
     (["predict", "a.png", "--model", "m.keras"], "predict",
      Options(model=Path("m.keras"), custom_images=[Path("a.png")]), {"into_site": False}),
 ])

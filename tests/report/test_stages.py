@@ -105,3 +105,29 @@ def test_no_changes_when_the_previous_models_file_is_gone(tmp_path, npz_path):
     again.state.previous_model = run.state.previous_model
     pipeline.run_stages(again, (S.CHANGES,))
     assert again.results["changes"] is None and "changes" not in again.site.ran
+
+
+def test_the_page_keeps_a_given_model_until_told_otherwise(tmp_path, npz_path, no_diagram):
+    ds = load_dataset(npz_path)
+    first = given_model(tmp_path, ds, "a.keras", b"a")
+    second = given_model(tmp_path, ds, "b.keras", b"b", wrong={0: 1})
+    opts = opts_with(tmp_path, npz_path, first)
+    pipeline.site_assets(dataclasses.replace(opts, workers=1))
+    pipeline.regenerate_gallery(dataclasses.replace(opts, model=second))
+    plain = dataclasses.replace(opts, model=None, workers=1)
+    rep = pipeline.site_assets(plain)  # no --model: the page keeps gallery's model
+    assert rep.summary["model"]["path"].endswith("b.keras") and "train" not in rep.ran
+    for told in ({"train": True}, {"epochs": 2}, {"model_kind": "cnn"}):
+        assert open_run(dataclasses.replace(plain, **told)).opts.model is None
+    assert open_run(plain).opts.model == second
+
+
+def test_page_only_audit_needs_no_export(tmp_path, npz_path, no_diagram):
+    ds = load_dataset(npz_path)
+    opts = opts_with(tmp_path, npz_path, given_model(tmp_path, ds))
+    run_all(opts)
+    assert pipeline.audit(opts, page_only=True).ok
+    victim = next((opts.assets_dir / "train").rglob("*.png"))
+    victim.unlink()
+    rep = pipeline.audit(dataclasses.replace(opts, export_dir=tmp_path / "none"), page_only=True)
+    assert [(f.kind, f.path) for f in rep.findings] == [("missing-reference", str(victim))]
