@@ -30,7 +30,7 @@ from .report.assets import PAGE_PATH, SUMMARY
 from .report.check import CheckReport, check_site
 from .report.render import audit_page
 from .report.run import Run, open_run, recorded, run_options
-from .report.site import current_model, save_site
+from .report.site import current_model, page_copies, save_site
 from .report.stages import (
     CUSTOM_TEST,
     MODEL_STAGES,
@@ -198,12 +198,13 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
     """``reportgen audit``: the export against the dataset's labels and, with
     ``check_page``, the page's images against the site; ``page_only``: the page alone (a
     docs CI has the site, not the full export). Reads only."""
+    copies = page_copies(opts.site_dir)
     if page_only:
-        return AuditReport(counts={}, findings=audit_page(opts.site_dir))
+        return AuditReport(counts={}, findings=audit_page(opts.site_dir, copies))
     report = audit_export(load_dataset(opts.dataset), opts.export_dir,
                           verify_pixels=verify_pixels)
     if check_page:
-        report.findings.extend(audit_page(opts.site_dir))
+        report.findings.extend(audit_page(opts.site_dir, copies))
     return report
 
 

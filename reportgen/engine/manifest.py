@@ -58,29 +58,27 @@ class StageOutput:
     uses: list[Path] = field(default_factory=list)
 
 
-def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any]:
-    """(stages, pending, state) of a manifest; a missing or malformed manifest counts as
-    empty."""
+def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any, set[str]]:
+    """(stages, pending, state, kept) of a manifest; a missing or malformed manifest counts
+    as empty, and so does each malformed part of it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
-        return {}, {}, None
+        data = None
     if not isinstance(data, dict):
-        return {}, {}, None
-    stages, pending, state = data.get("stages"), data.get("pending"), data.get("state")
+        return {}, {}, None, set()
+    stages, pending, kept = data.get("stages"), data.get("pending"), data.get("kept")
     pending = {k: v for k, v in pending.items() if isinstance(v, dict) and isinstance(
         v.get("token"), str) and isinstance(v.get("dir"), str)} if isinstance(pending, dict) else {}
-    if not isinstance(stages, dict):
-        return {}, pending, state
-    good = {}
-    for name, e in stages.items():
-        if (isinstance(e, dict) and isinstance(e.get("key"), str)
-                and isinstance(e.get("files", []), list)
-                and all(isinstance(f, str) for f in e.get("files", []))
-                and isinstance(e.get("uses", []), list)
-                and all(isinstance(f, str) for f in e.get("uses", []))):
-            good[name] = e
-    return good, pending, state
+    kept = {f for f in kept if _relative_ok(f)} if isinstance(kept, list) else set()
+    good = {name: e for name, e in (stages.items() if isinstance(stages, dict) else ())
+            if isinstance(e, dict) and isinstance(e.get("key"), str)
+            and _strings(e.get("files", [])) and _strings(e.get("uses", []))}
+    return good, pending, data.get("state"), kept
+
+
+def _strings(v) -> bool:
+    return isinstance(v, list) and all(isinstance(f, str) for f in v)
 
 
 class Manifest:
@@ -93,7 +91,11 @@ class Manifest:
         #: (the export's 70,000 files are only checked for presence)
         self.hash_files = hash_files
         self.path = self.root / MANIFEST
-        self._stages, self._pending, self.state = _load(self.path)
+        #: kept: files a stage no longer writes but ``keep`` asked to keep (a versioned copy
+        #: of the page shows them): still owned, deleted by :meth:`release_kept`
+        self._stages, self._pending, self.state, self.kept = _load(self.path)
+        #: rel path -> True to keep a file a stage stops writing instead of deleting it
+        self.keep: Callable[[str], bool] | None = None
         self._ran: dict[str, float] = {}
         #: one line per recorded path that was ignored (outside the root)
         self.problems: list[str] = []
@@ -214,11 +216,12 @@ class Manifest:
         new = sorted({f if isinstance(f, str) and _relative_ok(f)
                       else self._relative(Path(f), parents) for f in out.files})
         old = (self._stages.get(name) or {}).get("files", [])
+        self.kept -= set(new)
         for f in sorted(set(old) - set(new)):
-            p = self._inside(f)
-            if (p is not None and (p.is_file() or p.is_symlink()) and is_inside(p)
-                    and self._resolves_inside(p.parent)):
-                p.unlink(missing_ok=True)
+            if self.keep is not None and self.keep(f):
+                self.kept.add(f)
+            else:
+                self._delete(f)
         uses = sorted(str(Path(u).resolve()) for u in out.uses)
         record = {"key": key, "files": new, "uses": uses, "result": out.result,
                   "seconds": round(seconds, 3)}
@@ -228,6 +231,23 @@ class Manifest:
             record["used"] = {u: sha256_file(Path(u)) for u in uses if Path(u).is_file()}
         self._stages[name] = record
         self._ran[name] = seconds
+
+    def _delete(self, rel: str) -> None:
+        p = self._inside(rel)
+        if (p is not None and (p.is_file() or p.is_symlink()) and is_inside(p)
+                and self._resolves_inside(p.parent)):
+            p.unlink(missing_ok=True)
+
+    def release_kept(self) -> list[str]:
+        """Delete the kept files that ``keep`` no longer asks for and no stage owns again.
+        Returns them."""
+        owned = {f for e in self._stages.values() for f in e.get("files", [])}
+        gone = sorted(f for f in self.kept if f not in owned
+                      and not (self.keep is not None and self.keep(f)))
+        for f in gone:
+            self._delete(f)
+        self.kept -= set(gone) | (self.kept & owned)
+        return gone
 
     def sweep_temp_files(self) -> int:
         """Delete the temporary files a killed run left: ``.<name>.<token>.tmp`` under the
@@ -247,6 +267,8 @@ class Manifest:
         data = {"reportgen": __version__, "stages": self._stages}
         if self.state is not None:
             data["state"] = self.state
+        if self.kept:
+            data["kept"] = sorted(self.kept)
         if self._pending:
             data["pending"] = self._pending
         text = json.dumps(data, indent=1, sort_keys=True)

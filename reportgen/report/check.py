@@ -18,9 +18,9 @@ from ..engine.stage import key_of
 from ..errors import ModelError, ReportgenError, SiteError
 from ..options import Options
 from ..records import RunOptions
-from .render import component_bytes
+from .render import component_bytes, missing_references
 from .run import Run, recorded
-from .site import read_state
+from .site import page_copies, read_state
 from .stages import STAGES, TRAIN
 
 
@@ -95,6 +95,11 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
     opts = recorded_options(state.options, Path(site_dir), model=model, models_dir=models_dir,
                             dataset=dataset)
     stale, files, notes = assess(opts, site)
+    for copy in page_copies(site_dir):  # versioned and translated copies keep their images
+        where = copy.relative_to(site_dir).as_posix()
+        files += [("missing", p.relative_to(site_dir).as_posix(), where) for p in
+                  missing_references(copy.read_text(encoding="utf-8", errors="replace"),
+                                     site_dir)]
     for name, digest in state.components.items():  # a newer component ships with reportgen
         copy = Path(site_dir) / "src" / "components" / name
         if (copy.is_file() and sha256_file(copy) == digest

@@ -110,15 +110,23 @@ def missing_references(mdx: str, site_dir: Path) -> list[Path]:
     return [p for p in paths if not p.is_file()]
 
 
-def audit_page(site_dir: Path) -> list[Finding]:
-    """Images the page (``<site>/docs/image-classification/glassy.mdx``) references that are
-    missing from ``<site>/static``; a missing page is itself a finding."""
+def audit_page(site_dir: Path, copies: list[Path] = ()) -> list[Finding]:
+    """Images the page (``<site>/docs/image-classification/glassy.mdx``) and its
+    ``copies`` (versioned, translated) reference that are missing from ``<site>/static``;
+    a missing page is itself a finding."""
     page = Path(site_dir) / PAGE_PATH
     if not page.is_file():
         return [Finding("missing", str(page), "the page has not been rendered")]
-    return [Finding("missing-reference", str(p), "the page shows this image but it does "
-                                                  "not exist")
-            for p in missing_references(page.read_text(encoding="utf-8"), site_dir)]
+    findings = [Finding("missing-reference", str(p), "the page shows this image but it "
+                                                      "does not exist")
+                for p in missing_references(page.read_text(encoding="utf-8"), site_dir)]
+    for copy in copies:
+        where = Path(copy).relative_to(site_dir).as_posix()
+        findings += [Finding("missing-reference", str(p), f"{where} shows this image but it "
+                                                           "does not exist")
+                     for p in missing_references(copy.read_text(encoding="utf-8",
+                                                                errors="replace"), site_dir)]
+    return findings
 
 
 def write_page(site_dir: Path, mdx: str) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..engine.files import write_text
 from ..engine.manifest import MANIFEST, Manifest
@@ -14,7 +15,7 @@ from ..engine.typed import RecordError, dump, parse
 from ..errors import ModelError
 from ..records import ModelRef, SiteState
 from .assets import CATEGORY_FILES, PAGE_PATH
-from .render import install_components
+from .render import install_components, page_references
 
 DEFAULT_CATEGORY_LABEL = "Image Classification"
 #: Stages of reportgen 0.2 that only held site state; read once into SiteState.
@@ -29,6 +30,14 @@ def open_site(site_dir: Path) -> tuple[Manifest, SiteState]:
     see render.install_components) and their hashes kept in the state."""
     site = Manifest(site_dir)
     site.sweep_temp_files()
+    refs: set[str] | None = None
+
+    def shown_by_a_copy(rel: str) -> bool:
+        nonlocal refs
+        refs = copy_references(site_dir) if refs is None else refs
+        return rel in refs
+
+    site.keep = shown_by_a_copy
     state = read_state(site)
     state.components, _ = install_components(site_dir, state.components)
     return site, state
@@ -60,9 +69,31 @@ def _legacy_state(site: Manifest) -> SiteState:
 
 
 def save_site(site: Manifest, state: SiteState) -> None:
-    """Keep ``state`` in the manifest and write it (atomically, only if changed)."""
+    """Keep ``state`` in the manifest, delete the kept files no copy of the page shows any
+    more, and write the manifest (atomically, only if changed)."""
     site.state = dump(state)
+    site.release_kept()
     site.save()
+
+
+def page_copies(site_dir: Path) -> list[Path]:
+    """The copies of the page Docusaurus builds besides it: every docs version
+    (``versioned_docs/version-<X>/…``, made by ``docusaurus docs:version``) and every
+    translation (``i18n/<locale>/docusaurus-plugin-content-docs/<current|version-X>/…``)."""
+    root, rel = Path(site_dir), PAGE_PATH.relative_to("docs").as_posix()
+    return sorted([*root.glob(f"versioned_docs/*/{rel}"),
+                   *root.glob(f"i18n/*/docusaurus-plugin-content-docs/*/{rel}")])
+
+
+def copy_references(site_dir: Path) -> set[str]:
+    """Every file (relative to the site: ``static/…``) an image of a copy of the page
+    shows. Regenerating never deletes one: a frozen docs version keeps its own images."""
+    refs = set()
+    for copy in page_copies(site_dir):
+        for url in page_references(copy.read_text(encoding="utf-8", errors="replace")):
+            if url.startswith("/"):
+                refs.add("static/" + unquote(url).lstrip("/"))
+    return refs
 
 
 def category_folder(site_dir: Path) -> Path:

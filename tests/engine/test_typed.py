@@ -34,7 +34,10 @@ EXAMPLES = [
                                                          True)],
                              [records.ImageCell("7.png", "alt", "/a/7-28x28.png")], 1, 1, 1.0),
     records.HistoryRow("mlp", 6, 0, 0.98, 197, None, "mnist-6-98.03.keras", True),
-    records.SiteState("Title", None, "Vision", REF, {"ImagesTable.jsx": "ab" * 32}),
+    records.RunOptions("data/datasets/mnist.npz", "/assets/datasets/mnist", "data/models", None,
+                       0, 12, "ci/model.keras", "auto", "mlp", ["data/test"], False),
+    records.SiteState("Title", None, "Vision", REF, {"ImagesTable.jsx": "ab" * 32},
+                      "ci/model.keras", None),
 ]
 
 

@@ -12,6 +12,7 @@ from reportgen.cli import app
 from reportgen.data.dataset import load_dataset
 from reportgen.options import Options
 from reportgen.report.assets import PAGE_PATH
+from reportgen.report.render import missing_references, page_references
 from tests.conftest import make_arrays, write_npz
 from tests.helpers import snapshot
 from tests.report.test_stages import given_model
@@ -126,3 +127,33 @@ def test_a_model_not_on_this_machine_is_a_note_not_a_failure(built, runner):
 def test_errors_are_one_line_exit_2(tmp_path, runner):
     res = runner.invoke(app, ["check", "--site-dir", str(tmp_path)])
     assert res.exit_code == 2 and "no record of a `reportgen site-assets` run" in res.stderr
+
+
+@pytest.mark.parametrize("copy", ["versioned_docs/version-1.0",
+                                  "i18n/fr/docusaurus-plugin-content-docs/current"])
+def test_a_versioned_or_translated_copy_keeps_its_images(built, runner, copy):
+    """`docusaurus docs:version 1.0` (or a translation) copies the page; regenerating with
+    another model must not delete an image the copy shows, until no copy shows it."""
+    root, opts = built
+    frozen = opts.site_dir / copy / "image-classification" / "glassy.mdx"
+    shutil.copytree(opts.site_dir / "docs", opts.site_dir / copy)
+    old = {p for p in page_references(frozen.read_text())}
+    other = given_model(root, load_dataset(opts.dataset), "other.keras", b"other",
+                        wrong={1: 5, 2: 7}, accuracy=0.9)
+    rep = pipeline.site_assets(Options(**{**vars(opts), "model": other}))
+    assert "gallery" in rep.ran
+    new = set(page_references((opts.site_dir / PAGE_PATH).read_text()))
+    gone = old - new
+    assert gone  # the other model's gallery and charts have other files
+    assert missing_references(frozen.read_text(), opts.site_dir) == []
+    assert pipeline.audit(opts, page_only=True).ok and check(runner, opts)[0] == 0
+    shutil.rmtree(opts.site_dir / copy.split("/")[0])  # the version is dropped
+    pipeline.site_assets(Options(**{**vars(opts), "model": other}))
+    assert all(not (opts.site_dir / "static" / u.lstrip("/")).exists() for u in gone)
+    frozen.parent.mkdir(parents=True)
+    frozen.write_text((opts.site_dir / PAGE_PATH).read_text().replace(
+        "class-counts.png", "class-counts-old.png"))
+    code, rep = check(runner, opts)
+    assert code == 1 and rep["files"] == [{
+        "what": "missing", "stage": f"{copy}/image-classification/glassy.mdx",
+        "path": opts.assets_url.lstrip("/").join(["static/", "/class-counts-old.png"])}]

@@ -23,13 +23,13 @@ from tests.helpers import fake_meta, fake_probs, fake_run, seed_probabilities
 PLAN = tuple(s for s in S.STAGES if s.name != "custom_test")
 
 
-def given_model(folder, ds, name="m.keras", data=b"weights", wrong=None):
+def given_model(folder, ds, name="m.keras", data=b"weights", wrong=None, accuracy=0.95):
     """A model file with metadata beside it (as models.given reads it, so nothing is
     evaluated) and its probabilities in the store's cache."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    meta = dataclasses.replace(fake_meta(), key=None, history=[],
+    meta = dataclasses.replace(fake_meta(), key=None, history=[], test_accuracy=accuracy,
                                sha256=hashlib.sha256(data).hexdigest())
     path.with_suffix(".json").write_text(json.dumps(dump(meta)))
     seed_probabilities(folder / "models", meta, ds, fake_probs(ds.y_test, wrong or {}))
