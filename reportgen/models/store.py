@@ -145,41 +145,51 @@ def model_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def cache_path(path: Path, models_dir: Path | None, sha: str, scaling: str,
-               split: str = "test") -> Path:
-    """Where a model's probabilities of ``split`` are cached: beside a model of the store
-    (``.probs.npz`` for test, ``.train.probs.npz`` for train; inputs fed raw), else
-    ``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: nothing is ever written
-    beside a model reportgen did not train."""
+def cache_paths(path: Path, models_dir: Path | None, sha: str, scaling: str,
+                split: str = "test") -> tuple[list[Path], Path]:
+    """(where a model's probabilities of ``split`` may be read, where they are written).
+    Read: beside a stored model (``.probs.npz`` for test, ``.train.probs.npz`` for train;
+    inputs fed raw) when its metadata matches, then ``<models>/cache/<sha256>-<scaling>
+    [.train].probs.npz``. Written: beside the model only when it lives in ``models_dir``
+    (the run's own store), else in that cache, so a model from another store or a
+    read-only folder (a CI artefact) is never written beside. Raises ModelError without a
+    models dir for a model that is not in a store."""
+    own = models_dir is not None and Path(path).resolve().parent.parent == Path(
+        models_dir).resolve()
+    read = []
     try:
         meta = load_meta(path)
         if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
-            return probs_path(path, split)
+            read.append(probs_path(path, split))
     except ModelError:
         pass
     if models_dir is None:
-        raise ModelError(f"{path}: no models dir to cache its probabilities in")
-    return foreign_cache_path(models_dir, sha, scaling, split)
+        if not read:
+            raise ModelError(f"{path}: no models dir to cache its probabilities in")
+        return read, read[0]
+    cache = foreign_cache_path(models_dir, sha, scaling, split)
+    return read + [cache], (read[0] if read and own else cache)
 
 
 def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
                        models_dir: Path | None = None, sha: str | None = None,
                        loaded=None, split: str = "test") -> np.ndarray:
     """Probabilities (float32 (n, 10)) of the model at ``path`` fed with ``scaling``
-    (models.io) on ``split`` ("test" or "train"): the cache (see :func:`cache_path`) when
-    it belongs to this dataset, else computed with TensorFlow and cached. Raises
-    ModelError when the model cannot be loaded or does not output 10 classes."""
+    (models.io) on ``split`` ("test" or "train"): a cache (see :func:`cache_paths`) that
+    belongs to this dataset, else computed with TensorFlow and cached. Raises ModelError
+    when the model cannot be loaded or does not output 10 classes."""
     sha = sha or model_sha256(path)
-    cache = cache_path(path, models_dir, sha, scaling, split)
+    read, write = cache_paths(path, models_dir, sha, scaling, split)
     x, _ = ds.split(split)
-    try:
-        with np.load(cache, allow_pickle=False) as npz:
-            if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), 10):
-                return npz["probs"]
-    except (OSError, KeyError, ValueError):
-        pass
+    for cache in read:
+        try:
+            with np.load(cache, allow_pickle=False) as npz:
+                if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), 10):
+                    return npz["probs"]
+        except (OSError, KeyError, ValueError):
+            continue
     probs = (loaded or load(path)).predict(x, scaling)
-    write_bytes(cache, _npz_bytes(probs, ds.digest), if_changed=False)
+    write_bytes(write, _npz_bytes(probs, ds.digest), if_changed=False)
     return probs
 
 

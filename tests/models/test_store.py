@@ -140,3 +140,26 @@ def test_tampered_metadata_is_a_model_error(tmp_path, text):
     store.meta_path(path).write_text(text)
     with pytest.raises(ModelError, match="unreadable metadata"):
         store.load_meta(path)
+
+
+def test_a_model_of_another_store_is_read_never_written_beside(tmp_path, npz_path):
+    """A model trained into another models dir (a CI artefact, maybe read-only): its cached
+    probabilities are read where they are, missing ones go to the run's own store."""
+    ds = load_dataset(npz_path)
+    other = store.model_path(tmp_path / "artefact", "mnist", 1, 0.9)
+    meta = store.save(FakeKeras(), other, _meta(key={"k": 1}), fake_probs(ds.y_test, {3: 1}),
+                      ds.digest)
+    before = sorted(p.name for p in other.parent.iterdir())
+    mine = tmp_path / "models"
+    test = store.load_probabilities(other, ds, models_dir=mine, sha=meta.sha256,
+                                    loaded=FakeLoaded(None))  # read beside it: not computed
+    assert test.argmax(1)[3] == 1
+    loaded = FakeLoaded(fake_probs(ds.y_train, {}))
+    store.load_probabilities(other, ds, models_dir=mine, sha=meta.sha256, loaded=loaded,
+                             split="train")
+    assert loaded.calls == 1 and sorted(p.name for p in other.parent.iterdir()) == before
+    assert store.foreign_cache_path(mine, meta.sha256, "raw", "train").is_file()
+    again = FakeLoaded(None)
+    store.load_probabilities(other, ds, models_dir=mine, sha=meta.sha256, loaded=again,
+                             split="train")
+    assert again.calls == 0  # from the run's own cache now
