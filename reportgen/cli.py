@@ -4,7 +4,6 @@ prints. Errors a user can cause print one line on stderr and exit 2 (no tracebac
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,10 @@ from . import pipeline
 from .cli_common import (
     AssetsUrl,
     CategoryLabel,
+    CheckDataset,
+    CheckModel,
+    CheckModelsDir,
+    Create,
     Custom,
     Dataset_,
     Description,
@@ -28,6 +31,8 @@ from .cli_common import (
     ModelsDir,
     NoPage,
     NoSample,
+    PageModel,
+    PageOnly,
     PublishAll,
     Quiet,
     Retrain,
@@ -36,6 +41,7 @@ from .cli_common import (
     Seed,
     SiteDir,
     Title,
+    Train,
     VerifyPixels,
     Workers,
     on_sigterm,
@@ -47,6 +53,7 @@ from .console import (
     print_audit,
     print_changes,
     print_check,
+    print_json,
     print_predictions,
     print_run,
     progress,
@@ -75,7 +82,7 @@ def export(
     site_dir: SiteDir = D.site_dir, assets_url: AssetsUrl = D.assets_url,
     sample_per_class: SamplePer = D.sample_per_class, seed: Seed = D.seed,
     workers: Workers = D.workers,
-    force: Force = False, no_sample: NoSample = False,
+    force: Force = False, no_sample: NoSample = False, create: Create = False,
     quiet: Quiet = False,
 ) -> None:
     """Export every image as <export-dir>/<split>/<digit>/<index:05d>.png and the page's
@@ -83,6 +90,8 @@ def export(
     opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
                    assets_url=assets_url, sample_per_class=sample_per_class, seed=seed,
                    workers=workers)
+    if not no_sample:
+        pipeline.require_site(opts, create)
     with progress(quiet) as p:
         res, sample = pipeline.export(opts, sample=not no_sample, force=force,
                                          progress=Display(p).export)
@@ -119,7 +128,7 @@ def gallery(
     dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, log_file: LogFile = D.log_file,
     models_dir: ModelsDir = D.models_dir, input_scaling: Scaling = D.input_scaling,
-    category_label: CategoryLabel = D.category_label,
+    category_label: CategoryLabel = D.category_label, create: Create = False,
 ) -> None:
     """Make --model the page's model: regenerate the ranked wrong-prediction gallery, the
     confusion matrices, calibration, suspected label errors, the changes since the page's
@@ -128,6 +137,7 @@ def gallery(
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
                    input_scaling=input_scaling, category_label=category_label)
+    pipeline.require_site(opts, create)
     res, page, warnings = pipeline.regenerate_gallery(opts)
     for line in warnings:
         err.print(f"[yellow]warning:[/] {line}", highlight=False)
@@ -144,18 +154,13 @@ def site_assets(
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file,
     epochs: Epochs = D.epochs, seed: Seed = D.seed,
     sample_per_class: SamplePer = D.sample_per_class, workers: Workers = D.workers,
-    model: Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, "
-                                               ".h5 or a SavedModel folder) instead of "
-                                               "training; the page keeps it until --train, "
-                                               "--epochs or --model-kind.")] = D.model,
-    retrain: Retrain = D.retrain,
-    train: Annotated[bool, typer.Option("--train", help="Train a model again when the page "
-                                        "shows one given with --model.")] = D.train,
+    model: PageModel = D.model, retrain: Retrain = D.retrain, train: Train = D.train,
     publish_all: PublishAll = D.publish_all,
     title: Title = D.title, description: Description = D.description,
     custom: Custom = None,
     input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
     category_label: CategoryLabel = D.category_label, quiet: Quiet = False,
+    create: Create = False,
 ) -> None:
     """Run every stage (export, sample, train, gallery, calibration, label errors, changes,
     model figures, class counts, custom test, render, summary), skipping those whose inputs
@@ -167,6 +172,7 @@ def site_assets(
                    title=title, description=description, custom_images=list(custom or []),
                    input_scaling=input_scaling, model_kind=model_kind,
                    category_label=category_label, train=train)
+    pipeline.require_site(opts, create)
     with progress(quiet) as p:
         rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
     print_run(rep)
@@ -184,11 +190,8 @@ def render(
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, title=title, description=description,
                    models_dir=models_dir, category_label=category_label)
+    pipeline.require_site(opts)
     out.print(f"page: {pipeline.rerender(opts)}")
-
-
-def _json_out(data) -> None:
-    print(json.dumps(data, indent=2))
 
 
 @app.command()
@@ -196,9 +199,7 @@ def audit(
     dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     no_page: NoPage = False, verify_pixels: VerifyPixels = False,
-    page_only: Annotated[bool, typer.Option("--page-only", help="Check only the page's images "
-                                            "in the site (a docs CI without the full "
-                                            "export).")] = False,
+    page_only: PageOnly = False,
     max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
                                            "(all with --json).")] = 50,
 ) -> None:
@@ -208,7 +209,7 @@ def audit(
     rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels,
                          page_only=page_only)
     if as_json:
-        _json_out(rep.to_json())
+        print_json(rep.to_json())
     else:
         print_audit(rep, opts, max_lines)
     raise typer.Exit(0 if rep.ok else 1)
@@ -217,13 +218,8 @@ def audit(
 @app.command()
 def check(
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
-    model: Annotated[Path | None, typer.Option("--model", help="The page's model, when it is "
-                                               "not where site-assets found it (a CI "
-                                               "artefact).")] = None,
-    models_dir: Annotated[Path | None, typer.Option("--models-dir", help="The model store, "
-                                                    "when not the recorded one.")] = None,
-    dataset: Annotated[Path | None, typer.Option("--dataset", help="The dataset, when not at "
-                                                 "the recorded path.")] = None,
+    model: CheckModel = None, models_dir: CheckModelsDir = None,
+    dataset: CheckDataset = None,
 ) -> None:
     """Check that the page is current, changing nothing: every stage's key with the options
     site-assets recorded, and every file reportgen owns against its recorded sha256. Exit 0
@@ -231,7 +227,7 @@ def check(
     res = pipeline.check(Options(site_dir=site_dir), model=model, models_dir=models_dir,
                          dataset=dataset)
     if as_json:
-        _json_out(res.to_json())
+        print_json(res.to_json())
     else:
         print_check(res)
     raise typer.Exit(0 if res.ok else 1)
@@ -257,7 +253,7 @@ def compare(
     opts = Options(dataset=dataset, models_dir=models_dir, input_scaling=input_scaling)
     res = pipeline.compare(opts, model[0], model[1])
     if as_json:
-        _json_out(dump(res))
+        print_json(dump(res))
     else:
         print_changes(res, max_lines)
 
@@ -282,9 +278,11 @@ def predict(
     opts = Options(dataset=dataset, site_dir=site_dir or D.site_dir, assets_url=assets_url,
                    models_dir=models_dir, log_file=log_file, model=model,
                    custom_images=list(inputs), input_scaling=input_scaling)
+    if site_dir is not None:
+        pipeline.require_site(opts)
     res = pipeline.predict(opts, into_site=site_dir is not None)
     if as_json:
-        _json_out(res.to_json())
+        print_json(res.to_json())
     else:
         print_predictions(res)
     for line in res.problems:

@@ -114,3 +114,22 @@ NoPage = Annotated[bool, typer.Option("--no-page", help="Do not check the page's
                                       "the site.")]
 VerifyPixels = Annotated[bool, typer.Option("--verify-pixels", help="Also decode every PNG and "
                                             "compare it with the dataset.")]
+Create = Annotated[bool, typer.Option("--create", help="Make a new overlay at --site-dir (by "
+                                      "default it must be a Docusaurus site, with a "
+                                      "docusaurus.config.* file, or an overlay reportgen "
+                                      "wrote).")]
+PageOnly = Annotated[bool, typer.Option("--page-only", help="Check only the page's images in "
+                                        "the site (a docs CI without the full export).")]
+CheckModel = Annotated[Path | None, typer.Option("--model", help="The page's model, when it is "
+                                                 "not where site-assets found it (a CI "
+                                                 "artefact).")]
+CheckModelsDir = Annotated[Path | None, typer.Option("--models-dir", help="The model store, "
+                                                     "when not the recorded one.")]
+CheckDataset = Annotated[Path | None, typer.Option("--dataset", help="The dataset, when not at "
+                                                   "the recorded path.")]
+PageModel = Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, .h5 "
+                                                "or a SavedModel folder) instead of training; "
+                                                "the page keeps it until --train, --epochs or "
+                                                "--model-kind.")]
+Train = Annotated[bool, typer.Option("--train", help="Train a model again when the page shows "
+                                     "one given with --model.")]

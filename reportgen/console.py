@@ -3,6 +3,7 @@ command prints. No logic: every figure comes from a library result."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 from rich.console import Console
@@ -40,6 +41,11 @@ def progress(quiet: bool = False) -> Progress:
     """A rich Progress on stderr (disabled with ``quiet``)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+
+
+def print_json(data) -> None:
+    """JSON on stdout, indented (``--json``)."""
+    print(json.dumps(data, indent=2))
 
 
 def print_run(rep) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
+
 from .errors import OptionsError
 from .models.io import SCALINGS
 from .models.kinds import KINDS
@@ -16,15 +18,37 @@ DEFAULT_EPOCHS = 6
 #: of this site gave one.
 DEFAULT_TITLE = "Mr. Glassy the Bot"
 DEFAULT_DESCRIPTION = "NN for Handwritten digit recognition."
-#: The custom-test images shipped with the repository (used when present and --custom is not).
-DEFAULT_CUSTOM = Path("data/test")
+#: What the package ships (in the wheel too): the embedded MNIST and the custom-test digits.
+BUILTIN = Path(__file__).resolve().parent / "data" / "builtin"
+BUILTIN_DATASET = BUILTIN / "mnist.npz"
+BUILTIN_CUSTOM = BUILTIN / "custom-digits"
+
+
+def in_checkout(folder: Path | None = None) -> bool:
+    """True when ``folder`` (default: the working directory) is a reportgen source checkout
+    (its pyproject.toml names the project reportgen)."""
+    try:
+        text = (Path(folder or Path.cwd()) / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return 'name = "reportgen"' in text
+
+
+#: Where the large, regenerable outputs go by default: the checkout's data/ and logs/
+#: (git-ignored) when run from a reportgen checkout, else the user's cache folder
+#: (platformdirs), so nothing large lands in a docs repository's working tree unasked.
+_CHECKOUT = in_checkout()
+WORKSPACE = Path(".") if _CHECKOUT else Path(platformdirs.user_cache_dir("reportgen"))
+#: The custom-test images: the checkout's data/test, else the ones the package ships.
+DEFAULT_CUSTOM = Path("data/test") if _CHECKOUT else BUILTIN_CUSTOM
 
 
 @dataclass
 class Options:
     """Everything a run depends on. Paths are relative to the working directory.
 
-    dataset: Keras-layout .npz or a folder of the four IDX files. site_dir: the Docusaurus
+    dataset: Keras-layout .npz or a folder of the four IDX files (default: the embedded
+    MNIST the package ships). site_dir: the Docusaurus
     site (or overlay) written into. assets_url: site URL of the page's images, an absolute
     URL path. export_dir: the full per-digit export. models_dir: the model store.
     log_file: the original's tune.log. epochs: None = DEFAULT_EPOCHS (training) or the given
@@ -41,12 +65,12 @@ class Options:
     else "Image Classification"). train: train even when the page shows a model given
     earlier with --model (which it keeps showing otherwise)."""
 
-    dataset: Path = Path("data/datasets/mnist.npz")
+    dataset: Path = Path("data/datasets/mnist.npz") if _CHECKOUT else BUILTIN_DATASET
     site_dir: Path = Path("site-assets")
     assets_url: str = "/assets/datasets/mnist"
-    export_dir: Path = Path("data/export")
-    models_dir: Path = Path("data/models")
-    log_file: Path = Path("logs/tune.log")
+    export_dir: Path = WORKSPACE / "data" / "export" if _CHECKOUT else WORKSPACE / "export"
+    models_dir: Path = WORKSPACE / "data" / "models" if _CHECKOUT else WORKSPACE / "models"
+    log_file: Path = WORKSPACE / "logs" / "tune.log"
     epochs: int | None = None
     seed: int = 0
     sample_per_class: int = 12

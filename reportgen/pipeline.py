@@ -31,6 +31,7 @@ from .report.check import CheckReport, check_site
 from .report.render import audit_page
 from .report.run import Run, open_run, recorded, run_options
 from .report.site import current_model, page_copies, save_site
+from .report.site import require_site as check_site_dir
 from .report.stages import (
     CUSTOM_TEST,
     MODEL_STAGES,
@@ -176,6 +177,13 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
                             "`reportgen gallery --model` first, or leave out --model")
         run_stages(run, (CUSTOM_TEST, *PAGE_STAGES))
         return opts.site_dir / PAGE_PATH
+
+
+def require_site(opts: Options, create: bool = False) -> None:
+    """Check the options, then refuse a --site-dir that is no Docusaurus site nor overlay
+    (report.site.require_site), unless ``create``. Raises OptionsError or SiteError."""
+    opts.validated()
+    check_site_dir(opts.site_dir, create)
 
 
 def check(opts: Options, *, model: Path | None = None, models_dir: Path | None = None,

@@ -249,10 +249,11 @@ class HistoryRow:
 @dataclass
 class RunOptions:
     """The options of the last ``site-assets`` run on a site, as given (paths as typed,
-    relative to the folder it ran from): what ``reportgen check`` recomputes the keys with,
-    and what the refresh command it prints repeats."""
+    relative to the folder it ran from; dataset None: the embedded MNIST): what
+    ``reportgen check`` recomputes the keys with, and what the refresh command it prints
+    repeats."""
 
-    dataset: str
+    dataset: str | None
     assets_url: str
     models_dir: str
     epochs: int | None

@@ -89,5 +89,7 @@ def mdx_compiler() -> Path:
 @pytest.fixture(autouse=True)
 def _work_in_tmp(tmp_path, monkeypatch):
     """Every test runs in its own tmp_path, so a relative default (site-assets/, data/,
-    logs/) can never land in the repository (tests/test_repo_untouched.py checks)."""
+    logs/) can never land in the repository (tests/test_repo_untouched.py checks), and a
+    reportgen started outside a checkout puts its cache folder there too."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))

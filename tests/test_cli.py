@@ -76,6 +76,7 @@ def captured(monkeypatch):
     for name in ("export", "train", "regenerate_gallery", "site_assets", "rerender", "audit",
                  "predict", "compare", "check"):
         monkeypatch.setattr(pipeline, name, fake(name))
+    monkeypatch.setattr(pipeline, "require_site", lambda opts, create=False: None)
     return seen
 
 
@@ -161,7 +162,7 @@ def test_bad_compare_or_category_is_one_line(runner, npz_path, tmp_path, argv, f
 
 def test_missing_dataset_is_one_line(tmp_path, runner):
     res = runner.invoke(app, ["export", "--dataset", str(tmp_path / "none.npz"),
-                              "--export-dir", str(tmp_path / "e")])
+                              "--export-dir", str(tmp_path / "e"), "--no-sample"])
     one_line_error(res, "error:", "none.npz", "no such file")
     assert not (tmp_path / "e").exists()
 
@@ -170,7 +171,7 @@ def test_corrupt_dataset_is_one_line(tmp_path, runner):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     res = runner.invoke(app, ["site-assets", "--dataset", str(bad), "--site-dir",
-                              str(tmp_path / "site")])
+                              str(tmp_path / "site"), "--create"])
     one_line_error(res, "bad.npz", "not an .npz file")
     assert not (tmp_path / "site" / "docs").exists()
 
@@ -194,11 +195,13 @@ def test_bad_assets_url(tmp_path, npz_path, runner):
 
 def test_gallery_with_missing_model(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["gallery", "--model", str(tmp_path / "m.keras"), "--dataset",
-                              str(npz_path), "--site-dir", str(tmp_path / "s")])
+                              str(npz_path), "--site-dir", str(tmp_path / "s"), "--create"])
     one_line_error(res, "m.keras", "no such model file")
 
 
 def test_render_before_site_assets(tmp_path, npz_path, runner):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "docusaurus.config.js").write_text("module.exports = {};")
     res = runner.invoke(app, ["render", "--dataset", str(npz_path), "--site-dir",
                               str(tmp_path / "s")])
     one_line_error(res, "run `reportgen site-assets` first")
@@ -207,7 +210,7 @@ def test_render_before_site_assets(tmp_path, npz_path, runner):
 def test_export_command(tmp_path, npz_path, runner):
     res = runner.invoke(app, ["export", "--dataset", str(npz_path), "--export-dir",
                               str(tmp_path / "e"), "--site-dir", str(tmp_path / "s"),
-                              "--sample-per-class", "1", "-q"])
+                              "--sample-per-class", "1", "-q", "--create"])
     assert res.exit_code == 0, res.output
     assert "50 PNGs" in res.stdout and "20 sample PNGs" in res.stdout
     assert len(list((tmp_path / "e").rglob("*.png"))) == 50
@@ -263,3 +266,30 @@ def test_wheel_ships_templates_and_components(tmp_path):
     where, sizes, template = out.stdout.split("\n")[:3]
     assert where.startswith(str(tmp_path / "unpacked"))
     assert all(int(n) > 1000 for n in sizes.split()) and template == "Template"
+
+
+@pytest.mark.parametrize("argv", [["site-assets"], ["gallery", "--model", "m.keras"], ["render"],
+                                  ["export"], ["predict", "a.png", "--site-dir"]])
+def test_a_site_dir_that_is_no_site_is_one_line(runner, tmp_path, argv):
+    """A typo in --site-dir used to build a whole new tree there, exit 0."""
+    (tmp_path / "a.png").write_bytes(b"")
+    for site in (tmp_path / "nonexistent" / "site", tmp_path):  # missing; no Docusaurus site
+        args = [*argv, str(site)] if argv[-1] == "--site-dir" else [*argv, "--site-dir", str(site)]
+        res = runner.invoke(app, args)
+        one_line_error(res, f"--site-dir {site}:", "--create")
+        assert not (tmp_path / "nonexistent").exists()
+
+
+def test_site_dirs_that_are_accepted(tmp_path):
+    from reportgen.engine.manifest import MANIFEST
+    from reportgen.errors import SiteError
+
+    (tmp_path / "docs-site").mkdir()
+    (tmp_path / "docs-site" / "docusaurus.config.ts").write_text("export default {};")
+    pipeline.require_site(Options(site_dir=tmp_path / "docs-site"))  # a Docusaurus site
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay" / MANIFEST).write_text("{}")
+    pipeline.require_site(Options(site_dir=tmp_path / "overlay"))  # an overlay reportgen wrote
+    pipeline.require_site(Options(site_dir=tmp_path / "new"), create=True)  # asked for
+    with pytest.raises(SiteError, match="does not exist"):
+        pipeline.require_site(Options(site_dir=tmp_path / "new"))

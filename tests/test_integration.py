@@ -19,7 +19,7 @@ def run(tmp_path_factory):
     cmd = [sys.executable, "-m", "reportgen", "site-assets", "--dataset", str(EMBEDDED),
            "--site-dir", str(base / "site"), "--export-dir", str(base / "export"),
            "--models-dir", str(base / "models"), "--log-file", str(base / "tune.log"),
-           "--epochs", "1", "--quiet"]
+           "--epochs", "1", "--quiet", "--create"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((base / "site/static/assets/datasets/mnist/summary.json").read_text())

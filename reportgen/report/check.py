@@ -16,7 +16,7 @@ from ..engine.files import sha256_file
 from ..engine.manifest import Manifest
 from ..engine.stage import key_of
 from ..errors import ModelError, ReportgenError, SiteError
-from ..options import Options
+from ..options import BUILTIN_DATASET, Options
 from ..records import RunOptions
 from .render import component_bytes, missing_references
 from .run import Run, recorded
@@ -53,7 +53,8 @@ def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None 
     """The Options of the site-assets run the site recorded, with what the caller gives
     instead (a model from a CI artefact, another store, the dataset's path here)."""
     return Options(
-        dataset=dataset or Path(options.dataset), site_dir=site_dir,
+        dataset=dataset or (Path(options.dataset) if options.dataset else BUILTIN_DATASET),
+        site_dir=site_dir,
         assets_url=options.assets_url, models_dir=models_dir or Path(options.models_dir),
         epochs=options.epochs, seed=options.seed, sample_per_class=options.sample_per_class,
         model=model or (Path(options.model) if options.model else None),
@@ -73,6 +74,8 @@ def refresh_command(opts: Options) -> str:
                        ("--model", "model"), ("--input-scaling", "input_scaling"),
                        ("--model-kind", "model_kind")):
         value = getattr(opts, name)
+        if name == "dataset" and Path(value).resolve() == BUILTIN_DATASET.resolve():
+            continue
         if value is not None and value != getattr(default, name):
             args += [flag, str(value)]
     for p in opts.custom_images:

@@ -14,7 +14,7 @@ from ..engine.manifest import Manifest
 from ..engine.typed import RecordError, parse
 from ..errors import SiteError
 from ..models.store import history, probabilities_of, store_dir
-from ..options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
+from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from ..records import ModelRef, RunOptions, SiteState
 from .page import PageContext, PageText, page_context
 from .site import open_site
@@ -113,8 +113,10 @@ def open_run(opts: Options, progress=None) -> Run:
 
 def run_options(opts: Options) -> RunOptions:
     """The options of a site-assets run as the site records them (paths as given)."""
+    builtin = Path(opts.dataset).resolve() == BUILTIN_DATASET.resolve()
     return RunOptions(
-        dataset=str(opts.dataset), assets_url=opts.assets_url, models_dir=str(opts.models_dir),
+        dataset=None if builtin else str(opts.dataset), assets_url=opts.assets_url,
+        models_dir=str(opts.models_dir),
         epochs=opts.epochs, seed=opts.seed, sample_per_class=opts.sample_per_class,
         model=str(opts.model) if opts.model is not None else None,
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,

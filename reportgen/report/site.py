@@ -12,7 +12,8 @@ from urllib.parse import unquote
 from ..engine.files import write_text
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, dump, parse
-from ..errors import ModelError
+from ..errors import ModelError, SiteError
+from ..options import in_checkout
 from ..records import ModelRef, SiteState
 from .assets import CATEGORY_FILES, PAGE_PATH
 from .render import install_components, page_references
@@ -41,6 +42,25 @@ def open_site(site_dir: Path) -> tuple[Manifest, SiteState]:
     state = read_state(site)
     state.components, _ = install_components(site_dir, state.components)
     return site, state
+
+
+CONFIG_FILES = tuple(f"docusaurus.config.{ext}" for ext in ("js", "ts", "mjs", "cjs", "mts",
+                                                              "cts"))
+
+
+def require_site(site_dir: Path, create: bool = False) -> None:
+    """Refuse a ``--site-dir`` that is neither a Docusaurus site (a docusaurus.config.* at
+    its root) nor an overlay reportgen writes (its manifest is there, or it is the
+    checkout's own ``site-assets/``), unless ``create`` (a new overlay): raises SiteError
+    (one line), so a typo never builds a whole new tree somewhere."""
+    d = Path(site_dir)
+    if create or (d / MANIFEST).is_file() or any((d / f).is_file() for f in CONFIG_FILES):
+        return
+    if in_checkout() and d.resolve() == (Path.cwd() / "site-assets").resolve():
+        return
+    what = "does not exist" if not d.exists() else "is not a Docusaurus site (no docusaurus.config.js)"
+    raise SiteError(f"--site-dir {d}: {what} nor a reportgen overlay; check the path, or pass "
+                    "--create to make a new overlay there")
 
 
 def read_state(site: Manifest) -> SiteState:

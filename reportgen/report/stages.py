@@ -153,7 +153,7 @@ def _class_counts(r: Run) -> StageOutput:
 def _custom_inputs(r: Run) -> tuple:
     files, problems = r.custom_files
     return (r.model.meta.sha256, r.model.meta.input_scaling,
-            [(str(f), sha256_file(f)) for f in files], problems)
+            [(relpath(f), sha256_file(f)) for f in files], problems)
 
 
 def _custom_test(r: Run) -> StageOutput:

@@ -222,7 +222,8 @@ def run_site_assets(tmp: Path, *extra: str) -> dict:
     stats = tmp / "stats.json"
     cmd = [sys.executable, "-c", RUNNER, str(stats), "site-assets", "--dataset", str(DATASET),
            "--site-dir", str(site), "--export-dir", str(tmp / "export"), "--models-dir",
-           str(tmp / "models"), "--log-file", str(tmp / "tune.log"), "--quiet", *extra]
+           str(tmp / "models"), "--log-file", str(tmp / "tune.log"), "--quiet", "--create",
+           *extra]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t0

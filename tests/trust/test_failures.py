@@ -51,12 +51,12 @@ def test_model_files_that_are_not_models(tmp_path, npz_path, runner):
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 not really")
     res = runner.invoke(app, ["gallery", "--model", str(photo), "--dataset", str(npz_path),
-                              "--site-dir", str(tmp_path / "s")])
+                              "--site-dir", str(tmp_path / "s"), "--create"])
     one_line_error(res, "photo.jpg: not a Keras model file")
     truncated = tmp_path / "m.keras"
     truncated.write_bytes(b"PK\x03\x04 cut short")
     res = runner.invoke(app, ["gallery", "--model", str(truncated), "--dataset", str(npz_path),
-                              "--site-dir", str(tmp_path / "s")])
+                              "--site-dir", str(tmp_path / "s"), "--create"])
     one_line_error(res, "not a valid .keras file (truncated or corrupt)")
 
 
@@ -71,7 +71,7 @@ def test_model_with_another_input_shape_is_one_line(tmp_path, npz_path, runner, 
         keras.layers.Flatten()(inputs)))
     model.save(tmp_path / "other.keras")
     res = runner.invoke(app, ["gallery", "--model", str(tmp_path / "other.keras"), "--dataset",
-                              str(npz_path), "--site-dir", str(tmp_path / "s")])
+                              str(npz_path), "--site-dir", str(tmp_path / "s"), "--create"])
     one_line_error(res, f"model takes input shape {shape}")
 
 
@@ -113,7 +113,7 @@ def test_npy_header_claiming_a_billion_images(tmp_path):
             b = io.BytesIO()
             np.save(b, arr)
             zf.writestr(f"{k}.npy", b.getvalue())
-    proc, rss = peak_rss_mb(f"export\0--dataset\0{bomb}\0--export-dir\0{tmp_path / 'e'}")
+    proc, rss = peak_rss_mb(f"export\0--dataset\0{bomb}\0--export-dir\0{tmp_path / 'e'}\0--no-sample")
     assert_one_line(proc, "declares shape (1000000000, 28, 28)")
     assert rss < 400, f"peak RSS {rss:.0f} MB"
 
@@ -128,7 +128,7 @@ def test_gzip_idx_claiming_a_billion_images(tmp_path):
                        ("t10k-images-idx3-ubyte", struct.pack(">IIII", 0x803, 1, 28, 28) + bytes(784)),
                        ("t10k-labels-idx1-ubyte", struct.pack(">II", 0x801, 1) + b"\0")):
         (folder / name).write_bytes(data)
-    proc, rss = peak_rss_mb(f"export\0--dataset\0{folder}\0--export-dir\0{tmp_path / 'e'}")
+    proc, rss = peak_rss_mb(f"export\0--dataset\0{folder}\0--export-dir\0{tmp_path / 'e'}\0--no-sample")
     assert_one_line(proc, "IDX header declares shape (1000000000, 28, 28)")
     assert rss < 400, f"peak RSS {rss:.0f} MB"
 
@@ -170,7 +170,7 @@ def test_full_disk_in_the_export_dir(tmp_path, tmpfs):
 def test_full_disk_in_the_site(tmp_path, npz_path, tmpfs):
     site = tmpfs("site", size="24k")
     proc = cli("export", "--dataset", npz_path, "--export-dir", tmp_path / "e", "--site-dir",
-               site, "--sample-per-class", "3", "-q")
+               site, "--sample-per-class", "3", "-q", "--create")
     assert_one_line(proc, "No space left on device", code=1)
     assert not [p for p in site.rglob("*") if p.name.endswith(".tmp")]
 
@@ -179,7 +179,7 @@ def test_full_disk_in_the_site(tmp_path, npz_path, tmpfs):
 def test_read_only_site(tmp_path, npz_path, tmpfs):
     site = tmpfs("site", ro=True)
     proc = cli("export", "--dataset", npz_path, "--export-dir", tmp_path / "e", "--site-dir",
-               site, "-q")
+               site, "-q", "--create")
     assert_one_line(proc, "Read-only file system", code=1)
 
 
