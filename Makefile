@@ -54,4 +54,6 @@ clean:
 	       site-assets/preview.png site-assets/preview-dark.png data/export data/models logs \
 	       tests/e2e/site/build tests/e2e/site/.docusaurus \
 	       tests/e2e/site/docs/image-classification tests/e2e/site/.reportgen-manifest.json \
-	       tests/e2e/site/static/assets tests/e2e/site/src tests/artifacts
+	       tests/e2e/site/static/assets tests/e2e/site/src tests/artifacts \
+	       tests/e2e/site/versioned_docs tests/e2e/site/versioned_sidebars \
+	       tests/e2e/site/versions.json tests/e2e/site/i18n

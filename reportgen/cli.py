@@ -48,6 +48,7 @@ from .cli_common import (
 )
 from .console import (
     Display,
+    changes_json,
     err,
     out,
     print_audit,
@@ -58,7 +59,6 @@ from .console import (
     print_run,
     progress,
 )
-from .engine.typed import dump
 from .options import Options
 from .report.assets import WRONG_DIR
 
@@ -253,7 +253,7 @@ def compare(
     opts = Options(dataset=dataset, models_dir=models_dir, input_scaling=input_scaling)
     res = pipeline.compare(opts, model[0], model[1])
     if as_json:
-        print_json(dump(res))
+        print_json(changes_json(res))
     else:
         print_changes(res, max_lines)
 

@@ -22,7 +22,8 @@ class Display:
         self.tasks: dict[str, int] = {}
 
     def stage(self, name: str) -> None:
-        self.p.console.print(f"[bold]{name}[/]", highlight=False)
+        if not self.p.disable:
+            self.p.console.print(f"[bold]{name}[/]", highlight=False)
 
     def export(self, done: int, total: int) -> None:
         if "export" not in self.tasks:
@@ -38,9 +39,11 @@ class Display:
 
 
 def progress(quiet: bool = False) -> Progress:
-    """A rich Progress on stderr (disabled with ``quiet``)."""
+    """A rich Progress on stderr; disabled with ``quiet`` and when stderr is not a terminal
+    (a CI log gets the few lines the command prints at the end, not stage names and bars)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+                    TimeElapsedColumn(), console=err, disable=quiet or not err.is_terminal,
+                    transient=False)
 
 
 def print_json(data) -> None:
@@ -109,6 +112,17 @@ def print_predictions(res) -> None:
         out.print(f"Accuracy: {res.correct}/{res.total} ({res.correct / res.total * 100:.1f}%)")
     if res.page:
         out.print(f"page: {res.page}")
+
+
+def changes_json(ch) -> dict:
+    """``compare --json``: the comparison with deltas rounded to 6 decimals and without the
+    thumbnails' file names (compare writes none)."""
+    return {"previous": str(ch.previous), "current": str(ch.current),
+            "previous_accuracy": round(ch.previous_accuracy, 6),
+            "current_accuracy": round(ch.current_accuracy, 6),
+            "accuracy_delta": round(ch.accuracy_delta, 6),
+            **{which: [{"index": c.index, "label": c.label, "was": c.was, "now": c.now}
+                       for c in getattr(ch, which)] for which in ("fixed", "new")}}
 
 
 def print_changes(ch, max_lines: int) -> None:

@@ -250,22 +250,32 @@ def test_wheel_ships_templates_and_components(tmp_path):
     names = wheel.namelist()
     for want in ("reportgen/report/templates/glassy.mdx.j2", "reportgen/report/templates/_macros.j2",
                  "reportgen/report/components/ImagesTable.jsx",
-                 "reportgen/report/components/CustomImagesTable.jsx"):
+                 "reportgen/report/components/CustomImagesTable.jsx",
+                 "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/custom-digits/7.png"):
         assert want in names
     assert not [n for n in names if n.startswith(("tests/", "site-assets/", "data/"))]
     wheel.extractall(tmp_path / "unpacked")
     empty = tmp_path / "empty"
     empty.mkdir()
     code = ("import reportgen, reportgen.report.render as r\n"
+            "from reportgen.data.dataset import load_dataset\n"
+            "from reportgen.options import Options\n"
             "print(reportgen.__file__)\n"
             "print(len(r.template_source()), len(r.component_bytes('ImagesTable.jsx')))\n"
-            "print(type(r.environment().get_template('glassy.mdx.j2')).__name__)\n")
+            "print(type(r.environment().get_template('glassy.mdx.j2')).__name__)\n"
+            "o = Options()\n"
+            "print(len(load_dataset(o.dataset).y_test), o.models_dir, o.custom_inputs())\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=empty, capture_output=True, text=True,
                          timeout=60, env=os.environ | {"PYTHONPATH": str(tmp_path / "unpacked")})
     assert out.returncode == 0, out.stderr[-2000:]
-    where, sizes, template = out.stdout.split("\n")[:3]
+    where, sizes, template, defaults = out.stdout.split("\n")[:4]
     assert where.startswith(str(tmp_path / "unpacked"))
     assert all(int(n) > 1000 for n in sizes.split()) and template == "Template"
+    # outside a checkout: the embedded MNIST and custom digits of the package, the store in
+    # the user's cache folder (here XDG_CACHE_HOME, under tmp_path), nothing in the cwd
+    tested, models, custom = defaults.split(" ", 2)
+    assert tested == "10000" and models.startswith(str(tmp_path / ".cache" / "reportgen"))
+    assert "custom-digits" in custom and not list(empty.iterdir())
 
 
 @pytest.mark.parametrize("argv", [["site-assets"], ["gallery", "--model", "m.keras"], ["render"],

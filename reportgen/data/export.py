@@ -118,8 +118,6 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
                     out_dir=export_dir, root=export_dir)
     manifest.run("export", key, run, out_dir=export_dir, force=force)
     manifest.save()
-    if progress and not written:
-        progress(total, total)
     return ExportResult(export_dir, total, written, "export" not in manifest.ran,
                         manifest.seconds("export"))
 

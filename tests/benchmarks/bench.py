@@ -10,6 +10,8 @@ same run (so machine noise cancels). Prints one JSON object.
 - site_assets_cold / _warm / _after_epochs_change: `reportgen site-assets` in a fresh
   folder, again with nothing changed, and with --epochs changed; wall seconds, peak RSS of
   the largest process, files written in the site, whether TensorFlow was imported.
+- check_vs_warm: `reportgen check` on the warm site against a warm `site-assets` (best of
+  3 each, alternated): the docs-CI gate should cost no more than 1.5x a warm run.
 """
 
 from __future__ import annotations
@@ -235,6 +237,29 @@ def run_site_assets(tmp: Path, *extra: str) -> dict:
             "site_files_deleted": len(set(before) - set(after))}
 
 
+def run_check(tmp: Path) -> dict:
+    """`reportgen check` on the site: wall seconds, exit code, whether TensorFlow loaded."""
+    stats = tmp / "check.json"
+    cmd = [sys.executable, "-c", RUNNER, str(stats), "check", "--site-dir", str(tmp / "site")]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    st = json.loads(stats.read_text())
+    return {"wall_s": round(wall, 2), "exit_code": st["code"], "tensorflow_imported": st["tf"]}
+
+
+def bench_check(tmp: Path) -> dict:
+    """`check` against a warm `site-assets` on the same site, best of 3 each, alternated."""
+    checks, warms = [], []
+    for _ in range(3):
+        checks.append(run_check(tmp))
+        warms.append(run_site_assets(tmp))
+    check = min(checks, key=lambda r: r["wall_s"])
+    warm = min(w["wall_s"] for w in warms)
+    return {"check": check, "warm_site_assets_s": warm,
+            "ratio": round(check["wall_s"] / warm, 2)}
+
+
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     out = {"machine": {"cores": os.cpu_count(), "cpu": cpu_model(),
@@ -245,6 +270,7 @@ def main() -> None:
         out["export"] = bench_export(tmp / "e")
         out["site_assets_cold"] = run_site_assets(tmp)
         out["site_assets_warm"] = run_site_assets(tmp)
+        out["check_vs_warm"] = bench_check(tmp)
         out["site_assets_after_epochs_change"] = run_site_assets(tmp, "--epochs", "4")
         out["train"] = bench_train(tmp)
         out["cnn"] = bench_cnn(tmp)
@@ -261,6 +287,9 @@ def main() -> None:
         "warm_le_3s_no_writes_no_tf": warm["wall_s"] <= 3 and warm["site_files_written"] == 0
         and not warm["tensorflow_imported"],
         "cold_peak_rss_le_2gb": cold["peak_rss_mb"] <= 2048,
+        "check_le_1.5x_warm_current_no_tf": out["check_vs_warm"]["ratio"] <= 1.5
+        and out["check_vs_warm"]["check"]["exit_code"] == 0
+        and not out["check_vs_warm"]["check"]["tensorflow_imported"],
         "cnn_ratio_le_1.0": out["cnn"]["ratio"] <= 1.0,
         "cnn_accuracy_ge_0.993": out["cnn"]["reportgen"]["test_accuracy"] >= 0.993,
         "mlp_label_errors_top50_ge_5":

@@ -41,9 +41,8 @@ def main() -> int:
             print(f"screenshot ({theme}): {OVERLAY / name}")
             print(f"page: h1 {res.h1!r}, {res.images} images, {len(res.broken_images)} broken, "
                   f"{len(res.console_errors)} console errors, theme {res.theme}")
-        print(f"open: {url}")
-        if sys.stdin.isatty():
-            print("serving on 127.0.0.1 until Ctrl-C")
+        if sys.stdin.isatty():  # outside a terminal the server stops at once: no URL to open
+            print(f"open: {url} (serving on 127.0.0.1 until Ctrl-C)")
             try:
                 while True:
                     time.sleep(1)

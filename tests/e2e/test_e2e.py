@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.report.figures import diagram_available
 from tests.conftest import EMBEDDED, ROOT
 from tests.e2e.harness import PAGE_PATH, SITE, build_site, check_page, reset_generated, serve
 
@@ -33,7 +34,9 @@ def rendered(tmp_path_factory):
            "--site-dir", str(SITE), "--export-dir", str(base / "export"),
            "--models-dir", str(base / HOSTILE_DIR), "--log-file", str(base / "tune.log"),
            "--epochs", "1", "--description", HOSTILE, "--quiet"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    # run from base: the models folder is inside the working directory, so the log names
+    # it (relative); a folder outside it would be named by the model's file name only
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=base)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assets = SITE / "static" / "assets" / "datasets" / "mnist"
     summary = json.loads((assets / "summary.json").read_text())
@@ -167,7 +170,7 @@ def test_cnn_page_in_browser(tmp_path):
     assert summary["changes"]["accuracy_delta"] > 0 and summary["changes"]["fixed"]
     mdx = (SITE / "docs" / "image-classification" / "glassy.mdx").read_text()
     assert "convolutional network" in mdx and 'alt={"Training curves' in mdx
-    assert 'alt={"Architecture diagram' in mdx
+    assert ('alt={"Architecture diagram' in mdx) is diagram_available()
     by_theme = build_and_check(tmp_path, "/", "cnn", themes=("light", "dark"))
     for theme, res in by_theme.items():
         assert res.status == 200 and res.h1 == TITLE and res.theme == theme

@@ -157,3 +157,22 @@ def test_a_versioned_or_translated_copy_keeps_its_images(built, runner, copy):
     assert code == 1 and rep["files"] == [{
         "what": "missing", "stage": f"{copy}/image-classification/glassy.mdx",
         "path": opts.assets_url.lstrip("/").join(["static/", "/class-counts-old.png"])}]
+
+
+def test_the_page_names_no_path_of_the_build_machine(built):
+    """Models, store and log live outside the working directory here: the page, its log
+    block and summary.json name files, never the machine's absolute paths."""
+    root, opts = built
+    page = (opts.site_dir / PAGE_PATH).read_text()
+    summary = (opts.assets_dir / "summary.json").read_text()
+    assert str(root) not in page and str(root) not in summary
+    assert "Graphviz" not in page and "pydot" not in page
+    assert json.loads(summary)["model"]["path"] == "m.keras"
+    sha = load_model_sha(root / "m.keras")
+    assert f"sha256 <code>{sha[:12]}</code>" in page  # the provenance line
+
+
+def load_model_sha(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

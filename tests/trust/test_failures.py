@@ -211,3 +211,32 @@ def test_tensorflow_commands_print_no_absl_or_onednn_lines(tmp_path, npz_path):
     assert proc.stderr.strip() == "", proc.stderr
     assert json.dumps(proc.stdout)  # one summary line
     assert len(proc.stdout.strip().splitlines()) == 1
+
+
+@ROOT_ONLY
+def test_a_model_on_a_read_only_mount(tmp_path, npz_path, tmpfs, monkeypatch):
+    """A model from a CI artefact on a read-only file system: site-assets reads it and
+    its metadata there and writes its caches into its own models dir."""
+    from reportgen import pipeline
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models.store import load_meta
+    from reportgen.options import Options
+    from tests.helpers import fake_probs, seed_probabilities
+    from tests.report.test_stages import given_model
+
+    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+    ds = load_dataset(npz_path)
+    artefact = tmpfs("artefact", size="1m")
+    model = given_model(artefact, ds)
+    meta_text = model.with_suffix(".json").read_text()
+    models = tmp_path / "models"
+    seed_probabilities(models, load_meta(model), ds, fake_probs(ds.y_test, {}))
+    subprocess.run(["mount", "-o", "remount,ro", str(artefact)], check=True)
+    opts = Options(dataset=npz_path, site_dir=tmp_path / "site", models_dir=models,
+                   export_dir=tmp_path / "export", log_file=tmp_path / "tune.log",
+                   sample_per_class=1, workers=1, model=model)
+    rep = pipeline.site_assets(opts)
+    assert rep.summary["model"]["path"] == "artefact/m.keras"  # relative to the cwd
+    assert sorted(p.name for p in artefact.iterdir()) == ["m.json", "m.keras", "models"]
+    assert model.with_suffix(".json").read_text() == meta_text

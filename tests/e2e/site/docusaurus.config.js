@@ -1,6 +1,8 @@
 // Minimal Docusaurus 3 site for reportgen's end-to-end test and `make preview`.
-// BASE_URL (default "/") lets the test build the same site under a non-root baseUrl.
+// BASE_URL (default "/") lets the test build the same site under a non-root baseUrl;
+// LOCALES (default "en") the versioned, translated site of tests/e2e/test_versions.py.
 const baseUrl = process.env.BASE_URL || "/";
+const locales = (process.env.LOCALES || "en").split(",");
 
 /** @type {import('@docusaurus/types').Config} */
 module.exports = {
@@ -11,7 +13,7 @@ module.exports = {
   baseUrl,
   onBrokenLinks: "throw",
   markdown: { hooks: { onBrokenMarkdownLinks: "throw", onBrokenMarkdownImages: "throw" } },
-  i18n: { defaultLocale: "en", locales: ["en"] },
+  i18n: { defaultLocale: "en", locales },
   presets: [
     [
       "classic",
