@@ -3,6 +3,7 @@ errors for bad options."""
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -303,3 +304,34 @@ def test_site_dirs_that_are_accepted(tmp_path):
     pipeline.require_site(Options(site_dir=tmp_path / "new"), create=True)  # asked for
     with pytest.raises(SiteError, match="does not exist"):
         pipeline.require_site(Options(site_dir=tmp_path / "new"))
+
+
+def _readme_commands() -> list[list[str]]:
+    import shlex
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if line.startswith("reportgen "):
+                out.append(shlex.split(line)[1:])
+    return out
+
+
+README_COMMANDS = _readme_commands()
+
+
+def test_readme_has_examples_for_every_command():
+    assert {argv[0] for argv in README_COMMANDS} >= set(COMMANDS) - {"train"} | {"check"}
+
+
+@pytest.mark.parametrize("argv", README_COMMANDS, ids=lambda a: " ".join(a)[:60])
+def test_readme_examples_parse(captured, runner, argv):
+    """Every `reportgen …` line of README's examples parses as written: its command and
+    options exist and take those values (the library call is stubbed)."""
+    with pytest.raises(Called):
+        res = runner.invoke(app, argv, catch_exceptions=False)
+        raise AssertionError(f"exit {res.exit_code}: {res.output}")
