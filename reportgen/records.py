@@ -249,13 +249,14 @@ class HistoryRow:
 @dataclass
 class RunOptions:
     """The options of the last ``site-assets`` run on a site, as given (paths as typed,
-    relative to the folder it ran from; dataset None: the embedded MNIST): what
+    relative to the folder it ran from; dataset None: the embedded MNIST; models_dir None:
+    the default store of the machine that checks): what
     ``reportgen check`` recomputes the keys with, and what the refresh command it prints
     repeats."""
 
     dataset: str | None
     assets_url: str
-    models_dir: str
+    models_dir: str | None
     epochs: int | None
     seed: int
     sample_per_class: int

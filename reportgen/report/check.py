@@ -55,7 +55,9 @@ def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None 
     return Options(
         dataset=dataset or (Path(options.dataset) if options.dataset else BUILTIN_DATASET),
         site_dir=site_dir,
-        assets_url=options.assets_url, models_dir=models_dir or Path(options.models_dir),
+        assets_url=options.assets_url,
+        models_dir=models_dir or (Path(options.models_dir) if options.models_dir
+                                  else Options().models_dir),
         epochs=options.epochs, seed=options.seed, sample_per_class=options.sample_per_class,
         model=model or (Path(options.model) if options.model else None),
         input_scaling=options.input_scaling, model_kind=options.model_kind,

@@ -112,11 +112,14 @@ def open_run(opts: Options, progress=None) -> Run:
 
 
 def run_options(opts: Options) -> RunOptions:
-    """The options of a site-assets run as the site records them (paths as given)."""
+    """The options of a site-assets run as the site records them (paths as given; the
+    embedded dataset and the default model store as None, so another machine uses its
+    own)."""
     builtin = Path(opts.dataset).resolve() == BUILTIN_DATASET.resolve()
+    default_store = Path(opts.models_dir).resolve() == Path(Options().models_dir).resolve()
     return RunOptions(
         dataset=None if builtin else str(opts.dataset), assets_url=opts.assets_url,
-        models_dir=str(opts.models_dir),
+        models_dir=None if default_store else str(opts.models_dir),
         epochs=opts.epochs, seed=opts.seed, sample_per_class=opts.sample_per_class,
         model=str(opts.model) if opts.model is not None else None,
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,

@@ -151,9 +151,18 @@ def _class_counts(r: Run) -> StageOutput:
 
 
 def _custom_inputs(r: Run) -> tuple:
+    """Each image by its path inside the input it came from (``7.png``, ``7/a.png``) and its
+    sha256: the same key from any working directory or machine."""
     files, problems = r.custom_files
+    roots = [Path(p).resolve() for p in r.opts.custom_inputs()]
+
+    def name(f: Path) -> str:
+        f = f.resolve()
+        root = next((x for x in roots if x == f or x in f.parents), f.parent)
+        return f.name if root == f else f.relative_to(root).as_posix()
+
     return (r.model.meta.sha256, r.model.meta.input_scaling,
-            [(relpath(f), sha256_file(f)) for f in files], problems)
+            [(name(f), sha256_file(f)) for f in files], len(problems))
 
 
 def _custom_test(r: Run) -> StageOutput:
@@ -174,6 +183,16 @@ def _render(r: Run) -> StageOutput:
 def _summary_content(r: Run, timings: dict[str, float]) -> dict:
     return build_summary(r.results, dataset_path=r.opts.dataset,
                          page=r.opts.site_dir / assets.PAGE_PATH, timings=timings)
+
+
+def _summary_key(r: Run) -> dict:
+    """summary.json's content without the timings and the paths (named relative to the
+    working directory, which differs between a maintainer's machine and a docs CI)."""
+    content = _summary_content(r, {})
+    for section, field in (("dataset", "path"), ("model", "path"), ("changes", "previous_model")):
+        content.get(section, {}).pop(field, None)
+    content.pop("page")
+    return content
 
 
 def _summary(r: Run) -> StageOutput:
@@ -256,7 +275,7 @@ RENDER = Stage("render", None, inputs=lambda r: (
     json.dumps(dump(r.context), sort_keys=True), template_source()),
     run=_render, out_dir=lambda r: (r.opts.site_dir / assets.PAGE_PATH).parent,
     code=(*PAGE_CODE, "reportgen.report.assets"), reads=PAGE_RECORDS)
-SUMMARY = Stage("summary", None, inputs=lambda r: (_summary_content(r, {}),), run=_summary,
+SUMMARY = Stage("summary", None, inputs=lambda r: (_summary_key(r),), run=_summary,
                 out_dir=_assets, timed=False, code=("reportgen.report.summary",),
                 reads=PAGE_RECORDS)
 

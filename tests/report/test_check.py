@@ -176,3 +176,13 @@ def load_model_sha(path):
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_site_checked_out_elsewhere_is_current(built, runner, tmp_path_factory, monkeypatch):
+    """A docs CI checks the site at another path, from another working directory."""
+    root, opts = built
+    elsewhere = tmp_path_factory.mktemp("ci") / "checkout"
+    shutil.copytree(opts.site_dir, elsewhere)
+    monkeypatch.chdir(elsewhere.parent)
+    code, rep = check(runner, Options(site_dir=elsewhere))
+    assert (code, rep["stale"], rep["files"]) == (0, [], []), rep

@@ -122,13 +122,19 @@ def test_class_counts_key(base):
     assert not changes(S.CLASS_COUNTS, run, seed=3, epochs=9)
 
 
-def test_custom_test_key(base, tmp_path):
+def test_custom_test_key(base, tmp_path, monkeypatch):
     root, run = base
     img = tmp_path / "7.png"
     img.write_bytes((SAMPLES / "7.png").read_bytes())
     mine = variant(run, custom_images=[tmp_path])
     assert S.CUSTOM_TEST.applies(mine)
     key = key_of(S.CUSTOM_TEST, mine)
+    monkeypatch.chdir(root)  # another working directory, the same images: the same key
+    assert key_of(S.CUSTOM_TEST, variant(mine)) == key
+    copy = root / "elsewhere"
+    copy.mkdir(exist_ok=True)
+    (copy / "7.png").write_bytes(img.read_bytes())  # the same inputs in another place
+    assert key_of(S.CUSTOM_TEST, variant(mine, custom_images=[copy])) == key
     img.write_bytes((SAMPLES / "1.png").read_bytes())  # the same file, other pixels
     assert key_of(S.CUSTOM_TEST, variant(mine)) != key
     assert changes(S.CUSTOM_TEST, mine, results=other_model(run, sha256="1" * 64))
@@ -154,7 +160,10 @@ def test_render_key(base):
 def test_summary_key(base):
     root, run = base
     assert changes(S.SUMMARY, run, results=other_model(run, test_accuracy=0.5))
-    assert changes(S.SUMMARY, run, dataset=other_dataset(root))  # its path is in the summary
+    # paths are named relative to the working directory: not part of the key; another
+    # dataset reaches the summary through the class_counts record it reads
+    assert not changes(S.SUMMARY, run, dataset=other_dataset(root))
+    assert "class_counts" in S.SUMMARY.reads
     assert not changes(S.SUMMARY, run, title="T", seed=3)
     assert not changes(S.SUMMARY, run, results=other_model(run, train_seconds=99.0))
 
