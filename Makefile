@@ -50,7 +50,7 @@ preview: $(STAMP) node-deps
 
 ## Remove generated files only (git status is clean afterwards)
 clean:
-	rm -rf site-assets/docs site-assets/static site-assets/.reportgen-manifest.json \
+	rm -rf site-assets/docs site-assets/static site-assets/src site-assets/.reportgen-manifest.json \
 	       site-assets/preview.png site-assets/preview-dark.png data/export data/models logs \
 	       tests/e2e/site/build tests/e2e/site/.docusaurus \
 	       tests/e2e/site/docs/image-classification tests/e2e/site/.reportgen-manifest.json \
