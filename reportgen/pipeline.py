@@ -29,8 +29,8 @@ from .records import GalleryResult, ModelChanges, ModelRef, Sample
 from .report.assets import PAGE_PATH, SUMMARY
 from .report.check import CheckReport, check_site
 from .report.render import audit_page
-from .report.run import Run, open_run, recorded, run_options
-from .report.site import current_model, page_copies, save_site
+from .report.run import Run, current_model, open_run, recorded, run_options
+from .report.site import page_copies, save_site
 from .report.site import require_site as check_site_dir
 from .report.stages import (
     CUSTOM_TEST,

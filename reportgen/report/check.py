@@ -17,8 +17,8 @@ from ..engine.manifest import Manifest
 from ..engine.stage import key_of
 from ..errors import ModelError, ReportgenError, SiteError
 from ..options import BUILTIN_DATASET, Options
-from ..records import RunOptions
-from .render import component_bytes, missing_references
+from ..records import RunOptions, SiteState
+from .render import component_bytes, missing_in_copies
 from .run import Run, recorded
 from .site import page_copies, read_state
 from .stages import STAGES, TRAIN
@@ -99,12 +99,10 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
                         "it first (a site built by reportgen 0.2 needs one run of 0.3)")
     opts = recorded_options(state.options, Path(site_dir), model=model, models_dir=models_dir,
                             dataset=dataset)
-    stale, files, notes = assess(opts, site)
-    for copy in page_copies(site_dir):  # versioned and translated copies keep their images
-        where = copy.relative_to(site_dir).as_posix()
-        files += [("missing", p.relative_to(site_dir).as_posix(), where) for p in
-                  missing_references(copy.read_text(encoding="utf-8", errors="replace"),
-                                     site_dir)]
+    stale, files, notes = assess(opts, site, state)
+    # versioned and translated copies keep their images
+    files += [("missing", p.relative_to(site_dir).as_posix(), where)
+              for where, p in missing_in_copies(site_dir, page_copies(site_dir))]
     for name, digest in state.components.items():  # a newer component ships with reportgen
         copy = Path(site_dir) / "src" / "components" / name
         if (copy.is_file() and sha256_file(copy) == digest
@@ -113,12 +111,13 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
     return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir))
 
 
-def assess(opts: Options, site: Manifest) -> tuple[list[str], list[tuple[str, str, str]],
-                                                   list[str]]:
-    """(stale stages, owned-file problems, notes) of ``site`` for a site-assets run with
-    ``opts``: each key recomputed from the recorded results of the stages before it (a
-    stage that reads a stale one's result is stale too), nothing run, nothing written."""
-    run = Run(opts, site, dataclasses.replace(read_state(site)))
+def assess(opts: Options, site: Manifest, state: SiteState | None = None,
+           ) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
+    """(stale stages, owned-file problems, notes) of ``site`` (whose state, when already
+    read, is ``state``) for a site-assets run with ``opts``: each key recomputed from the
+    recorded results of the stages before it (a stage that reads a stale one's result is
+    stale too), nothing run, nothing written."""
+    run = Run(opts, site, dataclasses.replace(state or read_state(site)))
     stale: list[str] = []
     files: list[tuple[str, str, str]] = []
     notes: list[str] = []

@@ -120,13 +120,17 @@ def audit_page(site_dir: Path, copies: list[Path] = ()) -> list[Finding]:
     findings = [Finding("missing-reference", str(p), "the page shows this image but it "
                                                       "does not exist")
                 for p in missing_references(page.read_text(encoding="utf-8"), site_dir)]
-    for copy in copies:
-        where = Path(copy).relative_to(site_dir).as_posix()
-        findings += [Finding("missing-reference", str(p), f"{where} shows this image but it "
-                                                           "does not exist")
-                     for p in missing_references(copy.read_text(encoding="utf-8",
-                                                                errors="replace"), site_dir)]
-    return findings
+    return findings + [Finding("missing-reference", str(p), f"{where} shows this image but "
+                                                             "it does not exist")
+                       for where, p in missing_in_copies(site_dir, copies)]
+
+
+def missing_in_copies(site_dir: Path, copies: list[Path]) -> list[tuple[str, Path]]:
+    """(copy relative to the site, missing file) for every image a copy of the page
+    (versioned, translated) shows that ``<site>/static`` lacks."""
+    return [(Path(copy).relative_to(site_dir).as_posix(), p) for copy in copies
+            for p in missing_references(Path(copy).read_text(encoding="utf-8",
+                                                             errors="replace"), site_dir)]
 
 
 def write_page(site_dir: Path, mdx: str) -> Path:

@@ -10,9 +10,9 @@ from typing import Any
 
 from ..data.dataset import Dataset, load_dataset
 from ..data.images import collect_images
-from ..engine.manifest import Manifest
+from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, parse
-from ..errors import SiteError
+from ..errors import ModelError, SiteError
 from ..models.store import history, probabilities_of, store_dir
 from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from ..records import ModelRef, RunOptions, SiteState
@@ -124,3 +124,16 @@ def run_options(opts: Options) -> RunOptions:
         model=str(opts.model) if opts.model is not None else None,
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,
         custom_images=[str(p) for p in opts.custom_images], publish_all=opts.publish_all)
+
+
+def current_model(site_dir: Path, models_dir: Path) -> Path:
+    """The model of the site's page (its train record), else the newest .keras file in the
+    store ``models_dir``. Raises ModelError when there is none."""
+    shown = recorded(Manifest(site_dir), "train", ModelRef, optional=True)
+    if shown is not None and Path(shown.path).is_file():
+        return Path(shown.path)
+    found = sorted(Path(models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise ModelError(f"no model found in {Path(site_dir) / MANIFEST} or {models_dir}; "
+                         "run `reportgen train` or pass --model")
+    return found[-1]

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from ..engine.files import write_text
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, dump, parse
-from ..errors import ModelError, SiteError
+from ..errors import SiteError
 from ..options import in_checkout
 from ..records import ModelRef, SiteState
 from .assets import CATEGORY_FILES, PAGE_PATH
@@ -135,19 +135,3 @@ def write_category(site_dir: Path, label: str) -> Path:
     path = category_folder(site_dir) / CATEGORY_FILES[0]
     write_text(path, json.dumps({"label": label}, indent=2, ensure_ascii=False) + "\n")
     return path
-
-
-def current_model(site_dir: Path, models_dir: Path) -> Path:
-    """The model of the site's page (its train record), else the newest .keras file in the
-    store ``models_dir``. Raises ModelError when there is none."""
-    try:
-        shown = parse(ModelRef, Manifest(site_dir).result("train"))
-    except RecordError:
-        shown = None
-    if shown is not None and Path(shown.path).is_file():
-        return Path(shown.path)
-    found = sorted(Path(models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        raise ModelError(f"no model found in {Path(site_dir) / MANIFEST} or {models_dir}; "
-                         "run `reportgen train` or pass --model")
-    return found[-1]
