@@ -74,7 +74,7 @@ class Options:
     epochs: int | None = None
     seed: int = 0
     sample_per_class: int = 12
-    thumb_size: int = 112
+    thumb_size: int = 48
     workers: int | None = None
     retrain: bool = False
     publish_all: bool = False

@@ -20,11 +20,13 @@ SampleFiles = dict[str, dict[str, list[str]]]
 @dataclass
 class Sample:
     """The page's sample of the dataset: ``per_class`` images per digit of each split,
-    chosen with ``seed`` (data.dataset.sample_indices); files: {split: {digit: names}}."""
+    chosen with ``seed`` (data.dataset.sample_indices); files: {split: {digit: names}};
+    sheets: {split: site URL of its sprite sheet, digit 0's files first} (report.assets)."""
 
     per_class: int
     seed: int
     files: SampleFiles
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,7 +91,8 @@ class GalleryResult:
     precision/recall/F1/support (analysis.metrics.per_class_metrics); confusion_png /
     confusion_normalized_png: site URLs of its heatmaps (light variant; ``-dark`` beside);
     top_confusions: the most confused (label, predicted) pairs; train_*: the same for the
-    train split (None when not drawn); log: lines appended to tune.log."""
+    train split (None when not drawn); log: lines appended to tune.log; sheet: site URL
+    of the sprite sheet of every thumbnail, digit 0's first (None when none is wrong)."""
 
     files: dict[str, list[str]]
     wrong_count: int
@@ -104,6 +107,7 @@ class GalleryResult:
     train_confusion: list[list[int]] | None = None
     train_confusion_png: str | None = None
     train_confusion_normalized_png: str | None = None
+    sheet: str | None = None
 
 
 @dataclass
@@ -139,6 +143,8 @@ class SuspectedLabelErrors:
     self_confidence: list[float] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     note: str = ""
+    #: site URL of the sprite sheet of the thumbnails shown (None when none is)
+    sheet: str | None = None
 
     def captions(self) -> list[str]:
         """One caption per shown file: given label, the model's digit and confidence."""
@@ -176,6 +182,8 @@ class ModelChanges:
     accuracy_delta: float
     fixed: list[Change] = field(default_factory=list)
     new: list[Change] = field(default_factory=list)
+    #: {"fixed" / "new": site URL of the sprite sheet of the thumbnails shown}
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,7 +222,8 @@ class ImageCell:
 class CustomTestResult:
     """The "Extra Custom Test": images (the user's, as shown), preprocessed (28x28 as the
     model sees them), correct/total over labelled images, accuracy 0-1, confusion_png (site
-    URL or None), problems (one line per unreadable input), log lines, intro paragraph."""
+    URL or None), problems (one line per unreadable input), log lines, intro paragraph,
+    confusion: its (10, 10) counts, rows label, columns predicted (empty: no labels)."""
 
     intro: str
     images: list[ImageCell]
@@ -225,6 +234,7 @@ class CustomTestResult:
     confusion_png: str | None = None
     problems: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    confusion: list[list[int]] = field(default_factory=list)
 
     @property
     def wrong(self) -> list[ImageCell]:

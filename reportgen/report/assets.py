@@ -12,6 +12,8 @@ Under ``<assets>`` (``<site>/static/<assets-url>``)::
     class-counts.png
     custom-test/<name>.png, <name>-28x28.png, mnist-custom-<epochs>-<acc>.png
     summary.json
+    <split>/sheet.png, wrong-predictions/sheet.png, suspected-label-errors/sheet.png,
+    changes/fixed/sheet.png, changes/new/sheet.png      sprite sheets (:func:`write_sheet`)
 
 Every chart also has a ``-dark`` variant beside it (report.plotting.dark_name). Outside
 ``<assets>``: the page (:data:`PAGE_PATH`), its sidebar category file and the components.
@@ -44,7 +46,14 @@ PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
 #: Sidebar category files Docusaurus reads in the page's folder; reportgen writes the first.
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 #: The React components the page imports, copied into ``<site>/src/components/``.
-COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx")
+COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx", "Reportgen.jsx", "reportgen.css")
+
+#: A gallery's sprite sheet, in its own folder: every thumbnail of the gallery in one PNG,
+#: so a reader's browser makes one request for the gallery instead of one per thumbnail.
+SHEET = "sheet.png"
+#: Thumbnails per row of a sprite sheet (28 px each); the page's components place the
+#: n-th thumbnail of a sheet at column n % SHEET_COLUMNS, row n // SHEET_COLUMNS.
+SHEET_COLUMNS = 16
 
 #: Thumbnails written and shown of a long list (suspected label errors, fixed and new
 #: mistakes); the lists themselves stay complete in the records and summary.json.
@@ -102,6 +111,36 @@ def diagram_name(model_path: Path) -> str:
 def custom_image_names(safe_stem: str) -> tuple[str, str]:
     """(the user's image as shown, its 28x28 version): ``<name>.png``, ``<name>-28x28.png``."""
     return f"{safe_stem}.png", f"{safe_stem}-28x28.png"
+
+
+#: Charts are drawn at twice the size they are shown (sharp on a high-density screen).
+CHART_DENSITY = 2
+
+
+def chart_size(path: Path) -> tuple[int, int]:
+    """(width, height) in CSS px that the chart PNG at ``path`` is shown at: its pixels
+    divided by :data:`CHART_DENSITY`, read from the PNG's header (Pillow). Raises OSError
+    when the file is unreadable."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        w, h = im.size
+    return max(1, round(w / CHART_DENSITY)), max(1, round(h / CHART_DENSITY))
+
+
+def write_sheet(x: np.ndarray, indices: Iterable[int], path: Path) -> Path | None:
+    """Write the sprite sheet of ``x[indices]`` (uint8 (n, 28, 28), 0 = background) at
+    ``path``: :data:`SHEET_COLUMNS` thumbnails a row, in order, unused cells 0, atomically
+    and only when changed. Returns the path, or None (nothing written) when ``indices`` is
+    empty. A sheet of n thumbnails is (28 * ceil(n / 16), 28 * 16) pixels."""
+    indices = [int(i) for i in indices]
+    if not indices:
+        return None
+    rows = -(-len(indices) // SHEET_COLUMNS)
+    sheet = np.zeros((rows, SHEET_COLUMNS, 28, 28), dtype=np.uint8)
+    sheet.reshape(-1, 28, 28)[:len(indices)] = x[indices]
+    write_bytes(Path(path), png_bytes(sheet.transpose(0, 2, 1, 3).reshape(rows * 28, -1)))
+    return Path(path)
 
 
 def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Path,

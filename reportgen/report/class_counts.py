@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .plotting import pyplot, write_chart
+from .plotting import CHART_WIDTH, pyplot, write_chart
 
 
 def write_class_counts(train_counts: list[int], test_counts: list[int], path: Path,
@@ -23,14 +23,14 @@ def class_counts_figure(train_counts: list[int], test_counts: list[int]):
     rows = [{"digit": str(d), "split": split, "count": c}
             for split, counts in (("train", train_counts), ("test", test_counts))
             for d, c in enumerate(counts)]
-    fig, ax = plt.subplots(figsize=(11, 5))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 3.8))
     sns.barplot(data=pd.DataFrame(rows), x="digit", y="count", hue="split", ax=ax,
                 palette=["#4C72B0", "#DD8452"])
     for container in ax.containers:
-        ax.bar_label(container, fmt="%d", fontsize=8, padding=2)
+        ax.bar_label(container, fmt="%d", fontsize=8, padding=2, rotation=90)
     ax.set_xlabel("Digit")
     ax.set_ylabel("Images")
+    ax.legend(loc="upper right", ncols=2, frameon=False)
     ax.set_title("MNIST images per digit")
-    ax.legend(title="split", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.margins(y=0.1)
+    ax.set_ylim(0, max(train_counts + test_counts) * 1.35)
     return fig

@@ -70,27 +70,33 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
         write_bytes(shown, png_bytes(_thumbnail(p.path)))
         write_bytes(small, png_bytes(next(xs)))
         written += [shown, small]
-        caption = (f"{p.label} predicted {p.predicted}" if p.label is not None
-                   else f"predicted {p.predicted}")
-        images.append(ImageCell(f"{caption} ({p.probability * 100:.0f}%)",
-                                f"custom image {p.path.name}", url_of(shown), p.correct))
-        seen.append(ImageCell(p.path.name, f"{p.path.name}, 28x28 as the model sees it",
+        number = len(images) + 1
+        known = f"labelled {p.label}, " if p.label is not None else ""
+        sure = f"{p.probability * 100:.0f}%" if p.probability < 0.995 else "over 99%"
+        images.append(ImageCell(
+            f"{known}read {p.predicted} ({sure})",
+            f"custom image {number}: {known}the model read {p.predicted} with {sure} confidence",
+            url_of(shown), p.correct))
+        seen.append(ImageCell(f"custom image {number}, 28x28",
+                              f"custom image {number} as the model saw it, 28x28",
                               url_of(small)))
     judged = [p for p in preds if p.correct is not None]
     correct, total = accuracy(preds)
     log = tunelog.custom_test(meta.epochs, meta.test_accuracy,
                               [(p.predicted, p.label) for p in judged])
-    cm_url = None
+    cm_url, counts = None, []
     if total:
         cm = confusion_matrix([p.label for p in judged], [p.predicted for p in judged])
         cm_path = folder / custom_confusion_name(meta.epochs, meta.test_accuracy)
         written += write_chart(cm_path, confusion_matrix_figure, cm,
                                f"Custom test: {correct} of {total} correct")
         cm_url = url_of(cm_path)
+        counts = cm.tolist()
     tunelog.append_log(log_file, log)
     if not images:
         return None, written
     return CustomTestResult(
         intro=INTRO.format(n=len(images)), images=images, preprocessed=seen, correct=correct,
         total=total, accuracy=correct / total if total else 0.0, confusion_png=cm_url,
+        confusion=counts,
         problems=problems + [p.error for p in preds if p.error], log=log), written

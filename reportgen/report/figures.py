@@ -12,8 +12,8 @@ from ..engine.files import png_bytes, write_bytes
 from ..models import io as model_io
 from ..models.kinds import quiet_tensorflow
 from ..records import ModelFigures, ModelMeta
-from .assets import FIGURES_DIR, curves_name, diagram_name
-from .plotting import dark_name, pyplot, write_chart
+from .assets import CHART_DENSITY, FIGURES_DIR, curves_name, diagram_name
+from .plotting import CHART_WIDTH, dark_name, pyplot, write_chart
 
 
 def diagram_available() -> bool:
@@ -57,13 +57,16 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "diagram.png"
         keras.utils.plot_model(loaded.keras_model, to_file=str(out), show_shapes=True,
-                               show_layer_names=True, dpi=72, rankdir="TB")
+                               show_layer_names=True, dpi=72 * CHART_DENSITY, rankdir="TB")
         diagram = folder / diagram_name(model_path)
         write_bytes(diagram, out.read_bytes())
         write_bytes(Path(dark_name(diagram)), dark_diagram(out))
     written += [diagram, Path(dark_name(diagram))]
     figs.diagram_png = url_of(diagram)
     return figs, written
+
+
+_COLOURS = {"training": "#4C72B0", "validation": "#DD8452"}
 
 
 def training_curves_figure(history: list[dict]):
@@ -81,22 +84,25 @@ def training_curves_figure(history: list[dict]):
             for split, key in (("training", metric), ("validation", f"val_{metric}"))
             if key in h]
     data = pd.DataFrame(rows)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(CHART_WIDTH, 3.4))
     for ax, metric, label in ((axes[0], "loss", "Loss (cross-entropy)"),
                               (axes[1], "accuracy", "Accuracy (%)")):
         sns.lineplot(data=data[data.metric == metric], x="epoch", y="value", hue="split",
-                     marker="o", ax=ax, palette=["#4C72B0", "#DD8452"])
+                     marker="o", ax=ax, palette=_COLOURS)
         ax.set_xlabel("Epoch (0 = untrained)")
         ax.set_ylabel(label)
         ax.set_xticks(sorted({h["epoch"] for h in history}))
         ax.grid(alpha=0.3)
         last = max(h["epoch"] for h in history)
-        for r in rows:  # the final figures, written beside the last points
-            if r["metric"] == metric and r["epoch"] == last:
-                ax.annotate(f"{r['value']:.2f}%" if metric == "accuracy" else f"{r['value']:.4f}",
-                            (r["epoch"], r["value"]), textcoords="offset points",
-                            xytext=(-4, 8 if r["split"] == "validation" else -14),
-                            ha="right", fontsize=8)
+        final = {r["split"]: r["value"] for r in rows
+                 if r["metric"] == metric and r["epoch"] == last}
+        top = max(final, key=final.get)
+        for split, value in final.items():  # the final figures, beside their own lines:
+            above = split == top            # the higher value above its point, the other below
+            ax.annotate(f"{value:.2f}%" if metric == "accuracy" else f"{value:.4f}",
+                        (last, value), textcoords="offset points",
+                        xytext=(-4, 6 if above else -12), ha="right", fontsize=8,
+                        color=_COLOURS[split])
         if metric == "accuracy":
             ax.set_ylim(0, 102)
     axes[0].set_yscale("log")

@@ -14,7 +14,15 @@ from ..analysis.metrics import confusion_matrix, per_class_metrics
 from ..analysis.mistakes import ranked_wrong, top_confusions
 from ..data.dataset import DIGITS
 from ..records import GalleryResult
-from .assets import CM_DIR, WRONG_DIR, confusion_matrix_name, thumbnail_name, write_thumbnails
+from .assets import (
+    CM_DIR,
+    SHEET,
+    WRONG_DIR,
+    confusion_matrix_name,
+    thumbnail_name,
+    write_sheet,
+    write_thumbnails,
+)
 from .heatmap import confusion_matrix_figure
 from .plotting import write_chart
 
@@ -50,7 +58,8 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
                   y_train: np.ndarray | None = None, train_probs: np.ndarray | None = None,
                   ) -> tuple[GalleryResult, list[Path]]:
     """Write one PNG per wrong prediction (ranked, see mistakes.ranked_wrong) and the
-    confusion matrices (counts and row-normalized, light and dark) of the test split and,
+    sprite sheet of them all (``wrong-predictions/sheet.png``, report.assets.write_sheet) and
+    the confusion matrices (counts and row-normalized, light and dark) of the test split and,
     given ``train_probs``, of the train split, into ``assets_dir``.
 
     x_test: uint8 (n, 28, 28); y_test: uint8 (n,) labels; probs: float (n, 10) model
@@ -63,13 +72,17 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
     predicted = probs.argmax(axis=1)
     files: dict[str, list[str]] = {str(d): [] for d in DIGITS}
     confidence: dict[str, list[float]] = {str(d): [] for d in DIGITS}
-    written = []
-    for i in ranked_wrong(y_test, probs):
+    written, ranked = [], ranked_wrong(y_test, probs)
+    for i in ranked:
         d = str(int(y_test[i]))
         name = thumbnail_name(y_test[i], i, predicted[i])
         files[d].append(name)
         confidence[d].append(round(float(probs[i, predicted[i]]), 4))
         written += write_thumbnails(x_test, [(i, name)], assets_dir / WRONG_DIR / d)
+    # the sheet holds digit 0's thumbnails first, then 1's, …, each in the gallery's order
+    by_digit = sorted(ranked, key=lambda i: int(y_test[i]))  # stable: keeps the ranking
+    sheet = write_sheet(x_test, by_digit, assets_dir / WRONG_DIR / SHEET)
+    written += [sheet] if sheet else []
     cm = confusion_matrix(y_test, predicted)
     cms = write_confusion_matrices(cm, assets_dir / CM_DIR, "test", epochs)
     written += cms
@@ -78,7 +91,8 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
                            confusion=cm.tolist(), metrics=per_class_metrics(cm),
                            confusion_png=url_of(cms[0]), confusion_normalized_png=url_of(cms[2]),
                            confidence=confidence,
-                           top_confusions=top_confusions(cm, TOP_PAIRS))
+                           top_confusions=top_confusions(cm, TOP_PAIRS),
+                           sheet=url_of(sheet) if sheet else None)
     if train_probs is not None and y_train is not None:
         if train_probs.shape != (len(y_train), 10):
             raise ValueError(f"probabilities {train_probs.shape} do not fit "

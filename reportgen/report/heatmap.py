@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..analysis.mistakes import row_normalized
-from .plotting import pyplot
+from .plotting import CHART_WIDTH, pyplot
 
 
 def confusion_matrix_figure(cm: np.ndarray, title: str, normalized: bool = False):
@@ -17,18 +17,19 @@ def confusion_matrix_figure(cm: np.ndarray, title: str, normalized: bool = False
 
     plt = pyplot()
     n = cm.shape[0]
-    fig, ax = plt.subplots(figsize=(10, 7) if n > 4 else (5, 4))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 5.2) if n > 4 else (CHART_WIDTH * 0.6, 3.2))
     cmap = plt.rcParams["image.cmap"]
     if normalized:
         pct = row_normalized(cm) * 100
-        annot = np.array([[("" if v == 0 else f"{v:.1f}" if v < 99.95 else "100")
-                           for v in row] for row in pct])
+        # exact zeros blank; a share that would round to 0.0 says so ("<0.1")
+        annot = np.array([[("" if v == 0 else "<0.1" if v < 0.05 else f"{v:.1f}" if v < 99.95
+                            else "100") for v in row] for row in pct])
         sns.heatmap(pct, annot=annot, fmt="", cmap=cmap, vmin=0, vmax=100, ax=ax,
                     xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8},
                     cbar_kws={"label": "% of the true digit's images"})
     else:
         sns.heatmap(cm, annot=True, fmt="d", cmap=cmap, cbar=True, ax=ax, square=False,
-                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 9})
+                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8})
     ax.set_xlabel("Predicted digit")
     ax.set_ylabel("True digit")
     ax.set_title(title)

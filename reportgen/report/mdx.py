@@ -64,11 +64,19 @@ def text_block(text) -> str:
 
 
 def jsx_literal(value) -> str:
-    """A JSON literal for a JSX prop (``prop={...}``): a string, number or list of them.
-    ``{ } < >`` are written as \\u escapes (only strings can hold them), so MDX's brace
-    matching cannot be fooled. Raises TypeError for a dict (its braces would be escaped)."""
+    """A JSON literal for a JSX prop (``prop={...}``): a string, number, bool, None, or a
+    list or dict (string keys) of them. ``{ } < >`` inside strings are written as \\u
+    escapes, so MDX's brace matching cannot be fooled; only an object's own braces remain.
+    Raises TypeError for other types (and dicts with non-string keys)."""
     if isinstance(value, dict):
-        raise TypeError("jsx_literal takes strings, numbers and lists, not dicts")
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("jsx_literal takes dicts with string keys only")
+        return "{" + ", ".join(f"{jsx_literal(k)}: {jsx_literal(v)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(jsx_literal(v) for v in value) + "]"
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise TypeError(f"jsx_literal cannot write a {type(value).__name__}")
     text = json.dumps(value, ensure_ascii=False)
     for ch in "{}<>":
         text = text.replace(ch, f"\\u{ord(ch):04x}")

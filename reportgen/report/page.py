@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
@@ -15,13 +16,21 @@ from ..records import (
     CustomTestResult,
     GalleryResult,
     HistoryRow,
-    ImageCell,
     ModelChanges,
     ModelRef,
     Sample,
     SuspectedLabelErrors,
 )
-from .assets import CHANGES_DIR, LABEL_ERRORS_DIR, WRONG_DIR, parse_thumbnail_name
+from . import accessible
+from .accessible import Table
+from .assets import (
+    CHANGES_DIR,
+    LABEL_ERRORS_DIR,
+    SHEET_COLUMNS,
+    WRONG_DIR,
+    chart_size,
+    parse_thumbnail_name,
+)
 from .model_section import ModelSection, model_section
 
 
@@ -61,11 +70,25 @@ class FrontMatter:
 
 @dataclass
 class DigitImages:
-    """Thumbnails of one digit: digit 0-9, its plural name ("Threes"), file names."""
+    """Thumbnails of one digit: digit 0-9, its plural name ("Threes"), file names, and
+    where they are in their gallery's sprite sheet (:func:`sheet_props`; None: no sheet)."""
 
     digit: int
     name: str
     files: list[str]
+    sheet: dict | None = None
+
+
+def sheet_props(url: str | None, groups: list[list[str]]) -> list[dict | None]:
+    """The ``sheet`` prop of each group of thumbnails laid out one group after another in
+    the sprite sheet at ``url`` (report.assets.write_sheet): {url, columns, rows, first}."""
+    total = sum(len(g) for g in groups)
+    rows, first, out = -(-total // SHEET_COLUMNS), 0, []
+    for g in groups:
+        out.append({"url": url, "columns": SHEET_COLUMNS, "rows": rows, "first": first}
+                   if url else None)
+        first += len(g)
+    return out
 
 
 @dataclass
@@ -109,13 +132,24 @@ class PageContext:
     label_errors: SuspectedLabelErrors | None = None
     changes: ModelChanges | None = None
     history: list[HistoryRow] = field(default_factory=list)
-    label_error_cells: list[ImageCell] = field(default_factory=list)
-    fixed_cells: list[ImageCell] = field(default_factory=list)
-    new_cells: list[ImageCell] = field(default_factory=list)
     wrong_dir: str = WRONG_DIR
+    #: the test split's confusion matrix (10, 10), rows true, columns predicted; the train
+    #: split's (None when not computed); the gallery's files {digit: names}
+    confusion: list[list[int]] = field(default_factory=list)
+    train_confusion: list[list[int]] | None = None
+    wrong_files: dict[str, list[str]] = field(default_factory=dict)
     #: which model and dataset the page describes, for a reader or a reviewer: the first
     #: 12 hex digits of the model file's sha256 and of the dataset digest (no timestamp)
     model_sha256: str = ""
+    #: {chart URL: [width, height]}: CSS px the chart is shown at (its PNG is drawn at 2x)
+    chart_sizes: dict[str, list[int]] = field(default_factory=dict)
+    #: {"class_counts" / "reliability" / "curves": the chart's alt text}
+    alt: dict[str, str] = field(default_factory=dict)
+    #: {"class_counts" / "reliability" / "curves": the chart's numbers as a table}
+    tables: dict[str, Table] = field(default_factory=dict)
+    #: {"label_errors" / "fixed" / "new": {"sheet": sprite sheet props, "items": [{alt,
+    #: caption}]}}: the thumbnail grids of those sections
+    thumbs: dict[str, dict] = field(default_factory=dict)
 
 
 SLUG = "/image-classification/glassy"
@@ -148,12 +182,14 @@ class PageText:
 
 
 def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
-                 thumb_size: int, history: list[HistoryRow]) -> PageContext:
+                 thumb_size: int, history: list[HistoryRow], static_dir: Path | None = None,
+                 ) -> PageContext:
     """Build the page's context from the stages' records, by stage name: sample (Sample),
     class_counts (ClassCounts), train (ModelRef), gallery (GalleryResult), and the
     optional calibration, label_errors, changes, model_figures and custom_test (None or
     absent: the section is left out). assets_url: site URL of the assets folder;
-    thumb_size: px of one thumbnail; history: the "Model history" rows."""
+    thumb_size: px of one thumbnail; history: the "Model history" rows; static_dir: the
+    site's ``static`` folder, where the charts' sizes are read (None: no sizes)."""
     sample: Sample = results["sample"]
     counts: ClassCounts = results["class_counts"]
     model: ModelRef = results["train"]
@@ -166,10 +202,13 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
     for s, title, split_counts in (("train", "Training", counts.train),
                                    ("test", "Test", counts.test)):
         width = len(str(max(split_counts)))
+        groups = [sample.files[s][str(d)] for d in DIGITS]
         splits.append(SplitSection(
             name=s, title=title, counts=split_counts,
             counts_text="\n".join(f'"{d}": {c:>{width}}' for d, c in enumerate(split_counts)),
-            digits=[DigitImages(d, DIGIT_NAMES[d], sample.files[s][str(d)]) for d in DIGITS]))
+            digits=[DigitImages(d, DIGIT_NAMES[d], g, sh) for d, g, sh in
+                    zip(DIGITS, groups, sheet_props(sample.sheets.get(s), groups), strict=True)]))
+    wrong = [gallery.files[str(d)] for d in DIGITS]
     log = list(model.meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
     return PageContext(
         version=__version__,
@@ -180,7 +219,8 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
         sample_per_class=sample.per_class, seed=sample.seed, thumb_size=thumb_size,
         assets_url=assets_url, class_counts_png=counts.chart_png, splits=splits,
         wrong_count=gallery.wrong_count,
-        wrong_digits=[DigitImages(d, DIGIT_NAMES[d], gallery.files[str(d)]) for d in DIGITS],
+        wrong_digits=[DigitImages(d, DIGIT_NAMES[d], g, sh) for d, g, sh in
+                      zip(DIGITS, wrong, sheet_props(gallery.sheet, wrong), strict=True)],
         confusion_png=gallery.confusion_png, metrics=gallery.metrics,
         model=model_section(model.meta, results.get("model_figures")),
         custom=custom, log_text="\n".join(log),
@@ -189,25 +229,62 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
         train_confusion_normalized_png=gallery.train_confusion_normalized_png,
         wrong_confidence=gallery.confidence, pairs=pair_galleries(gallery),
         calibration=calibration, label_errors=label_errors, changes=changes,
-        history=history,
-        label_error_cells=_cells(assets_url, LABEL_ERRORS_DIR, label_errors.files,
-                                 label_errors.captions(), "suspected label error")
-        if label_errors else [],
-        fixed_cells=_change_cells(assets_url, changes, "fixed"),
-        new_cells=_change_cells(assets_url, changes, "new"),
-        model_sha256=model.meta.sha256[:12])
+        history=history, model_sha256=model.meta.sha256[:12],
+        chart_sizes=_chart_sizes(static_dir, results),
+        **_text_equivalents(results, gallery), thumbs=_thumbs(label_errors, changes, assets_url),
+        confusion=gallery.confusion, train_confusion=gallery.train_confusion,
+        wrong_files=gallery.files)
 
 
-def _cells(assets_url: str, folder: str, files: list[str], captions: list[str],
-           what: str) -> list[ImageCell]:
-    return [ImageCell(caption=c, alt=f"{what}: {c}", url=f"{assets_url}/{folder}/{f}")
-            for f, c in zip(files, captions, strict=True)]
+def _chart_sizes(static_dir: Path | None, results: Mapping[str, Any]) -> dict[str, list[int]]:
+    """{URL: [w, h]} of every chart in the records whose PNG is in ``static_dir``."""
+    if static_dir is None:
+        return {}
+    g, cal, figs, custom = (results.get(k) for k in ("gallery", "calibration", "model_figures",
+                                                        "custom_test"))
+    urls = [results["class_counts"].chart_png]
+    urls += [g.confusion_png, g.confusion_normalized_png, g.train_confusion_png,
+             g.train_confusion_normalized_png] if g else []
+    urls += [cal.reliability_png] if cal else []
+    urls += [figs.curves_png, figs.diagram_png] if figs else []
+    urls += [custom.confusion_png] if custom else []
+    found = {u: Path(static_dir) / u.lstrip("/") for u in urls if u}
+    return {u: list(chart_size(p)) for u, p in found.items() if p.is_file()}
 
 
-def _change_cells(assets_url: str, changes: ModelChanges | None, which: str,
-                  ) -> list[ImageCell]:
-    if changes is None:
-        return []
-    rows = [c for c in getattr(changes, which) if c.file]
-    return _cells(assets_url, f"{CHANGES_DIR}/{which}", [c.file for c in rows],
-                  [c.caption for c in rows], f"{which} mistake")
+def _text_equivalents(results: Mapping[str, Any], gallery: GalleryResult) -> dict[str, dict]:
+    counts: ClassCounts = results["class_counts"]
+    alt = {"class_counts": accessible.class_counts_alt(counts.train, counts.test)}
+    tables = {"class_counts": accessible.class_counts_table(counts.train, counts.test),
+              "metrics": accessible.metrics_table(gallery.metrics)}
+    cal: Calibration | None = results.get("calibration")
+    if cal is not None:
+        alt["reliability"] = accessible.reliability_alt(cal)
+        tables["reliability"] = accessible.reliability_table(cal)
+    history = results["train"].meta.history
+    if len(history) > 1:
+        alt["curves"] = accessible.curves_alt(history)
+        tables["curves"] = accessible.curves_table(history)
+    return {"alt": alt, "tables": tables}
+
+
+def _thumbs(label_errors: SuspectedLabelErrors | None, changes: ModelChanges | None,
+            assets_url: str) -> dict[str, dict]:
+    """The grids of the suspected label errors and the fixed and new mistakes: {"sheet":
+    sprite sheet props (None: a record without one), "items": [{alt, caption, src}]}."""
+    out = {}
+    if label_errors is not None and label_errors.files:
+        items = accessible.label_error_items(label_errors)
+        for it, f in zip(items, label_errors.files, strict=True):
+            it["src"] = f"{assets_url}/{LABEL_ERRORS_DIR}/{f}"
+        out["label_errors"] = {"sheet": sheet_props(label_errors.sheet, [items])[0],
+                               "items": items}
+    for which in ("fixed", "new"):
+        shown = [c for c in getattr(changes, which) if c.file] if changes is not None else []
+        if shown:
+            items = accessible.change_items(shown)
+            for it, c in zip(items, shown, strict=True):
+                it["src"] = f"{assets_url}/{CHANGES_DIR}/{which}/{c.file}"
+            out[which] = {"sheet": sheet_props(changes.sheets.get(which), [items])[0],
+                          "items": items}
+    return out

@@ -15,8 +15,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine.files import write_bytes
+from .assets import CHART_DENSITY
 
 THEMES = ("light", "dark")
+#: Width in inches of a chart drawn to fill the docs column: 6.3 in at 100 CSS px an inch
+#: is 630 px, Docusaurus' docs column beside its table of contents (632 px at 1280 px).
+CHART_WIDTH = 6.3
+#: Text sizes in points: at 100 CSS px an inch, 8 pt is 11.1 px, the smallest text a chart
+#: has when shown at its width.
+_TEXT = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8.5,
+         "ytick.labelsize": 8.5, "legend.fontsize": 8.5, "legend.title_fontsize": 8.5,
+         "figure.titlesize": 10, "figure.constrained_layout.use": True}
 #: Docusaurus' (Infima's) page background and text colours of each colour mode.
 _RC = {
     "light": {"image.cmap": "Blues"},
@@ -44,7 +53,7 @@ def write_chart(path: Path, draw: Callable, *args, **kwargs) -> list[Path]:
     plt = pyplot()
     paths = []
     for theme in THEMES:
-        with plt.rc_context(_RC[theme]):
+        with plt.rc_context({**_TEXT, **_RC[theme]}):
             data = figure_png(draw(*args, **kwargs))
         out = Path(path) if theme == "light" else Path(dark_name(path))
         write_bytes(out, data)
@@ -62,12 +71,13 @@ def pyplot():
     return plt
 
 
-def figure_png(fig, dpi: int = 100) -> bytes:
-    """Render ``fig`` to PNG bytes without a Software/date tag (reproducible) and close it."""
+def figure_png(fig, dpi: int = 100 * CHART_DENSITY) -> bytes:
+    """Render ``fig`` to PNG bytes without a Software/date tag (reproducible) and close it;
+    dpi: pixels an inch (an inch is shown as 100 CSS px, so the default is 2x density)."""
     plt = pyplot()
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04,
                     metadata={"Software": None})
     finally:
         plt.close(fig)

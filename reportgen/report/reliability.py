@@ -10,7 +10,7 @@ import numpy as np
 
 from ..records import Calibration, ModelMeta
 from .assets import reliability_name
-from .plotting import pyplot, write_chart
+from .plotting import CHART_WIDTH, pyplot, write_chart
 
 
 def write_reliability(cal: Calibration, meta: ModelMeta, folder: Path,
@@ -33,7 +33,7 @@ def reliability_figure(accuracy: list[float], confidence: list[float], counts: l
     of each non-empty bin; without it, at the bin's mean confidence). Fractions 0-1 are
     drawn in percent."""
     plt = pyplot()
-    fig, (ax, hist) = plt.subplots(2, 1, figsize=(7, 7), sharex=True,
+    fig, (ax, hist) = plt.subplots(2, 1, figsize=(CHART_WIDTH, 5.8), sharex=True,
                                    gridspec_kw={"height_ratios": [3, 1]})
     ax.plot([0, 100], [0, 100], linestyle="--", color="#8d8d8d", label="perfectly calibrated")
     ax.plot(np.array(confidence) * 100, np.array(accuracy) * 100, marker="o",
@@ -42,8 +42,10 @@ def reliability_figure(accuracy: list[float], confidence: list[float], counts: l
     ax.set_xlim(0, 101)
     ax.set_ylim(0, 101)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left")
-    ax.set_title(f"Reliability diagram, test split: ECE {ece * 100:.2f}% ({n_bins} bins)")
+    ax.set_title(f"Reliability diagram, test split: ECE {ece * 100:.2f}% ({n_bins} bins)",
+                 pad=24)
+    # above the plot, where it can cover no point
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     width = 100 / n_bins
     where = ((np.array(bins) + 0.5) * width if bins is not None and len(bins) == len(counts)
              else np.array(confidence) * 100)

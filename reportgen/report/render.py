@@ -24,6 +24,7 @@ import jinja2
 from ..data.audit import Finding
 from ..engine.files import sha256_file, write_bytes, write_text
 from ..errors import SiteError
+from . import accessible
 from .assets import COMPONENTS, PAGE_PATH
 from .mdx import (
     fence_marker,
@@ -40,7 +41,7 @@ from .plotting import dark_name
 
 #: The modules whose source shapes the page's text (part of the render stage's key).
 PAGE_CODE = ("reportgen.report.render", "reportgen.report.mdx", "reportgen.report.page",
-             "reportgen.report.model_section")
+             "reportgen.report.model_section", "reportgen.report.accessible")
 
 
 def _package_folder(name: str):
@@ -57,7 +58,9 @@ def environment() -> jinja2.Environment:
     env.filters.update(mdx=mdx_escape, jsx=jsx_literal, yaml=yaml_scalar,
                        fence_marker=fence_marker, text_block=text_block,
                        literal=literal_text, url=url_path, dark=dark_name, cell=table_cell,
-                       basename=lambda p: Path(str(p)).name)
+                       basename=lambda p: Path(str(p)).name,
+                       history_table=accessible.history_table,
+                       layers_table=lambda t: accessible.layers_table(t.header, t.rows))
     return env
 
 
@@ -85,18 +88,24 @@ def render_page(context: PageContext, template: str = "glassy.mdx.j2") -> str:
 
 _IMG_MD = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
 _BASE_URL = re.compile(r'useBaseUrl\(("(?:[^"\\]|\\.)*")\)')
-_COMPONENT = re.compile(r"<(ImagesTable|CustomImagesTable)\b(.*?)/>", re.S)
+_COMPONENT = re.compile(r"<(ImagesTable|CustomImagesTable|Thumbs)\b(.*?)/>", re.S)
 _PROP = re.compile(r"^\s*(\w+)=\{(.*)\}\s*$", re.M)
 
 
 def page_references(mdx: str) -> list[str]:
     """Every image URL the page shows: markdown images, ``useBaseUrl("…")`` calls (charts,
-    thumbnails) and the files named by ImagesTable / CustomImagesTable props
-    (``<assetsUrl>/<dirname>/<classdigit>/<file>``)."""
+    thumbnails), the files named by ImagesTable / CustomImagesTable props
+    (``<assetsUrl>/<dirname>/<classdigit>/<file>``) and the sprite sheets of those and of
+    Thumbs (``sheet={{"url": …}}``), and the files of Thumbs' items (``src``)."""
     refs = [m[1] for m in _IMG_MD.finditer(mdx)] + [json.loads(m[1])
                                                     for m in _BASE_URL.finditer(mdx)]
     for m in _COMPONENT.finditer(mdx):
         props = {k: json.loads(v) for k, v in _PROP.findall(m[2])}
+        if isinstance(props.get("sheet"), dict):
+            refs.append(props["sheet"]["url"])
+        if m[1] == "Thumbs":
+            refs += [it["src"] for it in props.get("items", []) if "src" in it]
+            continue
         base = props.get("assetsUrl", "/assets/datasets/mnist").rstrip("/")
         for name in props.get("imagePaths", []):
             refs.append(f"{base}/{props['dirname']}/{props['classdigit']}/{name}")
@@ -106,7 +115,8 @@ def page_references(mdx: str) -> list[str]:
 def missing_references(mdx: str, site_dir: Path) -> list[Path]:
     """Files under ``<site>/static`` that the page references but that do not exist."""
     static = Path(site_dir) / "static"
-    paths = [static / unquote(u).lstrip("/") for u in page_references(mdx) if u.startswith("/")]
+    paths = [static / unquote(u).lstrip("/")
+             for u in dict.fromkeys(page_references(mdx)) if u.startswith("/")]
     return [p for p in paths if not p.is_file()]
 
 

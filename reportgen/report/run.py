@@ -85,7 +85,8 @@ class Run:
         model = self.model
         store = store_dir(model.path) if model.meta.key else self.opts.models_dir
         return page_context(self.results, self.text, assets_url=self.opts.assets_url,
-                            thumb_size=self.opts.thumb_size, history=history(store, model))
+                            thumb_size=self.opts.thumb_size, history=history(store, model),
+                            static_dir=self.opts.site_dir / "static")
 
 
 def recorded(site: Manifest, name: str, hint, optional: bool = False):

@@ -61,6 +61,12 @@ def _sample(r: Run) -> StageOutput:
                  for s in SPLITS for i, d in enumerate(r.ds.split(s)[1])]
     sample = Sample(o.sample_per_class, o.seed,
                     {s: {str(d): v for d, v in files[s].items()} for s in SPLITS})
+    for s in SPLITS:
+        sheet = assets.write_sheet(r.ds.split(s)[0], [int(n[:5]) for d in sorted(files[s])
+                                                      for n in files[s][d]],
+                                   o.assets_dir / s / assets.SHEET)
+        sample.sheets[s] = o.url(sheet)
+        paths.append(sheet)
     return StageOutput(dump(sample), paths)
 
 
@@ -113,8 +119,11 @@ def _label_errors(r: Run) -> StageOutput:
     shown = list(zip(res.indices, res.given, res.predicted, strict=True))[:assets.SHOWN]
     items = [(i, assets.thumbnail_name(g, i, p)) for i, g, p in shown]
     res.files = [name for _, name in items]
-    written = assets.write_thumbnails(r.ds.x_test, items,
-                                      r.opts.assets_dir / assets.LABEL_ERRORS_DIR)
+    folder = r.opts.assets_dir / assets.LABEL_ERRORS_DIR
+    written = assets.write_thumbnails(r.ds.x_test, items, folder)
+    sheet = assets.write_sheet(r.ds.x_test, [i for i, _ in items], folder / assets.SHEET)
+    if sheet:
+        res.sheet, written = r.opts.url(sheet), written + [sheet]
     return StageOutput(dump(res), written)
 
 
@@ -131,9 +140,13 @@ def _changes(r: Run) -> StageOutput:
         shown = getattr(ch, which)[:assets.SHOWN]
         for c in shown:
             c.file = assets.thumbnail_name(c.label, c.index, c.now)
-        written += assets.write_thumbnails(
-            r.ds.x_test, [(c.index, c.file) for c in shown],
-            r.opts.assets_dir / assets.CHANGES_DIR / which)
+        folder = r.opts.assets_dir / assets.CHANGES_DIR / which
+        written += assets.write_thumbnails(r.ds.x_test, [(c.index, c.file) for c in shown],
+                                           folder)
+        sheet = assets.write_sheet(r.ds.x_test, [c.index for c in shown], folder / assets.SHEET)
+        if sheet:
+            ch.sheets[which] = r.opts.url(sheet)
+            written.append(sheet)
     return StageOutput(dump(ch), written)
 
 

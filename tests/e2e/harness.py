@@ -162,3 +162,85 @@ def reset_generated(site: Path = SITE) -> None:
             p.unlink()
 
 
+
+
+@dataclass
+class LoadCheck:
+    """What a reader's browser fetched to show a page, cache disabled, up to ``load``
+    (before any scrolling): requests, bytes on the wire, and the image URLs requested."""
+
+    requests: int = 0
+    bytes: int = 0
+    images: list[str] = field(default_factory=list)
+    #: <img> elements without width and height attributes (they shift the layout)
+    unsized_images: list[str] = field(default_factory=list)
+    #: right-hand table-of-contents entries
+    toc_entries: int = 0
+
+
+def measure_load(url: str, color_scheme: str = "light", width: int = 1280, height: int = 800,
+                 timeout_s: float = 60) -> LoadCheck:
+    """Open ``url`` in Chromium with the HTTP cache disabled (CDP) at width x height and
+    count what was fetched until the ``load`` event."""
+    from playwright.sync_api import sync_playwright
+
+    res = LoadCheck()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    color_scheme=color_scheme)
+            page.set_default_timeout(timeout_s * 1000)
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            seen: dict[str, str] = {}
+            sizes: dict[str, int] = {}
+            cdp.on("Network.requestWillBeSent",
+                   lambda e: seen.setdefault(e["requestId"], e["request"]["url"]))
+            cdp.on("Network.loadingFinished",
+                   lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+            page.goto(url, wait_until="load")
+            loaded = dict(seen)
+            res.requests = len(loaded)
+            res.bytes = sum(sizes.get(k, 0) for k in loaded)
+            res.images = [u for u in loaded.values()
+                          if u.split("?")[0].lower().endswith((".png", ".jpg", ".jpeg", ".gif",
+                                                                ".webp", ".svg"))]
+            res.unsized_images = page.evaluate(
+                "Array.from(document.querySelectorAll('article img')).filter(i => "
+                "!i.getAttribute('width') || !i.getAttribute('height')).map(i => i.src)")
+            res.toc_entries = page.locator(".table-of-contents li").count()
+        finally:
+            browser.close()
+    return res
+
+
+AXE = Path(os.environ.get("REPORTGEN_AXE", SITE / "node_modules" / "axe-core" / "axe.min.js"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def axe_violations(url: str, color_scheme: str = "light", width: int = 1280,
+                   selector: str = "article", timeout_s: float = 60) -> dict[str, list[str]]:
+    """axe-core (WCAG 2.1 A/AA and best practices) on ``selector`` of the page at ``url``:
+    {rule id: [CSS target of each failing node]}. The page is scrolled to the bottom first,
+    so lazily loaded images are in."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900},
+                                    color_scheme=color_scheme)
+            page.set_default_timeout(timeout_s * 1000)
+            page.goto(url, wait_until="load")
+            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+            return page.evaluate(
+                """async ([sel, tags]) => { const r = await axe.run(document.querySelector(sel),
+                   {runOnly: {type: 'tag', values: tags}});
+                   return Object.fromEntries(r.violations.map(v =>
+                     [v.id, v.nodes.map(n => n.target.join(' '))])); }""", [selector, AXE_TAGS])
+        finally:
+            browser.close()

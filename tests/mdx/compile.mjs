@@ -3,8 +3,9 @@
 // Usage: node compile.mjs FILE...           -> {file, ok, js | error}
 //        node compile.mjs --render FILE...  -> {file, ok, html, frontMatter | error}
 // --render evaluates the compiled page with React and renders it to static HTML. The
-// component imports reportgen writes (ImagesTable, CustomImagesTable, Docusaurus'
-// ThemedImage and useBaseUrl) are replaced by stubs; any other import or export in the
+// component imports reportgen writes (ImagesTable, CustomImagesTable, Reportgen's
+// ConfusionMatrix, ScrollRegion and Thumbs, Docusaurus' ThemedImage and useBaseUrl) are
+// replaced by stubs; any other import or export in the
 // page (injected ESM) makes the evaluation fail.
 import { readFile } from "node:fs/promises";
 import { compile, evaluate } from "@mdx-js/mdx";
@@ -15,6 +16,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import remarkGfm from "remark-gfm";
 
 const COMPONENT_IMPORT = /^import (ImagesTable|CustomImagesTable) from "@site\/src\/components\/\1";$/gm;
+const REPORTGEN_IMPORT = /^import \{[\w, ]+\} from "@site\/src\/components\/Reportgen";$/gm;
 // Docusaurus' own modules the page imports, replaced by stand-ins given as arguments
 const THEME_IMPORT = /^import (ThemedImage from "@theme\/ThemedImage"|useBaseUrl from "@docusaurus\/useBaseUrl");$/gm;
 
@@ -40,13 +42,17 @@ for (const file of process.argv.slice(render ? 3 : 2)) {
   try {
     const [frontMatter, src] = splitFrontMatter(await readFile(file, "utf8"));
     if (render) {
-      const body = src.replace(COMPONENT_IMPORT, "").replace(THEME_IMPORT, "");
+      const body = src.replace(COMPONENT_IMPORT, "").replace(REPORTGEN_IMPORT, "")
+        .replace(THEME_IMPORT, "");
       // useBaseUrl's stand-in (the identity) reaches the page as a global
       globalThis.useBaseUrl = (url) => url;
       const { default: Content } = await evaluate(body, { ...runtime, remarkPlugins: [remarkGfm] });
       const html = renderToStaticMarkup(React.createElement(Content, {
         components: { ImagesTable: stub("ImagesTable"), CustomImagesTable: stub("CustomImagesTable"),
-          ThemedImage: themedImage },
+          ThemedImage: themedImage, ConfusionMatrix: stub("ConfusionMatrix"), Thumbs: stub("Thumbs"),
+          // the region's stand-in keeps its content (the markdown tables)
+          ScrollRegion: ({ label, children }) => React.createElement("div",
+            { "data-component": "ScrollRegion", "aria-label": label }, children) },
       }));
       console.log(JSON.stringify({ file, ok: true, html, frontMatter }));
     } else {

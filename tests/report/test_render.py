@@ -35,8 +35,14 @@ def test_jsx_literal_is_json_without_braces_or_angles():
     assert jsx_literal(["a.png", "b.png"]) == '["a.png", "b.png"]'
     text = jsx_literal("x {y} <z>")
     assert "{" not in text and "<" not in text and json.loads(text) == "x {y} <z>"
+    # an object keeps its own braces only; its strings are escaped like any other
+    obj = jsx_literal({"url": "/a/{b}.png", "n": [1, None, True]})
+    assert obj.count("{") == 1 and obj.count("}") == 1 and "<" not in obj
+    assert json.loads(obj) == {"url": "/a/{b}.png", "n": [1, None, True]}
     with pytest.raises(TypeError):
-        jsx_literal({"a": 1})
+        jsx_literal({1: "a"})
+    with pytest.raises(TypeError):
+        jsx_literal(object())
 
 
 def test_fence_is_longer_than_any_backtick_run():
@@ -54,18 +60,23 @@ def test_page_sections_and_references(tmp_path, npz_path):
     mdx = render_page(ctx)
     headings = ["## MNIST digits dataset", "## Visualize Training Dataset",
                 "## Visualize Test Dataset", "## Visualize Wrong Predictions",
-                "## Most confused pairs", "## Confusion Matrix", "### Training split",
+                "## Confusion Matrix", "### Most confused pairs", "### Training split",
                 "## Calibration", "## Suspected label errors", "## Model", "### Model history",
                 "## Changes since the previous model", "## Logs"]
     assert [mdx.index(h) for h in headings] == sorted(mdx.index(h) for h in headings)
-    assert '"0": 3' in mdx and '"9": 2' in mdx  # class counts in the original's form
-    # 10 digit galleries and one per confused pair (here one: image 0)
-    assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 11
+    # no heading per digit: one grid per split and one for the wrong predictions
+    assert mdx.count("\n### ") == 5 and mdx.count("\n#### ") == 0
+    assert '| {"0"} | {"3"} |' in mdx and '| {"Total"} |' in mdx  # class counts, a table
+    assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 10
+    assert mdx.count("<ConfusionMatrix") == 2 and mdx.count("<Thumbs") == 3
     assert "custom_edit_url: null\n" in mdx.split("---")[1]
     refs = page_references(mdx)
-    # samples, the wrong prediction twice (digit and pair), 4 confusion matrices and the
-    # reliability diagram in 2 themes, 1 suspected label error, 1 fixed + 1 new mistake
-    assert len(refs) == 40 + 2 + 10 + 1 + 2
+    sheets = [r for r in refs if r.endswith("/sheet.png")]
+    # the sample (2 sheets, 40 files), the wrong prediction (its sheet and file), 4
+    # confusion-matrix files and the reliability diagram in 2 themes, and the suspected
+    # label error, the fixed and the new mistake (a sheet and a file each)
+    assert len(sheets) == 20 + 10 + 3 and len(set(sheets)) == 6
+    assert len(refs) - len(sheets) == 40 + 1 + 10 + 3
     assert sum(r.endswith("-dark.png") for r in refs) == 5
     assert missing_references(mdx, opts.site_dir) == []
     path = write_page(opts.site_dir, mdx)
@@ -90,8 +101,9 @@ def test_components_copied_only_when_absent(tmp_path):
     mine = tmp_path / "src" / "components" / "ImagesTable.jsx"
     mine.write_text("// the site's own")
     owned, copied = install_components(tmp_path)
-    assert [p.name for p in copied] == ["CustomImagesTable.jsx"]
-    assert list(owned) == ["CustomImagesTable.jsx"]
+    others = ["CustomImagesTable.jsx", "Reportgen.jsx", "reportgen.css"]
+    assert [p.name for p in copied] == others
+    assert list(owned) == others
     assert mine.read_text() == "// the site's own"
     ours = tmp_path / "src" / "components" / "CustomImagesTable.jsx"
     assert "useBaseUrl" in ours.read_text()

@@ -15,6 +15,7 @@ from reportgen.engine.manifest import Manifest
 from reportgen.engine.typed import dump
 from reportgen.options import Options
 from reportgen.records import ModelRef
+from reportgen.report import assets
 from reportgen.report import stages as S
 from reportgen.report.check import assess
 from reportgen.report.run import open_run
@@ -89,7 +90,7 @@ def test_previous_model_kept_in_the_site_state(tmp_path, npz_path, no_diagram):
     assert again.state.previous_model.path == str(first.resolve())
     state = json.loads((tmp_path / "site" / ".reportgen-manifest.json").read_text())["state"]
     assert state["previous_model"]["path"] == str(first.resolve())
-    assert set(state["components"]) == {"ImagesTable.jsx", "CustomImagesTable.jsx"}
+    assert set(state["components"]) == set(assets.COMPONENTS)
 
 
 def test_no_changes_when_the_previous_models_file_is_gone(tmp_path, npz_path):

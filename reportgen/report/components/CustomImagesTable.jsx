@@ -1,23 +1,26 @@
 import React from "react";
 import useBaseUrl from "@docusaurus/useBaseUrl";
+import { Thumbnail, parseThumbnail, percent, readAs, useSheet } from "./Reportgen";
 
 /**
  * "3-0018-8.png" -> "3 → 8 (#18)" (true → predicted, test index), with the model's
  * probability of its answer when given (0.973 -> " 97.3%"); other names are shown as they are.
  */
 function caption(name, probability) {
-  const m = /^(\d+)-(\d+)-(\d+)\.[a-z]+$/i.exec(name);
-  const text = m ? `${m[1]} → ${m[3]} (#${Number(m[2])})` : name;
+  const m = parseThumbnail(name);
+  const text = m ? `${m[0]} → ${m[2]} (#${m[1]})` : name;
   return typeof probability === "number" ? `${text} ${(probability * 100).toFixed(1)}%` : text;
 }
 
 /**
- * A grid of wrong predictions of one true digit, each captioned "true → predicted".
+ * Wrong predictions of one true digit, most confident first: a row of the gallery's grid
+ * (``row``: the true digit as the row's label, each thumbnail captioned with the predicted
+ * digit and the model's confidence), or a grid of its own headed by ``heading``.
  *
  * Props (written by reportgen as JSON literals; all but imagePaths optional, so a page
  * written for the original component, with file names only, still renders):
  *   size       thumbnail width and height in px (number)
- *   heading    text above the grid
+ *   heading    text above the grid, or the row's label
  *   dirname    folder under assetsUrl ("wrong-predictions")
  *   classdigit true digit folder ("0".."9"); without it the files lie in dirname itself
  *   imagePaths file names "<true>-<index>-<predicted>.png", in the order shown
@@ -25,6 +28,9 @@ function caption(name, probability) {
  *   captions   caption text, one per file (instead of the one made from the file name)
  *   id         HTML id of the grid (a link target)
  *   assetsUrl  site URL of the assets folder (default "/assets/datasets/mnist")
+ *   sheet      {url, columns, rows, first}: the gallery's sprite sheet, these thumbnails
+ *              from cell ``first`` on; without it, one image file each
+ *   row        true: a row of a grid
  */
 export default function CustomImagesTable({
   size = 112,
@@ -36,10 +42,42 @@ export default function CustomImagesTable({
   captions = [],
   id,
   assetsUrl = "/assets/datasets/mnist",
+  sheet,
+  row = false,
 }) {
   const folder = classdigit === undefined ? dirname : `${dirname}/${classdigit}`;
   const base = useBaseUrl(`${assetsUrl}/${folder}/`);
-  const label = (name, i) => captions[i] ?? caption(name, confidence[i]);
+  const s = useSheet(sheet);
+  const label = (name, i) => {
+    const m = parseThumbnail(name);
+    return m ? readAs(m[1], m[0], m[2], confidence[i]) : `wrong prediction ${captions[i] ?? caption(name, confidence[i])}`;
+  };
+  const short = (name, i) => {
+    const m = parseThumbnail(name);
+    if (captions[i] !== undefined || !m) return captions[i] ?? caption(name, confidence[i]);
+    return `→${m[2]}${typeof confidence[i] === "number" ? ` ${percent(confidence[i]).replace("over ", ">")}` : ""}`;
+  };
+  const items = imagePaths.map((name, i) => (
+    <figure key={name} style={{ width: row ? Math.max(size + 4, 60) : size, margin: 0, textAlign: "center", whiteSpace: row ? "nowrap" : undefined }}>
+      <Thumbnail src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size}
+                 label={label(name, i)} border="var(--ifm-color-danger-light)" />
+      <figcaption aria-hidden="true" style={{ fontSize: "0.75rem", lineHeight: 1.2 }}>
+        {row ? short(name, i) : captions[i] ?? caption(name, confidence[i])}
+      </figcaption>
+    </figure>
+  ));
+  if (row) {
+    return (
+      <figure id={id} className="reportgen-custom-images-table" data-classdigit={classdigit} data-dirname={dirname}
+              aria-label={`true digit ${classdigit}: ${imagePaths.length} wrong prediction${imagePaths.length === 1 ? "" : "s"}`}
+              style={{ display: "flex", alignItems: "flex-start", gap: "0.5rem", margin: "0 0 6px" }}>
+        <figcaption aria-hidden="true" style={{ flex: "0 0 1.5rem", fontWeight: "bold", textAlign: "center", lineHeight: `${size}px` }}>
+          {heading}
+        </figcaption>
+        <div style={{ display: "flex", flexWrap: "wrap", gap: "4px" }}>{items}</div>
+      </figure>
+    );
+  }
   return (
     <figure id={id} className="reportgen-custom-images-table" data-classdigit={classdigit} data-dirname={dirname} style={{ margin: "1rem 0" }}>
       {heading && (
@@ -47,20 +85,7 @@ export default function CustomImagesTable({
           {heading} ({imagePaths.length})
         </figcaption>
       )}
-      <div style={{ display: "flex", flexWrap: "wrap", gap: "8px" }}>
-        {imagePaths.map((name, i) => (
-          <div key={name} style={{ width: size, textAlign: "center" }}>
-            <img
-              src={base + name}
-              alt={`wrong prediction ${label(name, i)}`}
-              width={size}
-              height={size}
-              style={{ imageRendering: "pixelated", border: "1px solid #e99" }}
-            />
-            <div style={{ fontSize: "0.75rem" }}>{label(name, i)}</div>
-          </div>
-        ))}
-      </div>
+      <div style={{ display: "flex", flexWrap: "wrap", gap: "8px" }}>{items}</div>
     </figure>
   );
 }

@@ -1,16 +1,23 @@
 import React from "react";
 import useBaseUrl from "@docusaurus/useBaseUrl";
+import { Thumbnail, useSheet } from "./Reportgen";
 
 /**
- * A grid of dataset thumbnails: one digit of one split.
+ * Dataset thumbnails of one digit of one split: a row of the split's grid (``row``), or a
+ * grid of its own headed by ``heading`` (the original page's layout).
  *
- * Props (written by reportgen as JSON literals):
+ * Props (written by reportgen as JSON literals; all but dirname, classdigit and imagePaths
+ * optional, so a page written for the original component still renders):
  *   size       thumbnail width and height in px (number)
- *   heading    text above the grid
+ *   heading    text above the grid, or the row's label
  *   dirname    split folder under assetsUrl ("train" | "test")
  *   classdigit digit folder ("0".."9")
- *   imagePaths file names inside <assetsUrl>/<dirname>/<classdigit>/
+ *   imagePaths file names inside <assetsUrl>/<dirname>/<classdigit>/ ("<index:05d>.png")
  *   assetsUrl  site URL of the assets folder (default "/assets/datasets/mnist")
+ *   sheet      {url, columns, rows, first}: the split's sprite sheet (site URL), these
+ *              thumbnails from cell ``first`` on; without it, one image file each
+ *   row        true: a row of a grid, the heading as its label to the left
+ *   id         HTML id (a link target)
  */
 export default function ImagesTable({
   size = 112,
@@ -19,26 +26,45 @@ export default function ImagesTable({
   classdigit,
   imagePaths = [],
   assetsUrl = "/assets/datasets/mnist",
+  sheet,
+  row = false,
+  id,
 }) {
   const base = useBaseUrl(`${assetsUrl}/${dirname}/${classdigit}/`);
+  const s = useSheet(sheet);
+  const what = dirname === "train" ? "training" : dirname;
+  const label = (name) => {
+    const index = /^\d+/.exec(name);
+    return `${what} image${index ? ` ${Number(index[0])}` : ""}: digit ${classdigit}`;
+  };
+  const thumbs = imagePaths.map((name, i) => (
+    <Thumbnail key={name} src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0}
+               size={size} label={label(name)} />
+  ));
+  if (row) {
+    return (
+      <figure id={id} className="reportgen-images-table" data-split={dirname} data-classdigit={classdigit}
+              aria-label={`digit ${classdigit}: ${imagePaths.length} ${what} images`}
+              style={{ display: "flex", alignItems: "center", gap: "0.5rem", margin: "0 0 4px" }}>
+        <figcaption aria-hidden="true" style={{ flex: "0 0 1.5rem", fontWeight: "bold", textAlign: "center" }}>
+          {heading}
+        </figcaption>
+        <div style={{ display: "flex", flexWrap: "wrap", gap: "2px" }}>{thumbs}</div>
+      </figure>
+    );
+  }
   return (
-    <figure className="reportgen-images-table" data-split={dirname} data-classdigit={classdigit} style={{ margin: "1rem 0" }}>
+    <figure id={id} className="reportgen-images-table" data-split={dirname} data-classdigit={classdigit} style={{ margin: "1rem 0" }}>
       {heading && (
         <figcaption style={{ fontWeight: "bold", marginBottom: "0.5rem" }}>
           {heading}
         </figcaption>
       )}
       <div style={{ display: "flex", flexWrap: "wrap", gap: "8px" }}>
-        {imagePaths.map((name) => (
+        {imagePaths.map((name, i) => (
           <div key={name} style={{ width: size, textAlign: "center" }}>
-            <img
-              src={base + name}
-              alt={`digit ${classdigit}, ${dirname} image ${name}`}
-              width={size}
-              height={size}
-              style={{ imageRendering: "pixelated", border: "1px solid #ccc" }}
-            />
-            <div style={{ fontSize: "0.7rem", wordBreak: "break-all" }}>{name}</div>
+            {thumbs[i]}
+            <div aria-hidden="true" style={{ fontSize: "0.7rem", wordBreak: "break-all" }}>{name}</div>
           </div>
         ))}
       </div>

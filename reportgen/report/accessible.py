@@ -1,0 +1,141 @@
+"""Text equivalents of the page's charts (WCAG 2.1, 1.1.1 non-text content): an alt text
+that says what each chart shows, and its numbers as a table (class counts, reliability
+bins, training curves); and the accessible names of thumbnails, which never hold a file
+name. The confusion matrices need none: the page shows them as HTML tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..data.dataset import DIGIT_NAMES
+from ..records import Calibration, Change, HistoryRow, SuspectedLabelErrors
+
+
+@dataclass
+class Table:
+    """A table of the page: header cells, rows of cells (text), the columns' alignment
+    (markdown: ":--", "--:", ":--:")."""
+
+    header: list[str]
+    rows: list[list[str]]
+    align: list[str]
+
+
+def percent(p: float) -> str:
+    """0.964 -> "96%"; a probability at or above 0.995 -> "over 99%" (never "100%" sure)."""
+    return "over 99%" if p >= 0.995 else f"{round(p * 100)}%"
+
+
+def read_as(index: int, label: int, predicted: int, probability: float | None = None) -> str:
+    """The accessible name of a test image the model read, e.g. "test image 8325: labelled
+    0, the model read 6 with 96% confidence" (the page's components build the same)."""
+    sure = "" if probability is None else f" with {percent(probability)} confidence"
+    return f"test image {index}: labelled {label}, the model read {predicted}{sure}"
+
+
+def class_counts_alt(train: list[int], test: list[int]) -> str:
+    """E.g. "Bar chart of images per digit: training split, largest 6,742 ones, smallest
+    5,421 fives; test split, largest 1,135 ones, smallest 892 fives." (10 counts each)."""
+    parts = []
+    for name, counts in (("training", train), ("test", test)):
+        hi = max(range(len(counts)), key=lambda d: counts[d])
+        lo = min(range(len(counts)), key=lambda d: counts[d])
+        parts.append(f"{name} split, largest {counts[hi]:,} {DIGIT_NAMES[hi].lower()}, "
+                     f"smallest {counts[lo]:,} {DIGIT_NAMES[lo].lower()}")
+    return f"Bar chart of images per digit: {'; '.join(parts)}."
+
+
+def class_counts_table(train: list[int], test: list[int]) -> Table:
+    """Images per digit of each split: a row per digit, then the totals."""
+    rows = [[str(d), f"{a:,}", f"{b:,}"] for d, (a, b) in enumerate(zip(train, test, strict=True))]
+    return Table(["Digit", "Training images", "Test images"],
+                 rows + [["Total", f"{sum(train):,}", f"{sum(test):,}"]], [":--:", "--:", "--:"])
+
+
+def reliability_alt(cal: Calibration) -> str:
+    """What the reliability diagram shows: the ECE and the fullest bin's accuracy against
+    its confidence."""
+    text = (f"Reliability diagram: accuracy against mean confidence in {cal.n_bins} "
+            f"confidence bins; expected calibration error {cal.ece * 100:.2f}%")
+    if cal.counts:
+        i = max(range(len(cal.counts)), key=lambda k: cal.counts[k])
+        text += (f"; the fullest bin holds {cal.counts[i]:,} images at "
+                 f"{cal.confidence[i] * 100:.1f}% mean confidence, {cal.accuracy[i] * 100:.1f}% "
+                 "of them read correctly")
+    return text + ". The bins are in the table below."
+
+
+def reliability_table(cal: Calibration) -> Table:
+    """One row per non-empty bin: confidence range, images, mean confidence, accuracy."""
+    width = 100 / cal.n_bins
+    bins = cal.bins if len(cal.bins) == len(cal.counts) else [None] * len(cal.counts)
+    rows = [[f"{b * width:.0f}–{(b + 1) * width:.0f}%" if b is not None else "–", f"{n:,}",
+             f"{c * 100:.1f}%", f"{a * 100:.1f}%"]
+            for b, n, c, a in zip(bins, cal.counts, cal.confidence, cal.accuracy, strict=True)]
+    return Table(["Confidence bin", "Images", "Mean confidence", "Accuracy"], rows,
+                 [":--", "--:", "--:", "--:"])
+
+
+def curves_alt(history: list[dict]) -> str:
+    """What the training curves show: epochs and the validation (else training) accuracy
+    and loss from the untrained model to the last epoch."""
+    first, last = history[0], history[-1]
+    split = "validation" if "val_accuracy" in last else "training"
+    key = "val_" if split == "validation" else ""
+    return (f"Training curves over {int(last['epoch'])} epochs: {split} accuracy from "
+            f"{first.get(key + 'accuracy', 0) * 100:.2f}% to {last[key + 'accuracy'] * 100:.2f}%, "
+            f"{split} loss from {first.get(key + 'loss', 0):.4f} to {last[key + 'loss']:.4f}. "
+            "Every epoch is in the table below.")
+
+
+def curves_table(history: list[dict]) -> Table:
+    """One row per epoch (0 = untrained): loss and accuracy, training and validation."""
+    cols = [("loss", "Training loss", "{:.4f}"), ("accuracy", "Training accuracy", "{:.2%}"),
+            ("val_loss", "Validation loss", "{:.4f}"),
+            ("val_accuracy", "Validation accuracy", "{:.2%}")]
+    cols = [c for c in cols if any(c[0] in h for h in history)]
+    rows = [[str(int(h["epoch"])), *(f.format(h[k]) if k in h else "–" for k, _, f in cols)]
+            for h in history]
+    return Table(["Epoch", *(name for _, name, _ in cols)], rows, [":--"] + ["--:"] * len(cols))
+
+
+def label_error_items(le: SuspectedLabelErrors) -> list[dict]:
+    """{alt, caption} of each suspected label error shown, most suspicious first."""
+    n = len(le.files)
+    return [{"alt": f"suspected label error, {read_as(i, g, p, c)}",
+             "caption": f"#{i}: {g} → {p}, {percent(c).replace('over ', '>')}"}
+            for i, g, p, c in zip(le.indices[:n], le.given[:n], le.predicted[:n],
+                                  le.confidence[:n], strict=True)]
+
+
+def change_items(changes: list[Change]) -> list[dict]:
+    """{alt, caption} of each changed prediction shown (those with a thumbnail)."""
+    return [{"alt": f"test image {c.index}: labelled {c.label}; the previous model read "
+                    f"{c.was}, this one reads {c.now}",
+             "caption": f"#{c.index}: {c.label}, {c.was} → {c.now}"} for c in changes if c.file]
+
+
+def metrics_table(metrics: list[dict]) -> Table:
+    """Precision, recall, F1 and support per digit (analysis.metrics.per_class_metrics)."""
+    return Table(["Digit", "Precision", "Recall", "F1", "Support"],
+                 [[str(int(r["digit"])), f"{r['precision']:.4f}", f"{r['recall']:.4f}",
+                   f"{r['f1']:.4f}", f"{int(r['support']):,}"] for r in metrics],
+                 [":--:", "--:", "--:", "--:", "--:"])
+
+
+def history_table(history: list[HistoryRow]) -> Table:
+    """The model store, oldest first; the "Shown" column marks the page's model."""
+    def unknown(v):
+        return "unknown" if v is None else str(v)
+
+    return Table(["Shown", "Kind", "Epochs", "Seed", "Accuracy", "Wrong", "Trained at", "File"],
+                 [["▶ shown" if h.shown else "", h.kind, unknown(h.epochs), unknown(h.seed),
+                   f"{h.accuracy * 100:.2f}%", f"{h.wrong_count:,}",
+                   (h.trained_at or "unknown")[:16].replace("T", " "), h.name] for h in history],
+                 [":--", ":--", "--:", "--:", "--:", "--:", ":--", ":--"])
+
+
+def layers_table(header: list[str], rows: list[list[str]]) -> Table:
+    """Keras' summary as a table (model_section.SummaryTable), the last column right-aligned."""
+    return Table(list(header), [list(r) for r in rows],
+                 [":--"] * (len(header) - 1) + ["--:"])
