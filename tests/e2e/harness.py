@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import subprocess
@@ -47,10 +49,37 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+_TEXT_TYPES = (".html", ".js", ".css", ".json", ".svg", ".txt", ".xml", ".map")
+
+
+class _GzipHandler(_QuietHandler):
+    """Text files gzip-compressed when the browser accepts it, as every static host serves
+    them (GitHub Pages, Netlify, Vercel): what a reader's browser downloads."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if ("gzip" not in self.headers.get("Accept-Encoding", "")
+                or path.suffix not in _TEXT_TYPES or not path.is_file()):
+            return super().send_head()
+        if path.name == "index.html" and not self.path.split("?")[0].endswith(("/", ".html")):
+            return super().send_head()  # the redirect to the folder's URL
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
-def serve(root: Path):
-    """Serve ``root`` on 127.0.0.1 on a free port; yields the base URL; stops the server."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve(root: Path, gzip_text: bool = False):
+    """Serve ``root`` on 127.0.0.1 on a free port (text files gzipped when ``gzip_text``);
+    yields the base URL; stops the server."""
+    handler = functools.partial(_GzipHandler if gzip_text else _QuietHandler,
+                                directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -118,16 +147,28 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
             page.wait_for_function(
                 "Array.from(document.images).every(i => i.complete)", timeout=timeout_s * 1000)
             page.wait_for_load_state("networkidle")
+            # sprite sheets: every sheet a thumbnail grid names must load as an image
+            res.broken_images += page.evaluate("""async () => {
+                const urls = new Set(Array.from(document.querySelectorAll('article [style*="--rg-sheet"]'))
+                  .map(e => getComputedStyle(e).getPropertyValue('--rg-sheet').trim())
+                  .filter(Boolean).map(v => v.replace(/^url\\(["']?|["']?\\)$/g, '')));
+                const broken = [];
+                for (const u of urls) {
+                  const ok = await new Promise(r => { const i = new Image();
+                    i.onload = () => r(i.naturalWidth > 0); i.onerror = () => r(false); i.src = u; });
+                  if (!ok) broken.push(u);
+                }
+                return broken; }""")
             res.h1 = page.locator("h1").first.inner_text().strip()
             res.text = page.locator("article").first.inner_text()
             imgs = page.evaluate(
                 "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])")
-            res.images = len(imgs)
+            res.images = len(imgs) + page.locator("article .reportgen-thumb").count()
             res.broken_images = [src for src, w in imgs if not w]
             res.wrong_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-custom-images-table[id^=\"wrong-\"]')).map(f => "
-                "[f.dataset.classdigit, f.querySelectorAll('img').length]))")
+                "[f.dataset.classdigit, f.querySelectorAll('img, [role=img]').length]))")
             res.theme = page.evaluate("document.documentElement.dataset.theme")
             charts = page.evaluate(
                 "Array.from(document.querySelectorAll('article img[class*=\"themedComponent\"]'))"
@@ -142,7 +183,8 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
             res.sample_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-images-table')).map(f => "
-                "[f.dataset.split + '/' + f.dataset.classdigit, f.querySelectorAll('img').length]))")
+                "[f.dataset.split + '/' + f.dataset.classdigit, "
+                "f.querySelectorAll('img, [role=img]').length]))")
             page.evaluate("window.scrollTo(0, 0)")
             if screenshot:
                 Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
@@ -224,8 +266,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 def axe_violations(url: str, color_scheme: str = "light", width: int = 1280,
                    selector: str = "article", timeout_s: float = 60) -> dict[str, list[str]]:
     """axe-core (WCAG 2.1 A/AA and best practices) on ``selector`` of the page at ``url``:
-    {rule id: [CSS target of each failing node]}. The page is scrolled to the bottom first,
-    so lazily loaded images are in."""
+    {rule id: [kind of each failing node]}. A node's kind is its tag, classes and parent's
+    tag (``a<p``, ``a.breadcrumbs__link<li``): the same kind failing on a plain page of the
+    site is the theme's doing, not the page's (:func:`page_caused`)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -240,7 +283,19 @@ def axe_violations(url: str, color_scheme: str = "light", width: int = 1280,
             return page.evaluate(
                 """async ([sel, tags]) => { const r = await axe.run(document.querySelector(sel),
                    {runOnly: {type: 'tag', values: tags}});
+                   const kind = (t) => { const e = document.querySelector(t.join(' '));
+                     if (!e) return t.join(' ');
+                     const cls = Array.from(e.classList).filter(c => !/_[a-zA-Z0-9]{4,}$/.test(c)).sort();
+                     return e.tagName.toLowerCase() + cls.map(c => '.' + c).join('') + '<'
+                            + (e.parentElement ? e.parentElement.tagName.toLowerCase() : ''); };
                    return Object.fromEntries(r.violations.map(v =>
-                     [v.id, v.nodes.map(n => n.target.join(' '))])); }""", [selector, AXE_TAGS])
+                     [v.id, v.nodes.map(n => kind(n.target))])); }""", [selector, AXE_TAGS])
         finally:
             browser.close()
+
+
+def page_caused(page: dict[str, list[str]], plain: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The violations of ``page`` (axe_violations) whose rule and node kind do not fail on
+    the site's ``plain`` page too."""
+    out = {rule: [k for k in kinds if k not in plain.get(rule, [])] for rule, kinds in page.items()}
+    return {rule: kinds for rule, kinds in out.items() if kinds}

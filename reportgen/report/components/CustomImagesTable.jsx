@@ -1,6 +1,6 @@
 import React from "react";
 import useBaseUrl from "@docusaurus/useBaseUrl";
-import { Thumbnail, parseThumbnail, percent, readAs, useSheet } from "./Reportgen";
+import { Thumbnail, parseThumbnail, percent, readAs, sheetStyle, useSheet } from "./Reportgen";
 
 /**
  * "3-0018-8.png" -> "3 → 8 (#18)" (true → predicted, test index), with the model's
@@ -57,24 +57,29 @@ export default function CustomImagesTable({
     if (captions[i] !== undefined || !m) return captions[i] ?? caption(name, confidence[i]);
     return `→${m[2]}${typeof confidence[i] === "number" ? ` ${percent(confidence[i]).replace("over ", ">")}` : ""}`;
   };
-  const items = imagePaths.map((name, i) => (
-    <figure key={name} style={{ width: row ? Math.max(size + 4, 60) : size, margin: 0, textAlign: "center", whiteSpace: row ? "nowrap" : undefined }}>
-      <Thumbnail src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size}
-                 label={label(name, i)} border="var(--ifm-color-danger-light)" />
-      <figcaption aria-hidden="true" style={{ fontSize: "0.75rem", lineHeight: 1.2 }}>
-        {row ? short(name, i) : captions[i] ?? caption(name, confidence[i])}
-      </figcaption>
-    </figure>
-  ));
+  const border = "var(--ifm-color-danger-light)";
+  const items = imagePaths.map((name, i) => {
+    const thumb = <Thumbnail src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size}
+                             label={label(name, i)} border={border} />;
+    return row ? (
+      <figure key={name} className="reportgen-wrong">
+        {thumb}
+        <figcaption aria-hidden="true">{short(name, i)}</figcaption>
+      </figure>
+    ) : (
+      <figure key={name} style={{ width: size, margin: 0, textAlign: "center" }}>
+        {thumb}
+        <figcaption aria-hidden="true" style={{ fontSize: "0.75rem" }}>{captions[i] ?? caption(name, confidence[i])}</figcaption>
+      </figure>
+    );
+  });
   if (row) {
     return (
-      <figure id={id} className="reportgen-custom-images-table" data-classdigit={classdigit} data-dirname={dirname}
+      <figure id={id} className="reportgen-custom-images-table reportgen-row" data-classdigit={classdigit} data-dirname={dirname}
               aria-label={`true digit ${classdigit}: ${imagePaths.length} wrong prediction${imagePaths.length === 1 ? "" : "s"}`}
-              style={{ display: "flex", alignItems: "flex-start", gap: "0.5rem", margin: "0 0 6px" }}>
-        <figcaption aria-hidden="true" style={{ flex: "0 0 1.5rem", fontWeight: "bold", textAlign: "center", lineHeight: `${size}px` }}>
-          {heading}
-        </figcaption>
-        <div style={{ display: "flex", flexWrap: "wrap", gap: "4px" }}>{items}</div>
+              style={sheetStyle(s, size, border)}>
+        <figcaption aria-hidden="true">{heading}</figcaption>
+        <div>{items}</div>
       </figure>
     );
   }

@@ -1,6 +1,6 @@
 import React from "react";
 import useBaseUrl from "@docusaurus/useBaseUrl";
-import { Thumbnail, useSheet } from "./Reportgen";
+import { Thumbnail, sheetStyle, useSheet } from "./Reportgen";
 
 /**
  * Dataset thumbnails of one digit of one split: a row of the split's grid (``row``), or a
@@ -43,13 +43,10 @@ export default function ImagesTable({
   ));
   if (row) {
     return (
-      <figure id={id} className="reportgen-images-table" data-split={dirname} data-classdigit={classdigit}
-              aria-label={`digit ${classdigit}: ${imagePaths.length} ${what} images`}
-              style={{ display: "flex", alignItems: "center", gap: "0.5rem", margin: "0 0 4px" }}>
-        <figcaption aria-hidden="true" style={{ flex: "0 0 1.5rem", fontWeight: "bold", textAlign: "center" }}>
-          {heading}
-        </figcaption>
-        <div style={{ display: "flex", flexWrap: "wrap", gap: "2px" }}>{thumbs}</div>
+      <figure id={id} className="reportgen-images-table reportgen-row" data-split={dirname} data-classdigit={classdigit}
+              aria-label={`digit ${classdigit}: ${imagePaths.length} ${what} images`} style={sheetStyle(s, size)}>
+        <figcaption aria-hidden="true">{heading}</figcaption>
+        <div>{thumbs}</div>
       </figure>
     );
   }

@@ -28,23 +28,28 @@ export function readAs(index, label, predicted, probability) {
 /**
  * One thumbnail of size x size px with the accessible name ``label``: cell ``index`` of a
  * sprite sheet (``sheet``: {url: resolved URL, columns, rows}; one request for the whole
- * gallery) or, without a sheet, the image at ``src`` (loaded lazily).
+ * gallery; the sheet, its size and the thumbnail size come from the container's
+ * sheetStyle) or, without a sheet, the image at ``src`` (loaded lazily).
  */
 export function Thumbnail({ src, sheet, index = 0, size, label, border = "var(--ifm-color-emphasis-300)" }) {
-  const frame = { width: size, height: size, display: "block", imageRendering: "pixelated",
-                  border: `1px solid ${border}`, boxSizing: "content-box" };
   if (sheet) {
     const col = index % sheet.columns;
     const row = Math.floor(index / sheet.columns);
-    return (
-      <span role="img" aria-label={label} className="reportgen-thumb" style={{
-        ...frame, backgroundColor: "#000", backgroundRepeat: "no-repeat",
-        backgroundImage: `url("${sheet.url}")`,
-        backgroundSize: `${sheet.columns * size}px ${sheet.rows * size}px`,
-        backgroundPosition: `-${col * size}px -${row * size}px` }} />
-    );
+    return <span role="img" aria-label={label} className="reportgen-thumb"
+                 style={{ backgroundPosition: `-${col * size}px -${row * size}px` }} />;
   }
-  return <img src={src} alt={label} width={size} height={size} loading="lazy" decoding="async" style={frame} />;
+  return <img src={src} alt={label} width={size} height={size} loading="lazy" decoding="async"
+              style={{ display: "block", imageRendering: "pixelated", border: `1px solid ${border}`,
+                       boxSizing: "content-box", margin: "0 auto" }} />;
+}
+
+/** The CSS variables a container gives its sheet thumbnails (reportgen.css). */
+export function sheetStyle(sheet, size, border) {
+  const vars = { "--rg-size": `${size}px` };
+  if (border) vars["--rg-border"] = border;
+  if (!sheet) return vars;
+  return { ...vars, "--rg-sheet": `url("${sheet.url}")`,
+           "--rg-sheet-size": `${sheet.columns * size}px ${sheet.rows * size}px` };
 }
 
 /** useBaseUrl of a sheet prop ({url, columns, rows, first}); null without one. */
@@ -66,7 +71,7 @@ export function Thumbs({ id, size = 48, sheet, items = [] }) {
   const s = useSheet(sheet);
   const root = useBaseUrl("/");
   return (
-    <div id={id} className="reportgen-thumbs">
+    <div id={id} className="reportgen-thumbs" style={sheetStyle(s, size)}>
       {items.map((it, i) => (
         <figure key={i} style={{ width: Math.max(size, 72) }}>
           <Thumbnail sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size} label={it.alt}
@@ -159,7 +164,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     if (diagonal && c && digitId) {
       content = <a href={`#${digitId}${t}`} aria-label={`${name}, read correctly (${pct}); see the test images of ${t}`}>{body}</a>;
     } else if (!diagonal && c && samples) {
-      const open = active && active[0] === t && active[1] === p;
+      const open = Boolean(active && active[0] === t && active[1] === p);
       content = (
         <a href={`#${wrongId}${t}`} id={`${id}-${t}-${p}`} aria-label={name} aria-expanded={open}
            aria-controls={panelId} onClick={toggle(t, p)} className={open ? "reportgen-cm-open" : undefined}>{body}</a>
@@ -204,7 +209,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
                 {shown.map(([f, m, prob]) => (
                   <figure key={f} data-index={m[1]} style={{ width: Math.max(size, 72) }}>
                     <Thumbnail src={`${base}${m[0]}/${f}`} size={size} label={readAs(m[1], m[0], m[2], prob)} />
-                    <figcaption aria-hidden="true">#{m[1]}{typeof prob === "number" ? ` ${percent(prob)}` : ""}</figcaption>
+                    <figcaption aria-hidden="true">#{m[1]}{typeof prob === "number" ? ` ${percent(prob).replace("over ", ">")}` : ""}</figcaption>
                   </figure>
                 ))}
               </div>
