@@ -44,8 +44,13 @@ def test_summary(run):
 def test_gallery_matches_log_and_confusion_matrix(run):
     base, s = run
     assets = base / "site/static/assets/datasets/mnist"
-    wrong = sorted((assets / "wrong-predictions").rglob("*.png"))
+    wrong = sorted((assets / "wrong-predictions").glob("*/*.png"))
     assert len(wrong) == s["wrong_predictions"]["count"]
+    # the sprite sheet holds them all, 16 a row (report.assets.write_sheet)
+    from PIL import Image
+
+    with Image.open(assets / "wrong-predictions" / "sheet.png") as sheet:
+        assert sheet.size == (16 * 28, -(-len(wrong) // 16) * 28)
     assert f"False predictions: {len(wrong):,}/10,000" in (base / "tune.log").read_text()
     manifest = json.loads((base / "site/.reportgen-manifest.json").read_text())
     cm = manifest["stages"]["gallery"]["result"]["confusion"]

@@ -64,8 +64,9 @@ def test_cold_run_outputs(cold):
     assert s["model"]["kind"] == "mlp"
     assert re.fullmatch(r"mnist-1-\d+\.\d\d\.keras", Path(s["model"]["path"]).name)
     assert s["timings_s"]["export"] > 0 and s["timings_s"]["train"] > 0
-    wrong = list((opts.assets_dir / "wrong-predictions").rglob("*.png"))
+    wrong = list((opts.assets_dir / "wrong-predictions").glob("*/*.png"))
     assert len(wrong) == s["wrong_predictions"]["count"] == sum(s["wrong_predictions"]["per_class"])
+    assert (opts.assets_dir / "wrong-predictions" / "sheet.png").is_file()
     mdx = rep.page.read_text()
     assert missing_references(mdx, opts.site_dir) == []
     assert (opts.site_dir / "src" / "components" / "ImagesTable.jsx").is_file()
@@ -127,7 +128,7 @@ def test_epochs_change_rewrites_only_model_outputs(own):
     changed = {p for p in after if before.get(p) != after[p]}
     gone = set(before) - set(after)
     allowed = re.compile(r"(docs/image-classification/glassy\.mdx|.*summary\.json|"
-                         r"\.reportgen-manifest\.json|.*/wrong-predictions/\d/.*\.png|"
+                         r"\.reportgen-manifest\.json|.*/wrong-predictions/(\d/)?.*\.png|"
                          r".*/confusion-matrices/mnist-(test|train)-\d+-.*\.png|"
                          r".*/calibration/mnist-test-\d+-.*\.png|"
                          r".*/suspected-label-errors/.*\.png|"
