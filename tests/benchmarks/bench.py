@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests.* helpers
 
+from tests.benchmarks.reader import bench_reader  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "data" / "datasets" / "mnist.npz"
 
@@ -277,6 +279,7 @@ def main() -> None:
         models = {"mlp": Path(out["train"]["model"]), "cnn": Path(out["cnn"]["model"])}
         out["non_mnist_predict"] = bench_handwriting(tmp, models)
         out["suspected_label_errors"] = bench_label_errors(models)
+        out["reader"] = bench_reader(tmp / "site", tmp)
         timings = json.loads((tmp / "site/static/assets/datasets/mnist/summary.json").read_text())
         out["stage_seconds_after_epochs_change"] = timings["timings_s"]
     cold, warm = out["site_assets_cold"], out["site_assets_warm"]
@@ -296,6 +299,10 @@ def main() -> None:
             out["suspected_label_errors"]["mlp"]["top50_validated"] >= 5,
         "cnn_label_errors_top50_ge_10":
             out["suspected_label_errors"]["cnn"]["top50_validated"] >= 10,
+        "reader_le_60_requests_600kb_no_other_theme": all(
+            out["reader"]["page"][k] <= limit for k, limit in (
+                ("requests", 60), ("requests_dark", 60), ("bytes", 600_000),
+                ("bytes_dark", 600_000))) and not out["reader"]["page"]["other_theme_images"],
     }
     print(json.dumps(out, indent=2))
 

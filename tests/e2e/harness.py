@@ -33,13 +33,14 @@ def npm_ci(site: Path = SITE) -> None:
                        timeout=900)
 
 
-def build_site(out_dir: Path, base_url: str = "/", site: Path = SITE) -> subprocess.CompletedProcess:
-    """`docusaurus build --out-dir out_dir` with BASE_URL=base_url; returns the process
-    (check .returncode; stdout+stderr in .stdout)."""
+def build_site(out_dir: Path, base_url: str = "/", site: Path = SITE, minify: bool = False,
+               ) -> subprocess.CompletedProcess:
+    """`docusaurus build --out-dir out_dir` with BASE_URL=base_url (unminified unless
+    ``minify``: faster); returns the process (check .returncode; stdout+stderr in .stdout)."""
     npm_ci(site)
     env = dict(os.environ, BASE_URL=base_url, DOCUSAURUS_IGNORE_SSG_WARNINGS="true")
     return subprocess.run(["node", "node_modules/@docusaurus/core/bin/docusaurus.mjs", "build",
-                           "--out-dir", str(out_dir), "--no-minify"],
+                           "--out-dir", str(out_dir), *([] if minify else ["--no-minify"])],
                           cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=900)
 
