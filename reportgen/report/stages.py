@@ -236,7 +236,7 @@ PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "ch
 SAMPLE = Stage("sample", Sample, inputs=lambda r: (
     r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all),
     run=_sample, out_dir=_assets, constants=(PNG_OPTIONS,),
-    code=("reportgen.data.export", "reportgen.data.dataset"))
+    code=("reportgen.data.export", "reportgen.data.dataset", "reportgen.report.assets"))
 TRAIN = Stage("train", ModelRef, inputs=_train_inputs, run=_train,
               out_dir=lambda r: r.opts.model.parent if r.opts.model else r.opts.models_dir,
               force=lambda r: r.opts.retrain,
