@@ -148,6 +148,12 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
             page.wait_for_function(
                 "Array.from(document.images).every(i => i.complete)", timeout=timeout_s * 1000)
             page.wait_for_load_state("networkidle")
+            res.h1 = page.locator("h1").first.inner_text().strip()
+            res.text = page.locator("article").first.inner_text()
+            imgs = page.evaluate(
+                "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])")
+            res.images = len(imgs) + page.locator("article .reportgen-thumb").count()
+            res.broken_images = [src for src, w in imgs if not w]
             # sprite sheets: every sheet a thumbnail grid names must load as an image
             res.broken_images += page.evaluate("""async () => {
                 const urls = new Set(Array.from(document.querySelectorAll('article [style*="--rg-sheet"]'))
@@ -160,12 +166,6 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
                   if (!ok) broken.push(u);
                 }
                 return broken; }""")
-            res.h1 = page.locator("h1").first.inner_text().strip()
-            res.text = page.locator("article").first.inner_text()
-            imgs = page.evaluate(
-                "Array.from(document.images).map(i => [i.currentSrc || i.src, i.naturalWidth])")
-            res.images = len(imgs) + page.locator("article .reportgen-thumb").count()
-            res.broken_images = [src for src, w in imgs if not w]
             res.wrong_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-custom-images-table[id^=\"wrong-\"]')).map(f => "

@@ -134,7 +134,7 @@ def test_page_in_browser(rendered, base_url, name):
             assert heading in res.text
         pairs = [f"confusion-test-{c['label']}-{c['predicted']}" for c in summary["top_confusions"]]
         assert pairs and all(p in res.ids for p in pairs)
-        assert "suspected-label-errors" in res.ids
+        assert "suspected-label-errors" in res.ids and len(res.ids) == len(set(res.ids))
         assert "Image Classification" in res.sidebar and "image-classification" not in res.sidebar
         assert res.edit_links == 0
         assert (ARTIFACTS / f"e2e-{name}{'' if theme == 'light' else '-dark'}.png"
