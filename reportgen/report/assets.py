@@ -153,3 +153,13 @@ def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Pa
         write_bytes(path, png_bytes(x[index]))
         written.append(path)
     return written
+
+
+def write_thumbnail_grid(x: np.ndarray, items: list[tuple[int, str]], folder: Path,
+                         ) -> tuple[list[Path], Path | None]:
+    """:func:`write_thumbnails` of ``items`` ((index, name) pairs) into ``folder`` and their
+    sprite sheet ``<folder>/sheet.png`` (:func:`write_sheet`). Returns (every file written,
+    the sheet or None when items is empty)."""
+    written = write_thumbnails(x, items, folder)
+    sheet = write_sheet(x, [i for i, _ in items], Path(folder) / SHEET)
+    return written + ([sheet] if sheet else []), sheet

@@ -61,12 +61,10 @@ def _sample(r: Run) -> StageOutput:
                  for s in SPLITS for i, d in enumerate(r.ds.split(s)[1])]
     sample = Sample(o.sample_per_class, o.seed,
                     {s: {str(d): v for d, v in files[s].items()} for s in SPLITS})
-    for s in SPLITS:
-        sheet = assets.write_sheet(r.ds.split(s)[0], [int(n[:5]) for d in sorted(files[s])
-                                                      for n in files[s][d]],
-                                   o.assets_dir / s / assets.SHEET)
-        sample.sheets[s] = o.url(sheet)
-        paths.append(sheet)
+    for s in SPLITS:  # digit 0's images first, as the page's rows
+        indices = [int(n[:5]) for d in sorted(files[s]) for n in files[s][d]]
+        paths.append(assets.write_sheet(r.ds.split(s)[0], indices, o.assets_dir / s / assets.SHEET))
+        sample.sheets[s] = o.url(paths[-1])
     return StageOutput(dump(sample), paths)
 
 
@@ -119,11 +117,9 @@ def _label_errors(r: Run) -> StageOutput:
     shown = list(zip(res.indices, res.given, res.predicted, strict=True))[:assets.SHOWN]
     items = [(i, assets.thumbnail_name(g, i, p)) for i, g, p in shown]
     res.files = [name for _, name in items]
-    folder = r.opts.assets_dir / assets.LABEL_ERRORS_DIR
-    written = assets.write_thumbnails(r.ds.x_test, items, folder)
-    sheet = assets.write_sheet(r.ds.x_test, [i for i, _ in items], folder / assets.SHEET)
-    if sheet:
-        res.sheet, written = r.opts.url(sheet), written + [sheet]
+    written, sheet = assets.write_thumbnail_grid(r.ds.x_test, items,
+                                                 r.opts.assets_dir / assets.LABEL_ERRORS_DIR)
+    res.sheet = r.opts.url(sheet) if sheet else None
     return StageOutput(dump(res), written)
 
 
@@ -140,13 +136,12 @@ def _changes(r: Run) -> StageOutput:
         shown = getattr(ch, which)[:assets.SHOWN]
         for c in shown:
             c.file = assets.thumbnail_name(c.label, c.index, c.now)
-        folder = r.opts.assets_dir / assets.CHANGES_DIR / which
-        written += assets.write_thumbnails(r.ds.x_test, [(c.index, c.file) for c in shown],
-                                           folder)
-        sheet = assets.write_sheet(r.ds.x_test, [c.index for c in shown], folder / assets.SHEET)
+        files, sheet = assets.write_thumbnail_grid(
+            r.ds.x_test, [(c.index, c.file) for c in shown],
+            r.opts.assets_dir / assets.CHANGES_DIR / which)
+        written += files
         if sheet:
             ch.sheets[which] = r.opts.url(sheet)
-            written.append(sheet)
     return StageOutput(dump(ch), written)
 
 
