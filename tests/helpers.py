@@ -123,7 +123,7 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     assets.write_thumbnails(ds.x_test, zip(suspects.indices, suspects.files, strict=True),
                             opts.assets_dir / assets.LABEL_ERRORS_DIR)
     suspects.sheet = opts.url(assets.write_sheet(
-        ds.x_test, suspects.indices, opts.assets_dir / assets.LABEL_ERRORS_DIR / assets.SHEET))
+        ds.x_test, suspects.indices, opts.assets_dir / assets.LABEL_ERRORS_DIR))
     ch = changes.compare(ds.y_test, before, probs, previous="models/mnist-1-90.00.keras",
                          current="model.keras")
     for which in ("fixed", "new"):
@@ -133,7 +133,7 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
         assets.write_thumbnails(ds.x_test, [(c.index, c.file) for c in getattr(ch, which)],
                                 folder)
         ch.sheets[which] = opts.url(assets.write_sheet(
-            ds.x_test, [c.index for c in getattr(ch, which)], folder / assets.SHEET))
+            ds.x_test, [c.index for c in getattr(ch, which)], folder))
     history = [HistoryRow("mlp", 1, 0, 0.9, 2, "2026-01-01T00:00:00", "mnist-1-90.00.keras"),
                HistoryRow("mlp", 2, 0, 0.95, 1, "2026-01-02T00:00:00", "model.keras", True)]
     results = {
@@ -141,7 +141,7 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
                          {s: opts.url(assets.write_sheet(
                              ds.split(s)[0], [int(n[:5]) for d in sorted(sample[s])
                                               for n in sample[s][d]],
-                             opts.assets_dir / s / assets.SHEET)) for s in sample}),
+                             opts.assets_dir / s)) for s in sample}),
         "class_counts": ClassCounts(ds.digest, ds.class_counts("train"), ds.class_counts("test"),
                                     None),
         "train": ModelRef("model.keras", meta), "gallery": gallery, "calibration": cal,

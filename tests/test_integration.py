@@ -49,7 +49,7 @@ def test_gallery_matches_log_and_confusion_matrix(run):
     # the sprite sheet holds them all, 16 a row (report.assets.write_sheet)
     from PIL import Image
 
-    with Image.open(assets / "wrong-predictions" / "sheet.png") as sheet:
+    with Image.open(next((assets / "wrong-predictions").glob("sheet-*.png"))) as sheet:
         assert sheet.size == (16 * 28, -(-len(wrong) // 16) * 28)
     assert f"False predictions: {len(wrong):,}/10,000" in (base / "tune.log").read_text()
     manifest = json.loads((base / "site/.reportgen-manifest.json").read_text())

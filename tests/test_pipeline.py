@@ -66,7 +66,7 @@ def test_cold_run_outputs(cold):
     assert s["timings_s"]["export"] > 0 and s["timings_s"]["train"] > 0
     wrong = list((opts.assets_dir / "wrong-predictions").glob("*/*.png"))
     assert len(wrong) == s["wrong_predictions"]["count"] == sum(s["wrong_predictions"]["per_class"])
-    assert (opts.assets_dir / "wrong-predictions" / "sheet.png").is_file()
+    assert len(list((opts.assets_dir / "wrong-predictions").glob("sheet-*.png"))) == 1
     mdx = rep.page.read_text()
     assert missing_references(mdx, opts.site_dir) == []
     assert (opts.site_dir / "src" / "components" / "ImagesTable.jsx").is_file()

@@ -12,8 +12,9 @@ Under ``<assets>`` (``<site>/static/<assets-url>``)::
     class-counts.png
     custom-test/<name>.png, <name>-28x28.png, mnist-custom-<epochs>-<acc>.png
     summary.json
-    <split>/sheet.png, wrong-predictions/sheet.png, suspected-label-errors/sheet.png,
-    changes/fixed/sheet.png, changes/new/sheet.png      sprite sheets (:func:`write_sheet`)
+    <split>/sheet-<hash>.png, wrong-predictions/sheet-<hash>.png,
+    suspected-label-errors/sheet-<hash>.png, changes/{fixed,new}/sheet-<hash>.png
+                                                          sprite sheets (:func:`write_sheet`)
 
 Every chart also has a ``-dark`` variant beside it (report.plotting.dark_name). Outside
 ``<assets>``: the page (:data:`PAGE_PATH`), its sidebar category file and the components.
@@ -23,6 +24,7 @@ not known.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,9 +50,11 @@ CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 #: The React components the page imports, copied into ``<site>/src/components/``.
 COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx", "Reportgen.jsx", "reportgen.css")
 
-#: A gallery's sprite sheet, in its own folder: every thumbnail of the gallery in one PNG,
-#: so a reader's browser makes one request for the gallery instead of one per thumbnail.
-SHEET = "sheet.png"
+#: A gallery's sprite sheet, in its own folder, ``sheet-<12 hex digits of its sha256>.png``:
+#: every thumbnail of the gallery in one PNG, so a reader's browser makes one request for
+#: the gallery instead of one per thumbnail. Named by its content, so a versioned or
+#: translated copy of the page keeps the sheet it was rendered with.
+SHEET_PREFIX = "sheet-"
 #: Thumbnails per row of a sprite sheet (28 px each); the page's components place the
 #: n-th thumbnail of a sheet at column n % SHEET_COLUMNS, row n // SHEET_COLUMNS.
 SHEET_COLUMNS = 16
@@ -128,19 +132,22 @@ def chart_size(path: Path) -> tuple[int, int]:
     return max(1, round(w / CHART_DENSITY)), max(1, round(h / CHART_DENSITY))
 
 
-def write_sheet(x: np.ndarray, indices: Iterable[int], path: Path) -> Path | None:
-    """Write the sprite sheet of ``x[indices]`` (uint8 (n, 28, 28), 0 = background) at
-    ``path``: :data:`SHEET_COLUMNS` thumbnails a row, in order, unused cells 0, atomically
-    and only when changed. Returns the path, or None (nothing written) when ``indices`` is
-    empty. A sheet of n thumbnails is (28 * ceil(n / 16), 28 * 16) pixels."""
+def write_sheet(x: np.ndarray, indices: Iterable[int], folder: Path) -> Path | None:
+    """Write the sprite sheet of ``x[indices]`` (uint8 (n, 28, 28), 0 = background) into
+    ``folder`` as ``sheet-<hash>.png`` (:data:`SHEET_PREFIX`): :data:`SHEET_COLUMNS`
+    thumbnails a row, in order, unused cells 0; atomically, only when changed. Returns the
+    path, or None (nothing written) when ``indices`` is empty. A sheet of n thumbnails is
+    28 * ceil(n / 16) px high and 28 * 16 px wide."""
     indices = [int(i) for i in indices]
     if not indices:
         return None
     rows = -(-len(indices) // SHEET_COLUMNS)
     sheet = np.zeros((rows, SHEET_COLUMNS, 28, 28), dtype=np.uint8)
     sheet.reshape(-1, 28, 28)[:len(indices)] = x[indices]
-    write_bytes(Path(path), png_bytes(sheet.transpose(0, 2, 1, 3).reshape(rows * 28, -1)))
-    return Path(path)
+    data = png_bytes(sheet.transpose(0, 2, 1, 3).reshape(rows * 28, -1))
+    path = Path(folder) / f"{SHEET_PREFIX}{hashlib.sha256(data).hexdigest()[:12]}.png"
+    write_bytes(path, data)
+    return path
 
 
 def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Path,
@@ -158,8 +165,8 @@ def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Pa
 def write_thumbnail_grid(x: np.ndarray, items: list[tuple[int, str]], folder: Path,
                          ) -> tuple[list[Path], Path | None]:
     """:func:`write_thumbnails` of ``items`` ((index, name) pairs) into ``folder`` and their
-    sprite sheet ``<folder>/sheet.png`` (:func:`write_sheet`). Returns (every file written,
+    sprite sheet in ``folder`` (:func:`write_sheet`). Returns (every file written,
     the sheet or None when items is empty)."""
     written = write_thumbnails(x, items, folder)
-    sheet = write_sheet(x, [i for i, _ in items], Path(folder) / SHEET)
+    sheet = write_sheet(x, [i for i, _ in items], folder)
     return written + ([sheet] if sheet else []), sheet

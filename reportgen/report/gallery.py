@@ -16,7 +16,6 @@ from ..data.dataset import DIGITS
 from ..records import GalleryResult
 from .assets import (
     CM_DIR,
-    SHEET,
     WRONG_DIR,
     confusion_matrix_name,
     thumbnail_name,
@@ -58,7 +57,7 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
                   y_train: np.ndarray | None = None, train_probs: np.ndarray | None = None,
                   ) -> tuple[GalleryResult, list[Path]]:
     """Write one PNG per wrong prediction (ranked, see mistakes.ranked_wrong) and the
-    sprite sheet of them all (``wrong-predictions/sheet.png``, report.assets.write_sheet) and
+    sprite sheet of them all (``wrong-predictions/sheet-<hash>.png``, assets.write_sheet) and
     the confusion matrices (counts and row-normalized, light and dark) of the test split and,
     given ``train_probs``, of the train split, into ``assets_dir``.
 
@@ -81,7 +80,7 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
         written += write_thumbnails(x_test, [(i, name)], assets_dir / WRONG_DIR / d)
     # the sheet holds digit 0's thumbnails first, then 1's, …, each in the gallery's order
     by_digit = sorted(ranked, key=lambda i: int(y_test[i]))  # stable: keeps the ranking
-    sheet = write_sheet(x_test, by_digit, assets_dir / WRONG_DIR / SHEET)
+    sheet = write_sheet(x_test, by_digit, assets_dir / WRONG_DIR)
     written += [sheet] if sheet else []
     cm = confusion_matrix(y_test, predicted)
     cms = write_confusion_matrices(cm, assets_dir / CM_DIR, "test", epochs)

@@ -63,7 +63,7 @@ def _sample(r: Run) -> StageOutput:
                     {s: {str(d): v for d, v in files[s].items()} for s in SPLITS})
     for s in SPLITS:  # digit 0's images first, as the page's rows
         indices = [int(n[:5]) for d in sorted(files[s]) for n in files[s][d]]
-        paths.append(assets.write_sheet(r.ds.split(s)[0], indices, o.assets_dir / s / assets.SHEET))
+        paths.append(assets.write_sheet(r.ds.split(s)[0], indices, o.assets_dir / s))
         sample.sheets[s] = o.url(paths[-1])
     return StageOutput(dump(sample), paths)
 

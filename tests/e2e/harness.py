@@ -114,6 +114,8 @@ class PageCheck:
     ids: list[str] = field(default_factory=list)
     sidebar: str = ""
     edit_links: int = 0
+    #: URL of every sprite sheet the page's thumbnail grids use
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -155,7 +157,7 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
             res.images = len(imgs) + page.locator("article .reportgen-thumb").count()
             res.broken_images = [src for src, w in imgs if not w]
             # sprite sheets: every sheet a thumbnail grid names must load as an image
-            res.broken_images += page.evaluate("""async () => {
+            sheets = page.evaluate("""async () => {
                 const urls = new Set(Array.from(document.querySelectorAll('article [style*="--rg-sheet"]'))
                   .map(e => getComputedStyle(e).getPropertyValue('--rg-sheet').trim())
                   .filter(Boolean).map(v => v.replace(/^url\\(["']?|["']?\\)$/g, '')));
@@ -165,7 +167,8 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
                     i.onload = () => r(i.naturalWidth > 0); i.onerror = () => r(false); i.src = u; });
                   if (!ok) broken.push(u);
                 }
-                return broken; }""")
+                return {urls: Array.from(urls), broken}; }""")
+            res.sheets, res.broken_images = sheets["urls"], res.broken_images + sheets["broken"]
             res.wrong_counts = page.evaluate(
                 "Object.fromEntries(Array.from(document.querySelectorAll("
                 "'figure.reportgen-custom-images-table[id^=\"wrong-\"]')).map(f => "

@@ -103,5 +103,12 @@ def test_versioned_and_translated_pages_keep_their_images(tmp_path, site):
         assert res.status == 200 and res.images > 30, name
         assert res.broken_images == [] and res.failed_requests == [], (name, res.broken_images[:5])
     assert accuracy_in(seen["1.0"].text) != accuracy_in(seen["current"].text)
+    # each page shows the wrong predictions of its own model: sheets are named by content,
+    # so regenerating the current page kept 1.0's sheet
+    wrong = {name: [u.rsplit("/", 1)[1] for u in res.sheets if "/wrong-predictions/" in u]
+             for name, res in seen.items()}
+    assert len(wrong["1.0"]) == 1 and wrong["1.0"] != wrong["current"]
+    # the French pages were copied from the 1-epoch page and keep showing its sheet
+    assert wrong["fr 1.0"] == wrong["1.0"] == wrong["fr current"]
     assert accuracy_in(seen["fr 1.0"].text) == accuracy_in(seen["1.0"].text)
     assert "Le jeu de données MNIST" in seen["fr current"].text

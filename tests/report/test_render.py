@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 
 import jinja2
@@ -71,7 +72,7 @@ def test_page_sections_and_references(tmp_path, npz_path):
     assert mdx.count("<ConfusionMatrix") == 2 and mdx.count("<Thumbs") == 3
     assert "custom_edit_url: null\n" in mdx.split("---")[1]
     refs = page_references(mdx)
-    sheets = [r for r in refs if r.endswith("/sheet.png")]
+    sheets = [r for r in refs if re.search(r"/sheet-[0-9a-f]{12}\.png$", r)]
     # the sample (2 sheets, 40 files), the wrong prediction (its sheet and file), 4
     # confusion-matrix files and the reliability diagram in 2 themes, and the suspected
     # label error, the fixed and the new mistake (a sheet and a file each)
