@@ -103,7 +103,7 @@ def label_error_items(le: SuspectedLabelErrors) -> list[dict]:
     """{alt, caption} of each suspected label error shown, most suspicious first."""
     n = len(le.files)
     return [{"alt": f"suspected label error, {read_as(i, g, p, c)}",
-             "caption": f"#{i}: {g} → {p}, {percent(c).replace('over ', '>')}"}
+             "caption": f"#{i}\n{g} → {p} {percent(c).replace('over ', '>')}"}
             for i, g, p, c in zip(le.indices[:n], le.given[:n], le.predicted[:n],
                                   le.confidence[:n], strict=True)]
 
@@ -112,7 +112,7 @@ def change_items(changes: list[Change]) -> list[dict]:
     """{alt, caption} of each changed prediction shown (those with a thumbnail)."""
     return [{"alt": f"test image {c.index}: labelled {c.label}; the previous model read "
                     f"{c.was}, this one reads {c.now}",
-             "caption": f"#{c.index}: {c.label}, {c.was} → {c.now}"} for c in changes if c.file]
+             "caption": f"#{c.index}\n{c.label}: {c.was} → {c.now}"} for c in changes if c.file]
 
 
 def metrics_table(metrics: list[dict]) -> Table:

@@ -73,7 +73,7 @@ export function Thumbs({ id, size = 48, sheet, items = [] }) {
   return (
     <div id={id} className="reportgen-thumbs" style={sheetStyle(s, size)}>
       {items.map((it, i) => (
-        <figure key={i} style={{ width: Math.max(size, 72) }}>
+        <figure key={i} style={{ width: Math.max(size, 76) }}>
           <Thumbnail sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size} label={it.alt}
                      src={it.src && root + it.src.replace(/^\//, "")} />
           <figcaption aria-hidden="true">{it.caption}</figcaption>
