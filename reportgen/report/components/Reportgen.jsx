@@ -119,11 +119,12 @@ function tint(color, amount) {
  *   id        HTML id of the table's region
  *   caption   the table's caption
  *   counts    n x n ints, rows true, columns predicted
+ *   split     the split's name in the diagonal cells' accessible names ("test", "training")
  *   size      px of one thumbnail in the cell's panel
  *   assetsUrl site URL of the assets folder
  */
 export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, digitId, wrongId,
-                                  assetsUrl = "/assets/datasets/mnist" }) {
+                                  split = "test", assetsUrl = "/assets/datasets/mnist" }) {
   const [active, setActive] = useState(null);
   const base = useBaseUrl(`${assetsUrl}/${samples ? samples.dirname : ""}/`);
   const panelId = `${id}-panel`;
@@ -162,7 +163,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     const name = `true ${t}, predicted ${p}: ${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"}`;
     let content = body;
     if (diagonal && c && digitId) {
-      content = <a href={`#${digitId}${t}`} aria-label={`${name}, read correctly (${pct}); see the test images of ${t}`}>{body}</a>;
+      content = <a href={`#${digitId}${t}`} aria-label={`${name}, read correctly (${pct}); see the ${split} images of ${t}`}>{body}</a>;
     } else if (!diagonal && c && samples) {
       const open = Boolean(active && active[0] === t && active[1] === p);
       content = (
