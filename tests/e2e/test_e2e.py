@@ -203,6 +203,11 @@ def test_a_reader_explores_the_page(rendered):
                     "t.scrollWidth > t.clientWidth + 1 || (t.parentElement.scrollWidth > "
                     "t.parentElement.clientWidth + 1 && !(t.parentElement.tabIndex >= 0)))"
                     ".length") == 0
+                # a cell's text starts with its count as a word of its own ("969 98.9%")
+                assert page.evaluate(
+                    "Array.from(document.querySelectorAll('#confusion-test tbody tr')).map(r => "
+                    "Array.from(r.querySelectorAll('td')).map(d => "
+                    "Number(d.textContent.trim().split(/\\s+/)[0].replace(/,/g, ''))))") == cm
                 cells = [(t, p) for t in range(10) for p in range(10) if t != p and cm[t][p]]
                 for t, p in cells[:: max(1, len(cells) // 8)]:
                     page.click(f"#confusion-test-{t}-{p}")

@@ -159,7 +159,8 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     const diagonal = t === p;
     const style = { background: !c ? undefined : diagonal ? tint("--ifm-color-success", 12 + 28 * (c / (rowTotals[t] || 1)))
       : tint("--ifm-color-danger", 10 + 35 * Math.sqrt(c / offMax)) };
-    const body = <>{c.toLocaleString("en-US")}{pct && <small>{pct}</small>}</>;
+    // the space keeps the count a word of its own in the cell's text ("969 98.9%")
+    const body = <>{c.toLocaleString("en-US")}{pct && <>{" "}<small>{pct}</small></>}</>;
     const name = `true ${t}, predicted ${p}: ${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"}`;
     let content = body;
     if (diagonal && c && digitId) {
