@@ -146,12 +146,6 @@ class SuspectedLabelErrors:
     #: site URL of the sprite sheet of the thumbnails shown (None when none is)
     sheet: str | None = None
 
-    def captions(self) -> list[str]:
-        """One caption per shown file: given label, the model's digit and confidence."""
-        n = len(self.files)
-        return [f"given {g}, model {p} ({c * 100:.1f}%)" for g, p, c in
-                zip(self.given[:n], self.predicted[:n], self.confidence[:n], strict=True)]
-
 
 @dataclass
 class Change:

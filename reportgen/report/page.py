@@ -23,36 +23,19 @@ from ..records import (
 )
 from . import accessible
 from .accessible import Table
-from .assets import (
-    CHANGES_DIR,
-    LABEL_ERRORS_DIR,
-    SHEET_COLUMNS,
-    WRONG_DIR,
-    chart_size,
-    parse_thumbnail_name,
-)
+from .assets import CHANGES_DIR, LABEL_ERRORS_DIR, SHEET_COLUMNS, WRONG_DIR, chart_size
 from .model_section import ModelSection, model_section
 
 
 @dataclass
 class PairGallery:
-    """One row of "Most confused pairs": ``count`` images of ``label`` predicted as
-    ``predicted``; files / confidence: their thumbnails (in the label's wrong-prediction
-    folder), most confident first; anchor: the HTML id of their gallery."""
+    """One row of "Most confused pairs": ``count`` test images of ``label`` predicted as
+    ``predicted`` (their images open from the matrix cell ``#confusion-test-<label>-
+    <predicted>``)."""
 
     label: int
     predicted: int
     count: int
-    files: list[str]
-    confidence: list[float]
-
-    @property
-    def heading(self) -> str:
-        return f"{self.label} predicted as {self.predicted}"
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.label}-predicted-as-{self.predicted}"
 
 
 @dataclass
@@ -93,13 +76,12 @@ def sheet_props(url: str | None, groups: list[list[str]]) -> list[dict | None]:
 
 @dataclass
 class SplitSection:
-    """One split's section: name ("train"), title ("Training"), counts per digit,
-    counts_text (the original's ``"0": 5923`` lines), digits (the sample)."""
+    """One split's section: name ("train"), title ("Training"), counts per digit, digits
+    (the sample)."""
 
     name: str
     title: str
     counts: list[int]
-    counts_text: str
     digits: list[DigitImages]
 
 
@@ -160,16 +142,8 @@ DOC_ID = "glassy"
 
 
 def pair_galleries(gallery: GalleryResult) -> list[PairGallery]:
-    """The thumbnails of each of the gallery's top confusions, in the gallery's order."""
-    pairs = []
-    for c in gallery.top_confusions:
-        names = gallery.files.get(str(c.label), [])
-        conf = gallery.confidence.get(str(c.label), [])  # empty in a 0.1 record
-        keep = [i for i, n in enumerate(names)
-                if (parse_thumbnail_name(n) or (0, 0, -1))[2] == c.predicted]
-        pairs.append(PairGallery(c.label, c.predicted, c.count, [names[i] for i in keep],
-                                 [conf[i] for i in keep] if conf else []))
-    return pairs
+    """The gallery's top confusions, most frequent first."""
+    return [PairGallery(c.label, c.predicted, c.count) for c in gallery.top_confusions]
 
 
 @dataclass
@@ -201,11 +175,9 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
     splits = []
     for s, title, split_counts in (("train", "Training", counts.train),
                                    ("test", "Test", counts.test)):
-        width = len(str(max(split_counts)))
         groups = [sample.files[s][str(d)] for d in DIGITS]
         splits.append(SplitSection(
             name=s, title=title, counts=split_counts,
-            counts_text="\n".join(f'"{d}": {c:>{width}}' for d, c in enumerate(split_counts)),
             digits=[DigitImages(d, DIGIT_NAMES[d], g, sh) for d, g, sh in
                     zip(DIGITS, groups, sheet_props(sample.sheets.get(s), groups), strict=True)]))
     wrong = [gallery.files[str(d)] for d in DIGITS]

@@ -101,8 +101,7 @@ def test_suspected_label_errors_rank_the_flipped_labels_first():
     assert idx.tolist()[3:] == [150]  # the rest: self-confidence below 0.5
     res = suspected_label_errors(y, probs)
     assert res.indices == idx.tolist() and res.given == [int(y[i]) for i in idx]
-    res.files = ["a.png"]  # captions follow the shown files
-    assert res.captions()[0].startswith(f"given {y[idx[0]]}, model {flipped[int(idx[0])]} (")
+    assert res.predicted[0] == flipped[int(idx[0])]
     # a model that is right about everything, surely, suspects nothing
     sure = np.eye(10)[y] * 0.99 + 0.001
     assert find_suspects(y, sure)[0].tolist() == []
