@@ -249,9 +249,10 @@ def test_wheel_ships_templates_and_components(tmp_path):
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
     wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
     names = wheel.namelist()
+    from reportgen.report.assets import COMPONENTS
+
     for want in ("reportgen/report/templates/glassy.mdx.j2", "reportgen/report/templates/_macros.j2",
-                 "reportgen/report/components/ImagesTable.jsx",
-                 "reportgen/report/components/CustomImagesTable.jsx",
+                 *(f"reportgen/report/components/{c}" for c in COMPONENTS),
                  "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/custom-digits/7.png"):
         assert want in names
     assert not [n for n in names if n.startswith(("tests/", "site-assets/", "data/"))]
