@@ -7,6 +7,7 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # Piped to a file, rich would hard-wrap at 80 columns and split paths: no wrapping then.
@@ -95,19 +96,30 @@ def print_audit(rep, opts, max_lines: int) -> None:
 
 
 def print_predictions(res) -> None:
+    """``predict``'s table: each image's label, answer (✓/✗ when labelled), probability,
+    runner-up and notes (a low-confidence answer, an image far from MNIST's style)."""
     from rich.table import Table
+
+    from .models.predict import LOW_CONFIDENCE
 
     table = Table(title=f"Predictions of {res.model}")
     table.add_column("file", overflow="fold")
     for col in ("label", "predicted", "probability", "runner-up"):
         table.add_column(col, no_wrap=True)
+    table.add_column("notes", overflow="fold")
     for p in res.predicted:
         mark = "" if p.correct is None else (" [green]✓[/]" if p.correct else " [red]✗[/]")
+        notes = (["low confidence"] if p.low_confidence else []) + p.style
         table.add_row(str(p.path), "" if p.label is None else str(p.label),
                       f"{p.predicted}{mark}", f"{p.probability * 100:.1f}%",
-                      f"{p.runner_up} ({p.runner_up_probability * 100:.1f}%)")
+                      f"{p.runner_up} ({p.runner_up_probability * 100:.1f}%)",
+                      escape("; ".join(notes)))
     if res.predicted:
         out.print(table)
+        flagged = sum(bool(p.low_confidence) for p in res.predicted)
+        if flagged:
+            out.print(f"{flagged} answer(s) below {LOW_CONFIDENCE:.0%} confidence: check them "
+                      "by eye")
     if res.total:
         out.print(f"Accuracy: {res.correct}/{res.total} ({res.correct / res.total * 100:.1f}%)")
     if res.page:

@@ -1,8 +1,9 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from reportgen.cli import app
 from reportgen.data.dataset import load_dataset
@@ -147,3 +148,38 @@ def test_mnist_preprocessing_beats_naive_resizing(tmp_path):
     assert c - cn >= 20, f"centred {c}/60 vs naive {cn}/60"
     samples, _ = predict_files(model, [EMBEDDED.parent.parent / "test"])  # data/test
     assert accuracy(samples)[1] == 10 and accuracy(samples)[0] >= 9
+
+
+def test_images_far_from_mnist_style_are_noted(tmp_path):
+    """A digit under MNIST's 20 px box, and strokes that leave their box mostly empty, are
+    noted; a digit drawn like MNIST's is not."""
+    from reportgen.data.images import style_notes
+    from reportgen.models.predict import preprocess_files
+
+    small = Image.new("L", (40, 40), 255)
+    ImageDraw.Draw(small).line([(15, 12), (15, 26)], fill=0, width=3)  # 15 px tall
+    thin = Image.new("L", (400, 400), 255)
+    ImageDraw.Draw(thin).ellipse([50, 20, 350, 380], outline=0, width=2)  # a thin 0
+    files = [save(tmp_path, "1.png", small), save(tmp_path, "0.png", thin),
+             save(tmp_path, "7.png", draw_digit(7, seed=100))]
+    _, preds = preprocess_files(files)
+    assert [len(p.style) for p in preds] == [1, 1, 0]
+    assert preds[0].style[0].startswith("low resolution: the digit spans 15 px")
+    assert preds[1].style[0].startswith("mostly empty: ink covers 2% of its box")
+    d = np.load(EMBEDDED)
+    mnist = [style_notes(x.astype(np.float32) / 255) for x in d["x_test"][:500]]
+    assert not any(mnist)  # MNIST's own digits are MNIST-like
+
+
+def test_low_confidence_answers_are_flagged():
+    from reportgen.models.predict import LOW_CONFIDENCE, Prediction, fill_predictions
+
+    preds = [Prediction(path=Path("a.png"), label=3), Prediction(path=Path("b.png")),
+             Prediction(path=Path("c.png"), error="c.png: no such file")]
+    sure, unsure = np.full(10, 0.01), np.full(10, 0.05)
+    sure[3], unsure[5] = 0.91, 0.55
+    fill_predictions(preds, np.stack([sure, unsure]))
+    assert [p.low_confidence for p in preds] == [False, True, None]
+    assert preds[1].probability < LOW_CONFIDENCE <= preds[0].probability
+    js = preds[1].to_json()
+    assert js["low_confidence"] is True and js["style_notes"] == []
