@@ -230,10 +230,6 @@ class CustomTestResult:
     log: list[str] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)
 
-    @property
-    def wrong(self) -> list[ImageCell]:
-        return [i for i in self.images if i.correct is False]
-
 
 @dataclass
 class HistoryRow:

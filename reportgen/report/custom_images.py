@@ -18,6 +18,7 @@ from ..models import tunelog
 from ..models.io import load
 from ..models.predict import accuracy, fill_predictions, preprocess_files
 from ..records import CustomTestResult, ImageCell, ModelMeta
+from .accessible import percent
 from .assets import CUSTOM_DIR, custom_confusion_name, custom_image_names
 from .heatmap import confusion_matrix_figure
 from .plotting import write_chart
@@ -72,7 +73,7 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
         written += [shown, small]
         number = len(images) + 1
         known = f"labelled {p.label}, " if p.label is not None else ""
-        sure = f"{p.probability * 100:.0f}%" if p.probability < 0.995 else "over 99%"
+        sure = percent(p.probability)
         images.append(ImageCell(
             f"{known}read {p.predicted} ({sure})",
             f"custom image {number}: {known}the model read {p.predicted} with {sure} confidence",

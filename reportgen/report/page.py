@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..data.dataset import DIGIT_NAMES, DIGITS
+from ..data.dataset import DIGITS
 from ..records import (
     Calibration,
     ClassCounts,
@@ -53,11 +53,10 @@ class FrontMatter:
 
 @dataclass
 class DigitImages:
-    """Thumbnails of one digit: digit 0-9, its plural name ("Threes"), file names, and
-    where they are in their gallery's sprite sheet (:func:`sheet_props`; None: no sheet)."""
+    """Thumbnails of one digit: digit 0-9, file names, and where they are in their
+    gallery's sprite sheet (:func:`sheet_props`; None: no sheet)."""
 
     digit: int
-    name: str
     files: list[str]
     sheet: dict | None = None
 
@@ -76,12 +75,10 @@ def sheet_props(url: str | None, groups: list[list[str]]) -> list[dict | None]:
 
 @dataclass
 class SplitSection:
-    """One split's section: name ("train"), title ("Training"), counts per digit, digits
-    (the sample)."""
+    """One split's section: name ("train"), title ("Training"), digits (the sample)."""
 
     name: str
     title: str
-    counts: list[int]
     digits: list[DigitImages]
 
 
@@ -101,7 +98,6 @@ class PageContext:
     wrong_count: int
     wrong_digits: list[DigitImages]
     confusion_png: str
-    metrics: list[dict]
     model: ModelSection
     custom: CustomTestResult | None
     log_text: str
@@ -173,12 +169,11 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
     label_errors: SuspectedLabelErrors | None = results.get("label_errors")
     changes: ModelChanges | None = results.get("changes")
     splits = []
-    for s, title, split_counts in (("train", "Training", counts.train),
-                                   ("test", "Test", counts.test)):
+    for s, title in (("train", "Training"), ("test", "Test")):
         groups = [sample.files[s][str(d)] for d in DIGITS]
         splits.append(SplitSection(
-            name=s, title=title, counts=split_counts,
-            digits=[DigitImages(d, DIGIT_NAMES[d], g, sh) for d, g, sh in
+            name=s, title=title,
+            digits=[DigitImages(d, g, sh) for d, g, sh in
                     zip(DIGITS, groups, sheet_props(sample.sheets.get(s), groups), strict=True)]))
     wrong = [gallery.files[str(d)] for d in DIGITS]
     log = list(model.meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
@@ -191,9 +186,9 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
         sample_per_class=sample.per_class, seed=sample.seed, thumb_size=thumb_size,
         assets_url=assets_url, class_counts_png=counts.chart_png, splits=splits,
         wrong_count=gallery.wrong_count,
-        wrong_digits=[DigitImages(d, DIGIT_NAMES[d], g, sh) for d, g, sh in
+        wrong_digits=[DigitImages(d, g, sh) for d, g, sh in
                       zip(DIGITS, wrong, sheet_props(gallery.sheet, wrong), strict=True)],
-        confusion_png=gallery.confusion_png, metrics=gallery.metrics,
+        confusion_png=gallery.confusion_png,
         model=model_section(model.meta, results.get("model_figures")),
         custom=custom, log_text="\n".join(log),
         confusion_normalized_png=gallery.confusion_normalized_png,

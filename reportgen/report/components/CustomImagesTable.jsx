@@ -55,11 +55,11 @@ export default function CustomImagesTable({
   const short = (name, i) => {
     const m = parseThumbnail(name);
     if (captions[i] !== undefined || !m) return captions[i] ?? caption(name, confidence[i]);
-    return `→${m[2]}${typeof confidence[i] === "number" ? ` ${percent(confidence[i]).replace("over ", ">")}` : ""}`;
+    return `→${m[2]}${typeof confidence[i] === "number" ? ` ${percent(confidence[i], true)}` : ""}`;
   };
   const border = "var(--ifm-color-danger-light)";
   const items = imagePaths.map((name, i) => {
-    const thumb = <Thumbnail src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size}
+    const thumb = <Thumbnail src={base + name} sheet={s} index={i} size={size}
                              label={label(name, i)} border={border} />;
     return row ? (
       <figure key={name} className="reportgen-wrong">

@@ -38,7 +38,7 @@ export default function ImagesTable({
     return `${what} image${index ? ` ${Number(index[0])}` : ""}: digit ${classdigit}`;
   };
   const thumbs = imagePaths.map((name, i) => (
-    <Thumbnail key={name} src={base + name} sheet={s} index={s ? (sheet.first || 0) + i : 0}
+    <Thumbnail key={name} src={base + name} sheet={s} index={i}
                size={size} label={label(name)} />
   ));
   if (row) {

@@ -8,9 +8,10 @@ import "./reportgen.css";
  * each component is native in the light and the dark theme.
  */
 
-/** 0.964 -> "96%", 0.9996 -> "over 99%" (a wrong answer is never "100%" sure). */
-export function percent(p) {
-  return p >= 0.995 ? "over 99%" : `${Math.round(p * 100)}%`;
+/** 0.964 -> "96%", 0.9996 -> "over 99%" (a wrong answer is never "100%" sure); with
+ * ``short``, ">99%" (for a caption). */
+export function percent(p, short = false) {
+  return p >= 0.995 ? (short ? ">99%" : "over 99%") : `${Math.round(p * 100)}%`;
 }
 
 /** "3-0018-8.png" -> [3, 18, 8] (true digit, index in the test split, predicted), or null. */
@@ -26,15 +27,17 @@ export function readAs(index, label, predicted, probability) {
 }
 
 /**
- * One thumbnail of size x size px with the accessible name ``label``: cell ``index`` of a
- * sprite sheet (``sheet``: {url: resolved URL, columns, rows}; one request for the whole
- * gallery; the sheet, its size and the thumbnail size come from the container's
- * sheetStyle) or, without a sheet, the image at ``src`` (loaded lazily).
+ * One thumbnail of size x size px with the accessible name ``label``: the ``index``-th
+ * thumbnail from cell ``first`` of a sprite sheet (``sheet``: useSheet's {url: resolved URL,
+ * columns, rows, first}; one request for the whole gallery; the sheet, its size and the
+ * thumbnail size come from the container's sheetStyle) or, without a sheet, the image at
+ * ``src`` (loaded lazily).
  */
 export function Thumbnail({ src, sheet, index = 0, size, label, border = "var(--ifm-color-emphasis-300)" }) {
   if (sheet) {
-    const col = index % sheet.columns;
-    const row = Math.floor(index / sheet.columns);
+    const cell = (sheet.first || 0) + index;
+    const col = cell % sheet.columns;
+    const row = Math.floor(cell / sheet.columns);
     return <span role="img" aria-label={label} className="reportgen-thumb"
                  style={{ backgroundPosition: `-${col * size}px -${row * size}px` }} />;
   }
@@ -74,7 +77,7 @@ export function Thumbs({ id, size = 48, sheet, items = [] }) {
     <div id={id} className="reportgen-thumbs" style={sheetStyle(s, size)}>
       {items.map((it, i) => (
         <figure key={i} style={{ width: Math.max(size, 76) }}>
-          <Thumbnail sheet={s} index={s ? (sheet.first || 0) + i : 0} size={size} label={it.alt}
+          <Thumbnail sheet={s} index={i} size={size} label={it.alt}
                      src={it.src && root + it.src.replace(/^\//, "")} />
           <figcaption aria-hidden="true">{it.caption}</figcaption>
         </figure>
@@ -87,10 +90,11 @@ export function Thumbs({ id, size = 48, sheet, items = [] }) {
  * A region that scrolls sideways when its content (a markdown table) is wider than the
  * column, and takes keyboard focus so a keyboard reader can scroll it (WCAG 2.1.1).
  *   label  its accessible name
+ *   id     its HTML id (optional)
  */
-export function ScrollRegion({ label, children }) {
+export function ScrollRegion({ label, id, children }) {
   return (
-    <div className="reportgen-scroll" role="region" aria-label={label} tabIndex={0}>
+    <div className="reportgen-scroll" role="region" aria-label={label} tabIndex={0} id={id}>
       {children}
     </div>
   );
@@ -138,7 +142,6 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     window.addEventListener("hashchange", open);
     return () => window.removeEventListener("hashchange", open);
   }, [id, samples]);
-  const n = counts.length;
   const rowTotals = counts.map((r) => r.reduce((a, b) => a + b, 0));
   const offMax = Math.max(1, ...counts.flatMap((r, t) => r.filter((_, p) => p !== t)));
   const cellsOf = (t, p) => {
@@ -177,7 +180,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
   const shown = active ? cellsOf(active[0], active[1]) : [];
   return (
     <div className="reportgen-cm">
-      <div className="reportgen-scroll" role="region" aria-label={caption} tabIndex={0} id={id}>
+      <ScrollRegion label={caption} id={id}>
         <table>
           <caption>{caption}</caption>
           <thead>
@@ -195,7 +198,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       {samples && (
         <div id={panelId} className="reportgen-cm-panel" role="region" aria-live="polite"
              aria-label={`${caption}: images of the selected cell`}>
@@ -211,7 +214,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
                 {shown.map(([f, m, prob]) => (
                   <figure key={f} data-index={m[1]} style={{ width: Math.max(size, 72) }}>
                     <Thumbnail src={`${base}${m[0]}/${f}`} size={size} label={readAs(m[1], m[0], m[2], prob)} />
-                    <figcaption aria-hidden="true">#{m[1]}{typeof prob === "number" ? ` ${percent(prob).replace("over ", ">")}` : ""}</figcaption>
+                    <figcaption aria-hidden="true">#{m[1]}{typeof prob === "number" ? ` ${percent(prob, true)}` : ""}</figcaption>
                   </figure>
                 ))}
               </div>
