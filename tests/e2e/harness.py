@@ -191,6 +191,10 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
                 "f.querySelectorAll('img, [role=img]').length]))")
             page.evaluate("window.scrollTo(0, 0)")
             if screenshot:
+                # a full-page shot renders nothing the page skips off screen
+                # (content-visibility: auto, the galleries): render everything first
+                page.add_style_tag(content="* { content-visibility: visible !important; }")
+                page.wait_for_load_state("networkidle")
                 Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=True)
         finally:
