@@ -84,6 +84,7 @@ def run_stages(run: Run, plan: tuple[Stage, ...]) -> list[str]:
             current.append(stage.name)
     if "train" in {s.name for s in plan}:
         run.state.previous_model = run.previous
+        run.state.previous_robustness = run.previous_robustness
     save_site(run.site, run.state)
     return current
 

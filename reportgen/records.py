@@ -178,6 +178,57 @@ class ModelChanges:
     new: list[Change] = field(default_factory=list)
     #: {"fixed" / "new": site URL of the sprite sheet of the thumbnails shown}
     sheets: dict[str, str] = field(default_factory=dict)
+    #: each corruption's accuracy before and after ([]: either model has no Robustness
+    #: record of the same corruptions and seed)
+    robustness: list[RobustnessChange] = field(default_factory=list)
+
+
+@dataclass
+class CorruptionAccuracy:
+    """The page's model under one corruption (analysis.corruptions): name ("glass_blur"),
+    label ("glass blur"), what it does (one phrase), accuracy on the test split (0-1), and
+    the sample thumbnail's file name in the robustness folder ("" when none)."""
+
+    name: str
+    label: str
+    what: str
+    accuracy: float
+    file: str = ""
+
+
+@dataclass
+class Robustness:
+    """Accuracy of the page's model on the test split, clean (0-1) and under each
+    corruption at its fixed severity drawn with ``seed``; model_sha256: the model's; chart_png
+    and sheet: site URLs of the chart and of the sample thumbnails' sprite sheet (None: not
+    drawn); sample_index: the test image the thumbnails show."""
+
+    model_sha256: str
+    seed: int
+    clean: float
+    corruptions: list[CorruptionAccuracy]
+    sample_index: int = 0
+    chart_png: str | None = None
+    sheet: str | None = None
+
+    def accuracies(self) -> dict[str, float]:
+        """{name: accuracy, ..., "clean": accuracy}, as summary.json has it."""
+        return {**{c.name: c.accuracy for c in self.corruptions}, "clean": self.clean}
+
+    @property
+    def weakest(self) -> CorruptionAccuracy | None:
+        """The corruption with the lowest accuracy (the first of equals), or None."""
+        return min(self.corruptions, key=lambda c: c.accuracy, default=None)
+
+
+@dataclass
+class RobustnessChange:
+    """One corruption's accuracy (0-1) under the previous model and the current one."""
+
+    name: str
+    label: str
+    before: float
+    after: float
 
 
 @dataclass
@@ -272,7 +323,7 @@ class SiteState:
     """What a site remembers between runs, beside the stages' results (the manifest's
     "site" section): the page's title, description and sidebar category label (None: not
     set yet, the defaults apply); the model the page showed before its current one (for
-    "Changes since the previous model"); components: {file name: sha256 of the copy
+    "Changes since the previous model") and its Robustness record; components: {file name: sha256 of the copy
     reportgen wrote}, so an unedited copy can be updated and an edited one is never
     touched; model: the model given with ``--model`` (``site-assets`` or ``gallery``) that
     the page keeps showing until ``--train``, ``--epochs`` or another ``--model``; options:
@@ -285,3 +336,4 @@ class SiteState:
     components: dict[str, str] = field(default_factory=dict)
     model: str | None = None
     options: RunOptions | None = None
+    previous_robustness: Robustness | None = None

@@ -3,6 +3,8 @@ page builders on tiny synthetic data (no TensorFlow), file snapshots."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 from pathlib import Path
 
@@ -134,6 +136,10 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
                                 folder)
         ch.sheets[which] = opts.url(assets.write_sheet(
             ds.x_test, [c.index for c in getattr(ch, which)], folder))
+    rob, rob_files = robustness_for(ds, probs, meta, opts, draw)
+    ch.robustness = changes.robustness_changes(
+        dataclasses.replace(rob, corruptions=[dataclasses.replace(c, accuracy=c.accuracy / 2)
+                                              for c in rob.corruptions]), rob)
     history = [HistoryRow("mlp", 1, 0, 0.9, 2, "2026-01-01T00:00:00", "mnist-1-90.00.keras"),
                HistoryRow("mlp", 2, 0, 0.95, 1, "2026-01-02T00:00:00", "model.keras", True)]
     results = {
@@ -145,10 +151,34 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
         "class_counts": ClassCounts(ds.digest, ds.class_counts("train"), ds.class_counts("test"),
                                     None),
         "train": ModelRef("model.keras", meta), "gallery": gallery, "calibration": cal,
-        "label_errors": suspects, "changes": ch}
+        "label_errors": suspects, "changes": ch, "robustness": rob}
     ctx = page_context(results, PageText(title, description), assets_url=opts.assets_url,
                        thumb_size=opts.thumb_size, history=history)
     return opts, ctx
+
+
+def robustness_for(ds, probs, meta, opts, draw=False):
+    """The Robustness record of a fake model that reads an image as its label when at most
+    a third of the image differs from the clean one and as 0 otherwise (so corruptions
+    cost it accuracy), with its files written (the chart a placeholder unless draw)."""
+    from unittest import mock
+
+    from reportgen.report.robustness import measure_robustness, write_robustness
+
+    x = ds.x_test
+
+    def predict(xc):
+        changed = (np.abs(xc.astype(int) - x.astype(int)) > 64).mean(axis=(1, 2)) > 1 / 3
+        digits = np.where(changed, 0, probs.argmax(axis=1))
+        return np.eye(10, dtype=np.float32)[digits]
+
+    clean = float((probs.argmax(axis=1) == ds.y_test).mean())
+    rob, samples = measure_robustness(x, ds.y_test, clean, predict, model_sha256=meta.sha256)
+    patch = (mock.patch("reportgen.report.robustness.write_chart", _placeholder_charts)
+             if not draw else contextlib.nullcontext())
+    with patch:
+        return write_robustness(rob, x[rob.sample_index], samples, meta,
+                                opts.assets_dir / assets.ROBUSTNESS_DIR, opts.url)
 
 
 def seed_probabilities(models_dir: Path, meta: ModelMeta, ds, test_probs, train_probs=None):

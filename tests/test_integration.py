@@ -81,3 +81,25 @@ def test_page_has_custom_test_section(run):
     mdx = (base / "site/docs/image-classification/glassy.mdx").read_text()
     assert "## Extra Custom Test" in mdx and "predicted: " in mdx
     assert "class-counts.png" in mdx
+
+
+def test_robustness_section(run):
+    """summary.json's robustness: the clean accuracy is the model's, every corruption is
+    there and costs the model something somewhere; the page names the weakest one."""
+    base, s = run
+    rob = s["robustness"]
+    assert rob["clean"] == pytest.approx(s["model"]["test_accuracy"], abs=1e-4)
+    assert len(rob) >= 11 and all(0 <= v <= 1 for v in rob.values())
+    assert min(rob.values()) < rob["clean"] - 0.05
+    weakest = min((v, k) for k, v in rob.items())[1].replace("_", " ")
+    mdx = (base / "site/docs/image-classification/glassy.mdx").read_text()
+    assert f'It suffers most from **{{"{weakest}"}}**' in mdx
+    folder = base / "site/static/assets/datasets/mnist/robustness"
+    assert len(list(folder.glob("mnist-test-1-*-robustness.png"))) == 1
+    assert len(list(folder.glob("mnist-test-1-*-robustness-dark.png"))) == 1
+    # augmentation ran in the input pipeline only: the saved model is the builder's
+    from reportgen.models.io import load
+
+    model = load(next((base / "models").glob("*/*.keras"))).keras_model
+    assert not [la for la in model.layers if type(la).__name__.startswith("Random")]
+    assert [la.name for la in model.layers][:2] == ["digits", "scale_0_1"]

@@ -49,7 +49,9 @@ def test_cold_run_outputs(cold):
     s = rep.summary
     assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
     assert set(s) == {"dataset", "model", "wrong_predictions", "top_confusions", "ece",
-                      "suspected_label_errors", "page", "timings_s"}  # no changes: first model
+                      "suspected_label_errors", "robustness", "page", "timings_s"}  # no changes
+    assert s["robustness"]["clean"] == pytest.approx(s["model"]["test_accuracy"], abs=1e-6)
+    assert len(s["robustness"]) == 14
     assert 0 <= s["ece"] <= 1
     assert sum(c["count"] for c in s["top_confusions"]) <= s["wrong_predictions"]["count"]
     assert all(0 <= i < 40 for i in s["suspected_label_errors"])
@@ -103,8 +105,8 @@ def test_warm_run_skips_everything_without_tensorflow(own):
     res = json.loads(out.stdout.splitlines()[-1])
     assert res == {"tf": False, "ran": [],
                    "skipped": ["export", "sample", "train", "gallery", "calibration",
-                               "label_errors", "model_figures", "class_counts", "custom_test",
-                               "category", "render", "summary"]}
+                               "label_errors", "robustness", "model_figures", "class_counts",
+                               "custom_test", "category", "render", "summary"]}
     assert snapshot(opts.site_dir) == before
 
 
@@ -133,6 +135,7 @@ def test_epochs_change_rewrites_only_model_outputs(own):
                          r".*/calibration/mnist-test-\d+-.*\.png|"
                          r".*/suspected-label-errors/.*\.png|"
                          r".*/changes/(fixed|new)/.*\.png|"
+                         r".*/robustness/.*\.png|"
                          r".*/model/(curves|diagram)-.*\.png|"
                          r".*/custom-test/.*\.png)$")  # the custom test depends on the model
     assert changed and all(allowed.match(p) for p in changed | gone), changed | gone
@@ -147,6 +150,12 @@ def test_epochs_change_rewrites_only_model_outputs(own):
     assert changes["accuracy_delta"] == pytest.approx(
         rep2.summary["model"]["test_accuracy"] - rep1.summary["model"]["test_accuracy"], abs=1e-6)
     assert "## Changes since the previous model" in rep2.page.read_text()
+    # with each corruption's accuracy under both models
+    delta = changes["robustness_delta"]
+    assert set(delta) == set(rep1.summary["robustness"])
+    assert delta["fog"] == pytest.approx(
+        rep2.summary["robustness"]["fog"] - rep1.summary["robustness"]["fog"], abs=1e-6)
+    assert "### Robustness changes" in rep2.page.read_text()
 
 
 def _comparable(site: Path) -> dict[str, bytes]:

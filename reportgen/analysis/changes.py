@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..records import Change, ModelChanges
+from ..records import Change, ModelChanges, Robustness, RobustnessChange
 
 
 def compare(y: np.ndarray, previous_probs: np.ndarray, current_probs: np.ndarray, *,
@@ -29,3 +29,15 @@ def compare(y: np.ndarray, previous_probs: np.ndarray, current_probs: np.ndarray
                         current_accuracy=acc_after, accuracy_delta=acc_after - acc_before,
                         fixed=rows((before != y) & (after == y)),
                         new=rows((before == y) & (after != y)))
+
+
+def robustness_changes(before: Robustness | None, after: Robustness | None,
+                       ) -> list[RobustnessChange]:
+    """Each corruption's accuracy under the previous model (``before``) and the current one,
+    clean first; [] unless both records exist with the same seed and corruptions."""
+    if before is None or after is None or before.seed != after.seed or (
+            [c.name for c in before.corruptions] != [c.name for c in after.corruptions]):
+        return []
+    return [RobustnessChange("clean", "clean", before.clean, after.clean)] + [
+        RobustnessChange(a.name, a.label, b.accuracy, a.accuracy)
+        for b, a in zip(before.corruptions, after.corruptions, strict=True)]

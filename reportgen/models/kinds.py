@@ -104,28 +104,35 @@ def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
 class Recipe:
     """How a kind is trained. batch_size: images per step; learning_rate: Adam's initial
     rate; lr_decay: "cosine" (to 0 over all steps) or None; version: bumped when the
-    builder changes, so stored models of the old builder are not reused."""
+    builder or the augmentation changes, so stored models of the old recipe are not reused;
+    augment: vary the training images (models.augment) or not."""
 
     batch_size: int
     learning_rate: float
     lr_decay: str | None
     version: int
+    augment: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> Recipe:
-        """From :meth:`as_dict`'s output (unknown keys ignored)."""
+        """From :meth:`as_dict`'s output (unknown keys ignored; no "augment": False)."""
         return cls(**{k: d.get(k) for k in ("batch_size", "learning_rate", "lr_decay",
-                                            "version")})
+                                            "version")}, augment=bool(d.get("augment")))
 
     def as_dict(self) -> dict:
         return {"batch_size": self.batch_size, "learning_rate": self.learning_rate,
-                "lr_decay": self.lr_decay, "version": self.version}
+                "lr_decay": self.lr_decay, "version": self.version, "augment": self.augment}
 
     def text(self) -> str:
         """One sentence for the page, e.g. "Adam, learning rate 0.002 with cosine decay,
-        batch size 128"."""
-        return (f"Adam, learning rate {self.learning_rate} with {self.lr_decay or 'no'} "
+        batch size 128, half of each batch augmented"."""
+        text = (f"Adam, learning rate {self.learning_rate} with {self.lr_decay or 'no'} "
                 f"decay, batch size {self.batch_size}")
+        if self.augment:
+            from .augment import AUGMENTED_SHARE
+            text += (f", {AUGMENTED_SHARE:.0%} of each batch augmented (rotation, zoom, "
+                     "shear, shift, stroke width, blur, resolution)")
+        return text
 
 
 @dataclass(frozen=True)
@@ -144,8 +151,9 @@ class ModelKind:
     epochs: int
 
     def code(self, epochs: int | None, batch_size: int | None = None) -> str:
-        """The Python the page shows: the sources of compile_adam and the builder (docstrings
-        removed) and the fit call with this recipe's values."""
+        """The Python the page shows: the sources of compile_adam and the builder, with an
+        augmented recipe those of models.augment's build_augmenter and augmented_batches
+        (docstrings removed), and the fit call with this recipe's values."""
         lines = _source(compile_adam) + [""] + _source(self.builder)
         epochs_text = epochs if epochs else "EPOCHS"
         batch = batch_size or self.recipe.batch_size
@@ -155,6 +163,14 @@ class ModelKind:
                     f"# {self.recipe.lr_decay} decay to 0\n"
                     f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
         fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
+        if self.recipe.augment:
+            from .augment import augmented_batches, build_augmenter
+
+            lines += [""] + _source(build_augmenter) + [""] + _source(augmented_batches)
+            call = call.replace("len(x_train)", "len(x_fit)")
+            fit = (f"{call}\n# the last 10% of the training split is held out for validation\n"
+                   f"model.fit(augmented_batches(x_fit, y_fit, {batch}), epochs={epochs_text}, "
+                   "validation_data=(x_val, y_val))")
         return "\n".join(lines).rstrip() + "\n\n\n" + fit
 
 
@@ -173,11 +189,13 @@ def _source(fn) -> list[str]:
 KINDS: dict[str, ModelKind] = {
     "mlp": ModelKind(
         name="mlp", file_prefix="mnist", builder=build_mlp,
-        recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=2),
+        recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=3,
+                      augment=True),
         description="The original project's multi-layer perceptron", epochs=6),
     "cnn": ModelKind(
         name="cnn", file_prefix="cnn", builder=build_cnn,
-        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=2),
+        recipe=Recipe(batch_size=128, learning_rate=0.003, lr_decay="cosine", version=3,
+                      augment=True),
         description=("A convolutional network of seed 003's family (convolutions with batch "
                      "normalization, max pooling and dropout), sized for a CPU"), epochs=5),
 }

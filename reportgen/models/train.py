@@ -22,6 +22,7 @@ from ..engine.files import relpath
 from ..records import ModelMeta
 from . import store as model_store
 from . import tunelog
+from .augment import augmented_batches
 from .io import to_probabilities
 from .kinds import get_kind, model_summary, quiet_tensorflow, seed_everything
 
@@ -87,8 +88,15 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
         callbacks.append(keras.callbacks.LambdaCallback(
             on_epoch_end=lambda e, logs: on_epoch(e + 1, epochs, dict(logs or {}))))
     t0 = time.perf_counter()
-    model.fit(ds.x_train, ds.y_train, epochs=epochs, batch_size=mk.recipe.batch_size,
-              validation_split=VALIDATION_SPLIT, shuffle=True, verbose=0, callbacks=callbacks)
+    if mk.recipe.augment:
+        fit_data = augmented_batches(ds.x_train[:n_fit], ds.y_train[:n_fit],
+                                     mk.recipe.batch_size, seed)
+        model.fit(fit_data, epochs=epochs, verbose=0, callbacks=callbacks, shuffle=False,
+                  validation_data=(ds.x_train[n_fit:], ds.y_train[n_fit:]))
+    else:
+        model.fit(ds.x_train, ds.y_train, epochs=epochs, batch_size=mk.recipe.batch_size,
+                  validation_split=VALIDATION_SPLIT, shuffle=True, verbose=0,
+                  callbacks=callbacks)
     train_s = time.perf_counter() - t0
     log += tunelog.history(history, epochs)
     tunelog.append_log(log_path, log[1:])

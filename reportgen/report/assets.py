@@ -40,6 +40,7 @@ LABEL_ERRORS_DIR = "suspected-label-errors"
 CHANGES_DIR = "changes"
 FIGURES_DIR = "model"
 CUSTOM_DIR = "custom-test"
+ROBUSTNESS_DIR = "robustness"
 CLASS_COUNTS = "class-counts.png"
 SUMMARY = "summary.json"
 
@@ -91,6 +92,11 @@ def confusion_matrix_name(split: str, epochs: int | None, accuracy: float,
 def reliability_name(epochs: int | None, accuracy: float) -> str:
     """``mnist-test-<epochs>-<acc>-reliability.png`` (in CALIBRATION_DIR)."""
     return f"mnist-test-{_model_part(epochs, accuracy)}-reliability.png"
+
+
+def robustness_name(epochs: int | None, accuracy: float) -> str:
+    """``mnist-test-<epochs>-<acc>-robustness.png`` (in ROBUSTNESS_DIR)."""
+    return f"mnist-test-{_model_part(epochs, accuracy)}-robustness.png"
 
 
 def custom_confusion_name(epochs: int | None, accuracy: float) -> str:

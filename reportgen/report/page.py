@@ -18,12 +18,20 @@ from ..records import (
     HistoryRow,
     ModelChanges,
     ModelRef,
+    Robustness,
     Sample,
     SuspectedLabelErrors,
 )
 from . import accessible
 from .accessible import Table
-from .assets import CHANGES_DIR, LABEL_ERRORS_DIR, SHEET_COLUMNS, WRONG_DIR, chart_size
+from .assets import (
+    CHANGES_DIR,
+    LABEL_ERRORS_DIR,
+    ROBUSTNESS_DIR,
+    SHEET_COLUMNS,
+    WRONG_DIR,
+    chart_size,
+)
 from .model_section import ModelSection, model_section
 
 
@@ -109,6 +117,7 @@ class PageContext:
     calibration: Calibration | None = None
     label_errors: SuspectedLabelErrors | None = None
     changes: ModelChanges | None = None
+    robustness: Robustness | None = None
     history: list[HistoryRow] = field(default_factory=list)
     wrong_dir: str = WRONG_DIR
     #: the test split's confusion matrix (10, 10), rows true, columns predicted; the train
@@ -156,7 +165,7 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
                  ) -> PageContext:
     """Build the page's context from the stages' records, by stage name: sample (Sample),
     class_counts (ClassCounts), train (ModelRef), gallery (GalleryResult), and the
-    optional calibration, label_errors, changes, model_figures and custom_test (None or
+    optional calibration, label_errors, robustness, changes, model_figures and custom_test (None or
     absent: the section is left out). assets_url: site URL of the assets folder;
     thumb_size: px of one thumbnail; history: the "Model history" rows; static_dir: the
     site's ``static`` folder, where the charts' sizes are read (None: no sizes)."""
@@ -196,9 +205,10 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
         train_confusion_normalized_png=gallery.train_confusion_normalized_png,
         wrong_confidence=gallery.confidence, pairs=pair_galleries(gallery),
         calibration=calibration, label_errors=label_errors, changes=changes,
-        history=history, model_sha256=model.meta.sha256[:12],
+        robustness=results.get("robustness"), history=history, model_sha256=model.meta.sha256[:12],
         chart_sizes=_chart_sizes(static_dir, results),
-        **_text_equivalents(results, gallery), thumbs=_thumbs(label_errors, changes, assets_url),
+        **_text_equivalents(results, gallery), thumbs=_thumbs(label_errors, changes, assets_url,
+                                                            results.get("robustness")),
         confusion=gallery.confusion, train_confusion=gallery.train_confusion,
         wrong_files=gallery.files)
 
@@ -207,14 +217,15 @@ def _chart_sizes(static_dir: Path | None, results: Mapping[str, Any]) -> dict[st
     """{URL: [w, h]} of every chart in the records whose PNG is in ``static_dir``."""
     if static_dir is None:
         return {}
-    g, cal, figs, custom = (results.get(k) for k in ("gallery", "calibration", "model_figures",
-                                                        "custom_test"))
+    g, cal, figs, custom, rob = (results.get(k) for k in (
+        "gallery", "calibration", "model_figures", "custom_test", "robustness"))
     urls = [results["class_counts"].chart_png]
     urls += [g.confusion_png, g.confusion_normalized_png, g.train_confusion_png,
              g.train_confusion_normalized_png] if g else []
     urls += [cal.reliability_png] if cal else []
     urls += [figs.curves_png, figs.diagram_png] if figs else []
     urls += [custom.confusion_png] if custom else []
+    urls += [rob.chart_png] if rob else []
     found = {u: Path(static_dir) / u.lstrip("/") for u in urls if u}
     return {u: list(chart_size(p)) for u, p in found.items() if p.is_file()}
 
@@ -228,6 +239,13 @@ def _text_equivalents(results: Mapping[str, Any], gallery: GalleryResult) -> dic
     if cal is not None:
         alt["reliability"] = accessible.reliability_alt(cal)
         tables["reliability"] = accessible.reliability_table(cal)
+    rob: Robustness | None = results.get("robustness")
+    if rob is not None:
+        alt["robustness"] = accessible.robustness_alt(rob)
+        tables["robustness"] = accessible.robustness_table(rob)
+    changes: ModelChanges | None = results.get("changes")
+    if changes is not None and changes.robustness:
+        tables["robustness_changes"] = accessible.robustness_change_table(changes.robustness)
     history = results["train"].meta.history
     if len(history) > 1:
         alt["curves"] = accessible.curves_alt(history)
@@ -236,10 +254,17 @@ def _text_equivalents(results: Mapping[str, Any], gallery: GalleryResult) -> dic
 
 
 def _thumbs(label_errors: SuspectedLabelErrors | None, changes: ModelChanges | None,
-            assets_url: str) -> dict[str, dict]:
-    """The grids of the suspected label errors and the fixed and new mistakes: {"sheet":
-    sprite sheet props (None: a record without one), "items": [{alt, caption, src}]}."""
+            assets_url: str, rob: Robustness | None = None) -> dict[str, dict]:
+    """The grids of the suspected label errors, the fixed and new mistakes and the
+    robustness samples: {"sheet": sprite sheet props (None: a record without one),
+    "items": [{alt, caption, src}]}."""
     out = {}
+    if rob is not None and rob.corruptions and rob.corruptions[0].file:
+        items = accessible.robustness_items(rob)
+        names = ["clean.png", *(c.file for c in rob.corruptions)]
+        for it, f in zip(items, names, strict=True):
+            it["src"] = f"{assets_url}/{ROBUSTNESS_DIR}/{f}"
+        out["robustness"] = {"sheet": sheet_props(rob.sheet, [items])[0], "items": items}
     if label_errors is not None and label_errors.files:
         items = accessible.label_error_items(label_errors)
         for it, f in zip(items, label_errors.files, strict=True):

@@ -15,7 +15,7 @@ from ..engine.typed import RecordError, parse
 from ..errors import ModelError, SiteError
 from ..models.store import history, probabilities_of, store_dir
 from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
-from ..records import ModelRef, RunOptions, SiteState
+from ..records import ModelRef, Robustness, RunOptions, SiteState
 from .page import PageContext, PageText, page_context
 from .site import open_site
 
@@ -29,6 +29,8 @@ class Run:
         self.opts, self.site, self.state, self.progress = opts, site, state, progress
         self.results: dict[str, Any] = {}
         self.before: ModelRef | None = recorded(site, "train", ModelRef, optional=True)
+        self.robustness_before: Robustness | None = recorded(site, "robustness", Robustness,
+                                                             optional=True)
         if opts.title is not None:
             state.title = opts.title
         if opts.description is not None:
@@ -66,6 +68,16 @@ class Run:
             return self.before
         kept = self.state.previous_model
         return kept if kept is not None and kept.meta.sha256 != model.meta.sha256 else None
+
+    @property
+    def previous_robustness(self) -> Robustness | None:
+        """The previous model's Robustness record: the one recorded when this run began, or
+        the one kept with the previous model in the state; None when neither is its."""
+        prev = self.previous
+        for rob in (self.robustness_before, self.state.previous_robustness):
+            if prev is not None and rob is not None and rob.model_sha256 == prev.meta.sha256:
+                return rob
+        return None
 
     def probabilities(self, model: ModelRef, split: str = "test"):
         return probabilities_of(model, self.ds, self.opts.models_dir, split)

@@ -12,7 +12,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from ..analysis.calibration import N_BINS, calibration
-from ..analysis.changes import compare
+from ..analysis.changes import compare, robustness_changes
+from ..analysis.corruptions import SEED, severities
 from ..analysis.label_errors import EVEN_ODDS, suspected_label_errors
 from ..data.dataset import SPLITS
 from ..data.export import image_path, publish_all, publish_sample
@@ -23,6 +24,7 @@ from ..engine.typed import dump
 from ..errors import ModelError, ReportgenError
 from ..models import tunelog
 from ..models.given import model_meta_for
+from ..models.io import load as load_model
 from ..models.kinds import get_kind
 from ..models.store import model_sha256
 from ..models.train import train_model
@@ -34,6 +36,7 @@ from ..records import (
     ModelChanges,
     ModelFigures,
     ModelRef,
+    Robustness,
     Sample,
     SuspectedLabelErrors,
 )
@@ -44,6 +47,7 @@ from .figures import diagram_available, write_model_figures
 from .gallery import TOP_PAIRS, write_gallery
 from .reliability import write_reliability
 from .render import PAGE_CODE, render_page, template_source, write_page
+from .robustness import measure_robustness, write_robustness
 from .run import Run
 from .site import DEFAULT_CATEGORY_LABEL, category_folder, site_has_own_category, write_category
 from .summary import build_summary
@@ -131,6 +135,7 @@ def _changes(r: Run) -> StageOutput:
         return StageOutput(None)  # its file is gone: nothing to compare with
     ch = compare(r.ds.y_test, before, r.probabilities(r.model), previous=previous.path,
                  current=r.model.path)
+    ch.robustness = robustness_changes(r.previous_robustness, r.results.get("robustness"))
     written = []
     for which in ("fixed", "new"):
         shown = getattr(ch, which)[:assets.SHOWN]
@@ -143,6 +148,21 @@ def _changes(r: Run) -> StageOutput:
         if sheet:
             ch.sheets[which] = r.opts.url(sheet)
     return StageOutput(dump(ch), written)
+
+
+def _robustness(r: Run) -> StageOutput:
+    ds, m = r.ds, r.model
+    clean = float((r.probabilities(m).argmax(axis=1) == ds.y_test).mean())
+    try:
+        model = load_model(Path(m.path))
+    except ModelError as exc:  # e.g. only its probabilities are on this machine
+        r.site.problems.append(f"Robustness section left out: {exc}")
+        return StageOutput(None)
+    rob, samples = measure_robustness(ds.x_test, ds.y_test, clean, lambda x: model.predict(
+        x, m.meta.input_scaling), model_sha256=m.meta.sha256, seed=SEED)
+    rob, written = write_robustness(rob, ds.x_test[rob.sample_index], samples, m.meta,
+                                    r.opts.assets_dir / assets.ROBUSTNESS_DIR, r.opts.url)
+    return StageOutput(dump(rob), written)
 
 
 def _model_figures(r: Run) -> StageOutput:
@@ -225,8 +245,8 @@ def _under_assets(folder: str):
 
 _PLOT = ("reportgen.report.plotting", "reportgen.report.assets")
 #: The records the page is made of, beyond the page stages themselves.
-PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "changes",
-                "model_figures", "class_counts", "custom_test")
+PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "robustness",
+                "changes", "model_figures", "class_counts", "custom_test")
 
 SAMPLE = Stage("sample", Sample, inputs=lambda r: (
     r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all),
@@ -251,11 +271,16 @@ LABEL_ERRORS = Stage("label_errors", SuspectedLabelErrors,
                      out_dir=_under_assets(assets.LABEL_ERRORS_DIR),
                      constants=(EVEN_ODDS, assets.SHOWN), label="label errors", reads=("train",),
                      code=("reportgen.analysis.label_errors", "reportgen.report.assets"))
+ROBUSTNESS = Stage("robustness", Robustness | None, inputs=lambda r: (
+    *_model_key(r), severities(), SEED), run=_robustness,
+    out_dir=_under_assets(assets.ROBUSTNESS_DIR), reads=("train",),
+    code=("reportgen.report.robustness", "reportgen.analysis.corruptions", *_PLOT))
 CHANGES = Stage("changes", ModelChanges | None, applies=lambda r: r.previous is not None,
                 inputs=lambda r: (*_model_key(r), r.previous.path, r.previous.meta.sha256,
-                                  r.previous.meta.input_scaling),
+                                  r.previous.meta.input_scaling,
+                                  dump(r.previous_robustness), dump(r.results.get("robustness"))),
                 run=_changes, out_dir=_under_assets(assets.CHANGES_DIR),
-                constants=(assets.SHOWN,), reads=("train",),
+                constants=(assets.SHOWN,), reads=("train", "robustness"),
                 code=("reportgen.analysis.changes", "reportgen.report.assets"))
 MODEL_FIGURES = Stage("model_figures", ModelFigures, inputs=lambda r: (
     r.model.meta.sha256, r.model.meta.history, diagram_available()),
@@ -288,11 +313,11 @@ SUMMARY = Stage("summary", None, inputs=lambda r: (_summary_key(r),), run=_summa
                 reads=PAGE_RECORDS)
 
 #: Every stage, in run order.
-STAGES: tuple[Stage, ...] = (SAMPLE, TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, CHANGES,
-                             MODEL_FIGURES, CLASS_COUNTS, CUSTOM_TEST, CATEGORY, RENDER, SUMMARY)
+STAGES: tuple[Stage, ...] = (SAMPLE, TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, ROBUSTNESS,
+                             CHANGES, MODEL_FIGURES, CLASS_COUNTS, CUSTOM_TEST, CATEGORY, RENDER, SUMMARY)
 STAGE = {s.name: s for s in STAGES}
 #: The page's model and the stages describing it (`reportgen gallery`).
-MODEL_STAGES = (TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, CHANGES, MODEL_FIGURES)
+MODEL_STAGES = (TRAIN, GALLERY, CALIBRATION, LABEL_ERRORS, ROBUSTNESS, CHANGES, MODEL_FIGURES)
 #: What makes the page from the records (`reportgen render`).
 PAGE_STAGES = (CATEGORY, RENDER, SUMMARY)
 #: summary.json's timings: the export, then every timed stage, in run order.

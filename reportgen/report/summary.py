@@ -15,7 +15,7 @@ from ..records import ClassCounts, GalleryResult, ModelRef
 def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
                   timings: Mapping[str, float]) -> dict:
     """summary.json's content from the stages' records, by stage name (class_counts,
-    train, gallery required; calibration, label_errors, changes optional). timings:
+    train, gallery required; calibration, label_errors, robustness, changes optional). timings:
     {stage: wall seconds of the run that last produced its outputs}, in the order given;
     train's figure is the model's own fit() time. ``changes`` is written only when the
     page's model changed. Paths are relative to the working directory when inside it."""
@@ -39,9 +39,14 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
         "page": relpath(page),
         "timings_s": {name: round(float(s), 3) for name, s in timings.items()},
     }
+    if (robustness := results.get("robustness")) is not None:
+        out["robustness"] = robustness.accuracies()
     if changes is not None:
         out["changes"] = {"previous_model": relpath(Path(changes.previous)),
                           "accuracy_delta": round(changes.accuracy_delta, 6),
                           "fixed": [c.index for c in changes.fixed],
                           "new": [c.index for c in changes.new]}
+        if changes.robustness:
+            out["changes"]["robustness_delta"] = {
+                c.name: round(c.after - c.before, 6) for c in changes.robustness}
     return out

@@ -27,7 +27,11 @@ EXAMPLES = [
     records.SuspectedLabelErrors([5, 7], 1, [3, 4], [8, 9], [0.9, 0.8], [0.01, 0.1],
                                  ["3-0005-8.png"], ""),
     records.ModelChanges("a.keras", "b.keras", 0.9, 0.95, 0.05,
-                         [records.Change(1, 2, 3, 2, "2-0001-2.png")], []),
+                         [records.Change(1, 2, 3, 2, "2-0001-2.png")], [], {},
+                         [records.RobustnessChange("fog", "fog", 0.4, 0.6)]),
+    records.Robustness("ab" * 32, 0, 0.98,
+                       [records.CorruptionAccuracy("fog", "fog", "haze", 0.4, "fog.png")], 0,
+                       "/a/robustness.png", "/a/sheet-0123456789ab.png"),
     records.ModelFigures("/a/c.png", None, "no Graphviz"),
     records.ClassCounts("0" * 64, [1] * 10, [2] * 10, "/a/class-counts.png"),
     records.CustomTestResult("intro", [records.ImageCell("7 predicted 7", "alt", "/a/7.png",
@@ -45,7 +49,9 @@ def test_every_record_has_an_example():
     defined = {c for _, c in vars(records).items()
                if dataclasses.is_dataclass(c) and c.__module__ == records.__name__}
     assert defined == {type(e) for e in EXAMPLES} | {records.Confusion, records.Change,
-                                                       records.ImageCell}
+                                                       records.ImageCell,
+                                                       records.CorruptionAccuracy,
+                                                       records.RobustnessChange}
 
 
 @pytest.mark.parametrize("record", EXAMPLES, ids=lambda r: type(r).__name__)

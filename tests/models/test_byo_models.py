@@ -6,11 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reportgen.analysis.corruptions import corrupt
 from reportgen.data.dataset import load_dataset
 from reportgen.errors import ModelError
 from reportgen.models.given import model_meta_for
 from reportgen.models.io import load, to_probabilities
 from reportgen.models.kinds import quiet_tensorflow
+from reportgen.report.robustness import measure_robustness
 from tests.conftest import make_arrays, write_npz
 
 pytestmark = pytest.mark.slow  # builds and trains Keras models
@@ -80,6 +82,15 @@ def test_reported_accuracy_equals_evaluate(ds, tmp_path, style, name, scaling, r
     assert ("SavedModel" in meta.summary) is (style == "savedmodel")
     again = model_meta_for(path, ds, models_dir, scaling)  # from the cache: same figures
     assert again.test_accuracy == meta.test_accuracy
+    # the Robustness section feeds corrupted images the same way (issue: within 0.0002)
+    loaded = load(path)
+    rob, _ = measure_robustness(ds.x_test, ds.y_test, meta.test_accuracy,
+                                lambda x: loaded.predict(x, meta.input_scaling),
+                                model_sha256=meta.sha256)
+    for name in ("brightness", "fog"):
+        _, want = model.evaluate(feed(style, corrupt(ds.x_test, name)), ds.y_test, verbose=0)
+        assert abs(rob.accuracies()[name] - float(want)) <= 0.0002, name
+    assert rob.clean == round(meta.test_accuracy, 6)
 
 
 def test_auto_warns_when_another_scaling_scores_better(tmp_path):

@@ -183,3 +183,31 @@ def test_low_confidence_answers_are_flagged():
     assert preds[1].probability < LOW_CONFIDENCE <= preds[0].probability
     js = preds[1].to_json()
     assert js["low_confidence"] is True and js["style_notes"] == []
+
+
+def test_thin_strokes_are_thickened_to_mnists_width(tmp_path):
+    """A fine pen scanned large leaves a 1 px stroke at 20 px; MNIST's are thicker
+    (data.images.MIN_STROKE). MNIST's own digits stay as they are."""
+    from reportgen.data.images import MIN_STROKE, stroke_width
+
+    thin = Image.new("L", (400, 400), 255)
+    ImageDraw.Draw(thin).ellipse([80, 20, 320, 380], outline=0, width=3)
+    out = mnist_normalize(load_ink(save(tmp_path, "0.png", thin)))
+    assert stroke_width(out) >= MIN_STROKE and box(out)[0] >= 19
+    cy, cx = centre_of_mass(out.astype(float))
+    assert abs(cy - 14) <= 1 and abs(cx - 14) <= 1
+    assert out[14, 14] == 0  # still a ring, not a blob
+    bold = draw_digit(0, seed=4)  # strokes already MNIST's width: thickened no further
+    assert stroke_width(mnist_normalize(load_ink(save(tmp_path, "b.png", bold)))) < 4
+
+
+def test_paper_noise_is_not_ink(tmp_path):
+    """Grey, grainy paper (a phone photo): the digit's box is found and the paper around
+    it is 0, as MNIST's background is."""
+    rng = np.random.default_rng(0)
+    paper = np.clip(rng.normal(200, 6, (200, 200)), 0, 255)
+    paper[40:160, 95:108] = 40  # a "1"
+    out = mnist_normalize(load_ink(save(tmp_path, "1.png", Image.fromarray(
+        paper.astype(np.uint8)))))
+    assert box(out)[0] == 20
+    assert (out[:, :8] <= 40).all() and (out[:, 20:] <= 40).all()

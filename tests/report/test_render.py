@@ -62,23 +62,26 @@ def test_page_sections_and_references(tmp_path, npz_path):
     headings = ["## MNIST digits dataset", "## Visualize Training Dataset",
                 "## Visualize Test Dataset", "## Visualize Wrong Predictions",
                 "## Confusion Matrix", "### Most confused pairs", "### Training split",
-                "## Calibration", "## Suspected label errors", "## Model", "### Model history",
-                "## Changes since the previous model", "## Logs"]
+                "## Calibration", "## Suspected label errors", "## Robustness", "## Model",
+                "### Model history", "## Changes since the previous model",
+                "### Robustness changes", "## Logs"]
     assert [mdx.index(h) for h in headings] == sorted(mdx.index(h) for h in headings)
     # no heading per digit: one grid per split and one for the wrong predictions
-    assert mdx.count("\n### ") == 5 and mdx.count("\n#### ") == 0
+    assert mdx.count("\n### ") == 6 and mdx.count("\n#### ") == 0
     assert '| {"0"} | {"3"} |' in mdx and '| {"Total"} |' in mdx  # class counts, a table
     assert mdx.count("<ImagesTable") == 20 and mdx.count("<CustomImagesTable") == 10
-    assert mdx.count("<ConfusionMatrix") == 2 and mdx.count("<Thumbs") == 3
+    assert mdx.count("<ConfusionMatrix") == 2 and mdx.count("<Thumbs") == 4
     assert "custom_edit_url: null\n" in mdx.split("---")[1]
     refs = page_references(mdx)
     sheets = [r for r in refs if re.search(r"/sheet-[0-9a-f]{12}\.png$", r)]
     # the sample (2 sheets, 40 files), the wrong prediction (its sheet and file), 4
     # confusion-matrix files and the reliability diagram in 2 themes, and the suspected
-    # label error, the fixed and the new mistake (a sheet and a file each)
-    assert len(sheets) == 20 + 10 + 3 and len(set(sheets)) == 6
-    assert len(refs) - len(sheets) == 40 + 1 + 10 + 3
-    assert sum(r.endswith("-dark.png") for r in refs) == 5
+    # label error, the fixed and the new mistake (a sheet and a file each), and the
+    # robustness chart in 2 themes and its 14 thumbnails (one sheet)
+    assert len(sheets) == 20 + 10 + 3 + 1 and len(set(sheets)) == 7
+    assert len(refs) - len(sheets) == 40 + 1 + 10 + 3 + 2 + 14
+    assert sum(r.endswith("-dark.png") for r in refs) == 6
+    assert "It suffers most from **" in mdx and "| {\"Previous model\"} |" in mdx
     assert missing_references(mdx, opts.site_dir) == []
     path = write_page(opts.site_dir, mdx)
     assert path == opts.site_dir / "docs" / "image-classification" / "glassy.mdx"

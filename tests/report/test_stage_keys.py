@@ -88,6 +88,29 @@ def test_model_describing_keys(base, stage):
     assert not changes(stage, run, results=other_model(run, trained_at="2030-01-01"))
 
 
+def test_robustness_key(base, monkeypatch):
+    """The model (file, input scaling, dataset), the corruption set, the severities and
+    the seed; nothing else."""
+    from reportgen.analysis import corruptions
+
+    root, run = base
+    assert changes(S.ROBUSTNESS, run, results=other_model(run, sha256="1" * 64))
+    assert changes(S.ROBUSTNESS, run, results=other_model(run, input_scaling="unit"))
+    assert changes(S.ROBUSTNESS, run, dataset=other_dataset(root))
+    assert not changes(S.ROBUSTNESS, run, title="T", seed=3, sample_per_class=3, epochs=9)
+    assert not changes(S.ROBUSTNESS, run, results=other_model(run, train_seconds=9.0))
+    key = key_of(S.ROBUSTNESS, run)
+    monkeypatch.setattr(S, "SEED", 1)
+    assert key_of(S.ROBUSTNESS, run) != key
+    monkeypatch.setattr(S, "SEED", corruptions.SEED)
+    assert key_of(S.ROBUSTNESS, run) == key
+    fog = corruptions.CORRUPTIONS["fog"]
+    monkeypatch.setitem(corruptions.CORRUPTIONS, "fog", dataclasses.replace(fog, severity=0.9))
+    assert key_of(S.ROBUSTNESS, run) != key
+    monkeypatch.delitem(corruptions.CORRUPTIONS, "fog")
+    assert key_of(S.ROBUSTNESS, run) != key
+
+
 def test_changes_key(base):
     root, run = base
     prev = ModelRef("old.keras", dataclasses.replace(fake_meta(), sha256="2" * 64))
@@ -181,5 +204,7 @@ def test_every_stage_keys_the_code_that_makes_its_output():
     assert owners["reportgen.report.figures"] == {"model_figures"}
     assert owners["reportgen.report.gallery"] == {"gallery"}
     assert owners["reportgen.report.heatmap"] == {"gallery", "custom_test"}
+    assert owners["reportgen.report.robustness"] == {"robustness"}
+    assert owners["reportgen.analysis.corruptions"] == {"robustness"}
     assert owners["reportgen.report.plotting"] == {
-        "gallery", "calibration", "model_figures", "class_counts", "custom_test"}
+        "gallery", "calibration", "model_figures", "class_counts", "custom_test", "robustness"}

@@ -1,0 +1,44 @@
+"""Training-time augmentation (models.augment): it varies half of each batch, the same way
+for the same seed and batch, keeps the images uint8 with ink up to 255, and is not part of
+the saved model."""
+
+import numpy as np
+import pytest
+
+from reportgen.models.augment import AUGMENTED_SHARE, augmented_batches, build_augmenter
+from reportgen.models.kinds import KINDS, quiet_tensorflow
+from tests.conftest import make_arrays
+
+
+@pytest.fixture(scope="module")
+def images():
+    quiet_tensorflow()
+    return make_arrays(8, 2)[0][:64]  # x_train of a tiny dataset, uint8 (64, 28, 28)
+
+
+def test_half_of_each_batch_is_varied_and_reproducible(images):
+    augment = build_augmenter(seed=3)
+    out = augment(images, 0).numpy()
+    assert out.shape == images.shape and out.dtype == np.uint8
+    k = round(len(images) * AUGMENTED_SHARE)
+    assert np.array_equal(out[k:], images[k:])  # the rest is shown as MNIST has it
+    changed = [not np.array_equal(a, b) for a, b in zip(out[:k], images[:k], strict=True)]
+    assert sum(changed) >= k - 1
+    assert (out[:k].reshape(k, -1).max(axis=1) == 255).all()  # ink peaks at 255
+    assert np.array_equal(out, augment(images, 0).numpy())
+    assert not np.array_equal(out, augment(images, 1).numpy())
+    assert not np.array_equal(out, build_augmenter(seed=4)(images, 0).numpy())
+
+
+def test_batches_cover_the_data_once_per_epoch(images):
+    y = np.arange(len(images)) % 10
+    labels = np.concatenate([b[1].numpy() for b in augmented_batches(images, y, 16, seed=0)])
+    assert sorted(labels.tolist()) == sorted(y.tolist())
+
+
+def test_recipes_augment_and_the_page_shows_how():
+    for kind in KINDS.values():
+        assert kind.recipe.augment and kind.recipe.version >= 3
+        code = kind.code(kind.epochs)
+        assert "def build_augmenter" in code and "augmented_batches(x_fit, y_fit" in code
+        assert "augmented" in kind.recipe.text()
