@@ -165,13 +165,14 @@ def robustness_alt(rob: Robustness) -> str:
 
 
 def robustness_table(rob: Robustness) -> Table:
-    """A row per corruption, in the page's order: what it does, accuracy, and its change
-    from the clean accuracy in points; the clean accuracy first."""
-    rows = [["clean", "the test images as they are", _pct(rob.clean), ""]]
-    rows += [[c.label, c.what, _pct(c.accuracy), f"{(c.accuracy - rob.clean) * 100:+.1f}"]
+    """A row per corruption, in the page's order: accuracy, its change from the clean
+    accuracy in points, and what it does (last: on a phone the numbers come first); the
+    clean accuracy first."""
+    rows = [["clean", _pct(rob.clean), "", "the test images as they are"]]
+    rows += [[c.label, _pct(c.accuracy), f"{(c.accuracy - rob.clean) * 100:+.1f}", c.what]
              for c in rob.corruptions]
-    return Table(["Corruption", "What it does", "Accuracy", "Change (points)"], rows,
-                 [":--", ":--", "--:", "--:"])
+    return Table(["Corruption", "Accuracy", "Change (points)", "What it does"], rows,
+                 [":--", "--:", "--:", ":--"])
 
 
 def robustness_items(rob: Robustness) -> list[dict]:

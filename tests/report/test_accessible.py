@@ -87,3 +87,22 @@ def test_sheet_lays_thumbnails_out_in_rows_of_16_and_is_named_by_content(tmp_pat
 def test_chart_size_is_half_the_png(tmp_path):
     Image.new("RGB", (1261, 800)).save(tmp_path / "c.png")
     assert chart_size(tmp_path / "c.png") == (630, 400)
+
+
+def test_robustness_text_equivalents():
+    from reportgen.records import CorruptionAccuracy, Robustness, RobustnessChange
+
+    rob = Robustness("ab" * 32, 0, 0.982, [CorruptionAccuracy("fog", "fog", "haze", 0.385),
+                                           CorruptionAccuracy("shear", "shear", "sheared", 0.969)])
+    assert accessible.robustness_alt(rob) == (
+        "Bar chart of test accuracy under 2 corruptions against 98.2% clean: lowest fog "
+        "38.5%, highest shear 96.9%.")
+    t = accessible.robustness_table(rob)
+    assert t.header[:3] == ["Corruption", "Accuracy", "Change (points)"]
+    assert t.rows[0][:2] == ["clean", "98.2%"] and t.rows[1][:3] == ["fog", "38.5%", "-59.7"]
+    items = accessible.robustness_items(rob)
+    assert [i["alt"] for i in items] == ["test image 0, clean", "test image 0 under fog",
+                                         "test image 0 under shear"]
+    assert items[1]["caption"] == "fog\n38.5%"
+    ch = accessible.robustness_change_table([RobustnessChange("fog", "fog", 0.3, 0.385)])
+    assert ch.rows == [["fog", "30.0%", "38.5%", "+8.5"]]
