@@ -105,23 +105,27 @@ class Recipe:
     """How a kind is trained. batch_size: images per step; learning_rate: Adam's initial
     rate; lr_decay: "cosine" (to 0 over all steps) or None; version: bumped when the
     builder or the augmentation changes, so stored models of the old recipe are not reused;
-    augment: vary the training images (models.augment) or not."""
+    augment: vary the training images (models.augment) or not; augment_once: draw the
+    variations once and keep them for every epoch (cheaper) instead of anew each epoch."""
 
     batch_size: int
     learning_rate: float
     lr_decay: str | None
     version: int
     augment: bool = False
+    augment_once: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> Recipe:
         """From :meth:`as_dict`'s output (unknown keys ignored; no "augment": False)."""
         return cls(**{k: d.get(k) for k in ("batch_size", "learning_rate", "lr_decay",
-                                            "version")}, augment=bool(d.get("augment")))
+                                            "version")}, augment=bool(d.get("augment")),
+                   augment_once=bool(d.get("augment_once")))
 
     def as_dict(self) -> dict:
         return {"batch_size": self.batch_size, "learning_rate": self.learning_rate,
-                "lr_decay": self.lr_decay, "version": self.version, "augment": self.augment}
+                "lr_decay": self.lr_decay, "version": self.version, "augment": self.augment,
+                "augment_once": self.augment_once}
 
     def text(self) -> str:
         """One sentence for the page, e.g. "Adam, learning rate 0.002 with cosine decay,
@@ -131,7 +135,8 @@ class Recipe:
         if self.augment:
             from .augment import AUGMENTED_SHARE
             text += (f", {AUGMENTED_SHARE:.0%} of each batch augmented (rotation, zoom, "
-                     "shear, shift, stroke width, blur, resolution)")
+                     "shear, shift, stroke width, blur, resolution), the variations drawn "
+                     + ("once for all epochs" if self.augment_once else "anew each epoch"))
         return text
 
 
@@ -168,9 +173,10 @@ class ModelKind:
 
             lines += [""] + _source(build_augmenter) + [""] + _source(augmented_batches)
             call = call.replace("len(x_train)", "len(x_fit)")
+            once = ", once=True" if self.recipe.augment_once else ""
             fit = (f"{call}\n# the last 10% of the training split is held out for validation\n"
-                   f"model.fit(augmented_batches(x_fit, y_fit, {batch}), epochs={epochs_text}, "
-                   "validation_data=(x_val, y_val))")
+                   f"model.fit(augmented_batches(x_fit, y_fit, {batch}{once}), "
+                   f"epochs={epochs_text}, validation_data=(x_val, y_val))")
         return "\n".join(lines).rstrip() + "\n\n\n" + fit
 
 
@@ -190,7 +196,7 @@ KINDS: dict[str, ModelKind] = {
     "mlp": ModelKind(
         name="mlp", file_prefix="mnist", builder=build_mlp,
         recipe=Recipe(batch_size=128, learning_rate=0.002, lr_decay="cosine", version=3,
-                      augment=True),
+                      augment=True, augment_once=True),
         description="The original project's multi-layer perceptron", epochs=6),
     "cnn": ModelKind(
         name="cnn", file_prefix="cnn", builder=build_cnn,

@@ -90,7 +90,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     t0 = time.perf_counter()
     if mk.recipe.augment:
         fit_data = augmented_batches(ds.x_train[:n_fit], ds.y_train[:n_fit],
-                                     mk.recipe.batch_size, seed)
+                                     mk.recipe.batch_size, seed, once=mk.recipe.augment_once)
         model.fit(fit_data, epochs=epochs, verbose=0, callbacks=callbacks, shuffle=False,
                   validation_data=(ds.x_train[n_fit:], ds.y_train[n_fit:]))
     else:

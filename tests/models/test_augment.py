@@ -42,3 +42,15 @@ def test_recipes_augment_and_the_page_shows_how():
         code = kind.code(kind.epochs)
         assert "def build_augmenter" in code and "augmented_batches(x_fit, y_fit" in code
         assert "augmented" in kind.recipe.text()
+
+
+def test_once_keeps_the_variations_for_every_epoch(images):
+    y = np.arange(len(images)) % 10
+
+    def epoch(data):
+        return sorted(img.tobytes() for b in data for img in b[0].numpy())
+
+    kept = augmented_batches(images, y, 16, seed=0, once=True)
+    assert epoch(kept) == epoch(kept)  # the same images, in another order
+    fresh = augmented_batches(images, y, 16, seed=0)
+    assert epoch(fresh) != epoch(fresh)
