@@ -5,8 +5,8 @@ same run (so machine noise cancels). Prints one JSON object.
   (PIL.Image.fromarray(img).save(path) per image, the original project's way).
 - train: reportgen's default training (fit, evaluate, save the model and its metadata) vs.
   the original recipe (same MLP on tf.keras.utils.normalize(x, axis=1), batch size 32,
-  4 epochs; normalize, fit, predict the test split); wall seconds and test accuracy, with
-  TensorFlow imported before both.
+  4 epochs; normalize, fit, predict the test split); wall seconds (best of 2 each,
+  alternated) and test accuracy, with TensorFlow imported before both.
 - site_assets_cold / _warm / _after_epochs_change: `reportgen site-assets` in a fresh
   folder, again with nothing changed, and with --epochs changed; wall seconds, peak RSS of
   the largest process, files written in the site, whether TensorFlow was imported.
@@ -89,24 +89,30 @@ def bench_train(tmp: Path) -> dict:
     from reportgen.models.kinds import get_kind, seed_everything
 
     ds = load_dataset(DATASET)
-    t0 = time.perf_counter()
-    res = T.train_model(ds, tmp / "models", retrain=True)  # fit, evaluate, save, summary
-    ours = time.perf_counter() - t0
 
-    seed_everything(0)
-    t0 = time.perf_counter()
-    x_train = keras.utils.normalize(ds.x_train, axis=1)
-    x_test = keras.utils.normalize(ds.x_test, axis=1)
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
-                              keras.layers.Dense(128, activation="relu"),
-                              keras.layers.Dense(128, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.Adam(), metrics=["accuracy"],
-                  loss=keras.losses.SparseCategoricalCrossentropy())
-    model.fit(x_train, ds.y_train, epochs=4, batch_size=32, verbose=0)
-    probs = model.predict(x_test, verbose=0)
-    ref = time.perf_counter() - t0
-    ref_acc = float(np.mean(probs.argmax(1) == ds.y_test))
+    def original():
+        seed_everything(0)
+        x_train = keras.utils.normalize(ds.x_train, axis=1)
+        x_test = keras.utils.normalize(ds.x_test, axis=1)
+        model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                                  keras.layers.Dense(128, activation="relu"),
+                                  keras.layers.Dense(128, activation="relu"),
+                                  keras.layers.Dense(10, activation="softmax")])
+        model.compile(optimizer=keras.optimizers.Adam(), metrics=["accuracy"],
+                      loss=keras.losses.SparseCategoricalCrossentropy())
+        model.fit(x_train, ds.y_train, epochs=4, batch_size=32, verbose=0)
+        return float(np.mean(model.predict(x_test, verbose=0).argmax(1) == ds.y_test))
+
+    # best of 2 each, alternated: on a shared machine one run of either moves by up to 1.6x
+    ours, ref = [], []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        res = T.train_model(ds, tmp / "models", retrain=True)  # fit, evaluate, save, summary
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        ref_acc = original()
+        ref.append(time.perf_counter() - t0)
+    ours, ref = min(ours), min(ref)
     return {"model": str(res.model_path),
             "reportgen": {"epochs": res.meta.epochs, "recipe": get_kind("mlp").recipe.as_dict(),
                           "wall_s": round(ours, 2),
