@@ -103,13 +103,18 @@ def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int =
             i, tf.int32)]))
         return tf.gather(images, order), tf.gather(labels, order)
 
+    batches = -(-len(y) // batch_size)  # unbatch() hides it; Keras warns without it
     data = tf.data.Dataset.from_tensor_slices((x, y.astype(np.int32)))
     if once:
         data = data.batch(batch_size * GROUP).enumerate().map(
             vary, num_parallel_calls=tf.data.AUTOTUNE).cache().unbatch()
         data = data.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-        return data.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        data = data.batch(batch_size)
+        return data.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(
+            tf.data.AUTOTUNE)
     data = data.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
     data = data.batch(batch_size * GROUP).enumerate().map(
         vary, num_parallel_calls=tf.data.AUTOTUNE)
-    return data.unbatch().batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    data = data.unbatch().batch(batch_size)
+    return data.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(
+        tf.data.AUTOTUNE)
