@@ -105,16 +105,17 @@ def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int =
 
     batches = -(-len(y) // batch_size)  # unbatch() hides it; Keras warns without it
     data = tf.data.Dataset.from_tensor_slices((x, y.astype(np.int32)))
-    if once:
-        data = data.batch(batch_size * GROUP).enumerate().map(
-            vary, num_parallel_calls=tf.data.AUTOTUNE).cache().unbatch()
-        data = data.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-        data = data.batch(batch_size)
-        return data.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(
-            tf.data.AUTOTUNE)
-    data = data.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+
+    def shuffle(d):
+        return d.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+
+    if not once:  # new variations each epoch: shuffle, then augment
+        data = shuffle(data)
     data = data.batch(batch_size * GROUP).enumerate().map(
         vary, num_parallel_calls=tf.data.AUTOTUNE)
-    data = data.unbatch().batch(batch_size)
+    if once:  # the variations of the first epoch are kept, then shuffled each epoch
+        data = shuffle(data.cache().unbatch()).batch(batch_size)
+    else:
+        data = data.unbatch().batch(batch_size)
     return data.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(
         tf.data.AUTOTUNE)

@@ -164,7 +164,8 @@ class ModelKind:
         batch = batch_size or self.recipe.batch_size
         call = f"model = {self.builder.__name__}({self.recipe.learning_rate})"
         if self.recipe.lr_decay == "cosine":
-            call = (f"decay_steps = {epochs_text} * math.ceil(len(x_train) / {batch})  "
+            fitted = "x_fit" if self.recipe.augment else "x_train"
+            call = (f"decay_steps = {epochs_text} * math.ceil(len({fitted}) / {batch})  "
                     f"# {self.recipe.lr_decay} decay to 0\n"
                     f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
         fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
@@ -172,7 +173,6 @@ class ModelKind:
             from .augment import augmented_batches, build_augmenter
 
             lines += [""] + _source(build_augmenter) + [""] + _source(augmented_batches)
-            call = call.replace("len(x_train)", "len(x_fit)")
             once = ", once=True" if self.recipe.augment_once else ""
             fit = (f"{call}\n# the last 10% of the training split is held out for validation\n"
                    f"model.fit(augmented_batches(x_fit, y_fit, {batch}{once}), "

@@ -41,6 +41,8 @@ CHANGES_DIR = "changes"
 FIGURES_DIR = "model"
 CUSTOM_DIR = "custom-test"
 ROBUSTNESS_DIR = "robustness"
+#: The sample test image as it is, beside ``<corruption>.png`` in ROBUSTNESS_DIR.
+ROBUSTNESS_CLEAN = "clean.png"
 CLASS_COUNTS = "class-counts.png"
 SUMMARY = "summary.json"
 

@@ -27,6 +27,7 @@ from .accessible import Table
 from .assets import (
     CHANGES_DIR,
     LABEL_ERRORS_DIR,
+    ROBUSTNESS_CLEAN,
     ROBUSTNESS_DIR,
     SHEET_COLUMNS,
     WRONG_DIR,
@@ -261,7 +262,7 @@ def _thumbs(label_errors: SuspectedLabelErrors | None, changes: ModelChanges | N
     out = {}
     if rob is not None and rob.corruptions and rob.corruptions[0].file:
         items = accessible.robustness_items(rob)
-        names = ["clean.png", *(c.file for c in rob.corruptions)]
+        names = [ROBUSTNESS_CLEAN, *(c.file for c in rob.corruptions)]
         for it, f in zip(items, names, strict=True):
             it["src"] = f"{assets_url}/{ROBUSTNESS_DIR}/{f}"
         out["robustness"] = {"sheet": sheet_props(rob.sheet, [items])[0], "items": items}

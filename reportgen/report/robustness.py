@@ -13,7 +13,7 @@ import numpy as np
 
 from ..analysis.corruptions import CORRUPTIONS, SEED, corrupt
 from ..records import CorruptionAccuracy, ModelMeta, Robustness
-from .assets import robustness_name, write_thumbnail_grid
+from .assets import ROBUSTNESS_CLEAN, robustness_name, write_thumbnail_grid
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
 #: The test image the thumbnails show (index 0 of MNIST's test split is a 7).
@@ -51,7 +51,7 @@ def write_robustness(rob: Robustness, x_sample: np.ndarray, samples: dict[str, n
                           robustness_figure, rob, title)
     rob.chart_png = url_of(written[0])
     stack = np.stack([x_sample, *(samples[c.name] for c in rob.corruptions)])
-    names = ["clean.png", *(f"{c.name}.png" for c in rob.corruptions)]
+    names = [ROBUSTNESS_CLEAN, *(f"{c.name}.png" for c in rob.corruptions)]
     for c, name in zip(rob.corruptions, names[1:], strict=True):
         c.file = name
     files, sheet = write_thumbnail_grid(stack, list(enumerate(names)), folder)
