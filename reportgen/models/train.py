@@ -22,7 +22,7 @@ from ..engine.files import relpath
 from ..records import ModelMeta
 from . import store as model_store
 from . import tunelog
-from .augment import augmented_batches
+from .augment import augmented_batches, augmented_copy
 from .io import to_probabilities
 from .kinds import get_kind, model_summary, quiet_tensorflow, seed_everything
 
@@ -88,15 +88,16 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
         callbacks.append(keras.callbacks.LambdaCallback(
             on_epoch_end=lambda e, logs: on_epoch(e + 1, epochs, dict(logs or {}))))
     t0 = time.perf_counter()
-    if mk.recipe.augment:
-        fit_data = augmented_batches(ds.x_train[:n_fit], ds.y_train[:n_fit],
-                                     mk.recipe.batch_size, seed, once=mk.recipe.augment_once)
-        model.fit(fit_data, epochs=epochs, verbose=0, callbacks=callbacks, shuffle=False,
-                  validation_data=(ds.x_train[n_fit:], ds.y_train[n_fit:]))
+    x_fit, y_fit = ds.x_train[:n_fit], ds.y_train[:n_fit]
+    validation = (ds.x_train[n_fit:], ds.y_train[n_fit:])
+    if mk.recipe.augment and mk.recipe.augment_once:
+        x_fit, y_fit = augmented_copy(x_fit, y_fit, seed)
+    if mk.recipe.augment and not mk.recipe.augment_once:
+        model.fit(augmented_batches(x_fit, y_fit, mk.recipe.batch_size, seed), epochs=epochs,
+                  verbose=0, callbacks=callbacks, shuffle=False, validation_data=validation)
     else:
-        model.fit(ds.x_train, ds.y_train, epochs=epochs, batch_size=mk.recipe.batch_size,
-                  validation_split=VALIDATION_SPLIT, shuffle=True, verbose=0,
-                  callbacks=callbacks)
+        model.fit(x_fit, y_fit, epochs=epochs, batch_size=mk.recipe.batch_size, shuffle=True,
+                  verbose=0, callbacks=callbacks, validation_data=validation)
     train_s = time.perf_counter() - t0
     log += tunelog.history(history, epochs)
     tunelog.append_log(log_path, log[1:])

@@ -1,11 +1,17 @@
 """Training-time augmentation (models.augment): it varies half of each batch, the same way
-for the same seed and batch, keeps the images uint8 with ink up to 255, and is not part of
-the saved model."""
+for the same seed and batch, keeps the images uint8 with ink up to 255 and each label with
+its image, and is not part of the saved model."""
 
 import numpy as np
 import pytest
 
-from reportgen.models.augment import AUGMENTED_SHARE, augmented_batches, build_augmenter
+from reportgen.models import augment as A
+from reportgen.models.augment import (
+    AUGMENTED_SHARE,
+    augmented_batches,
+    augmented_copy,
+    build_augmenter,
+)
 from reportgen.models.kinds import KINDS, quiet_tensorflow
 from tests.conftest import make_arrays
 
@@ -40,17 +46,26 @@ def test_recipes_augment_and_the_page_shows_how():
     for kind in KINDS.values():
         assert kind.recipe.augment and kind.recipe.version >= 3
         code = kind.code(kind.epochs)
-        assert "def build_augmenter" in code and "augmented_batches(x_fit, y_fit" in code
-        assert "augmented" in kind.recipe.text()
+        assert "def build_augmenter" in code and "augmented" in kind.recipe.text()
+        if kind.recipe.augment_once:
+            assert "def augmented_copy" in code and "augmented_copy(x_fit, y_fit)" in code
+            assert "model.fit(x_aug, y_aug" in code
+        else:
+            assert "def augmented_batches" in code and "augmented_batches(x_fit, y_fit" in code
 
 
-def test_once_keeps_the_variations_for_every_epoch(images):
+def test_a_copy_keeps_each_label_with_its_image(images, monkeypatch):
+    monkeypatch.setattr(A, "COPY_GROUP", 16)  # 4 groups of 16 images
     y = np.arange(len(images)) % 10
-
-    def epoch(data):
-        return sorted(img.tobytes() for b in data for img in b[0].numpy())
-
-    kept = augmented_batches(images, y, 16, seed=0, once=True)
-    assert epoch(kept) == epoch(kept)  # the same images, in another order
-    fresh = augmented_batches(images, y, 16, seed=0)
-    assert epoch(fresh) != epoch(fresh)
+    x2, y2 = augmented_copy(images, y, seed=0)
+    assert x2.shape == images.shape and x2.dtype == np.uint8
+    assert sorted(y2.tolist()) == sorted(y.tolist()) and not np.array_equal(y2, y)
+    order = np.random.default_rng(0).permutation(len(y))
+    assert np.array_equal(y2, y[order])
+    k = round(16 * AUGMENTED_SHARE)
+    for g in range(0, len(y), 16):  # the second half of each group is unchanged
+        assert np.array_equal(x2[g + k:g + 16], images[order][g + k:g + 16])
+        assert not np.array_equal(x2[g:g + k], images[order][g:g + k])
+    again, _ = augmented_copy(images, y, seed=0)
+    assert np.array_equal(x2, again)
+    assert not np.array_equal(x2, augmented_copy(images, y, seed=1)[0])
