@@ -164,12 +164,19 @@ def robustness_alt(rob: Robustness) -> str:
     return text + "."
 
 
+def _points(delta: float) -> str:
+    """A change of accuracy (a fraction) in points with its sign, one decimal: "+1.2",
+    "-30.1"; one that rounds to nothing is "0.0", not "-0.0"."""
+    text = f"{delta * 100:+.1f}"
+    return "0.0" if float(text) == 0 else text
+
+
 def robustness_table(rob: Robustness) -> Table:
     """A row per corruption, in the page's order: accuracy, its change from the clean
     accuracy in points, and what it does (last: on a phone the numbers come first); the
     clean accuracy first."""
     rows = [["clean", _pct(rob.clean), "", "the test images as they are"]]
-    rows += [[c.label, _pct(c.accuracy), f"{(c.accuracy - rob.clean) * 100:+.1f}", c.what]
+    rows += [[c.label, _pct(c.accuracy), _points(c.accuracy - rob.clean), c.what]
              for c in rob.corruptions]
     return Table(["Corruption", "Accuracy", "Change (points)", "What it does"], rows,
                  [":--", "--:", "--:", ":--"])
@@ -188,5 +195,5 @@ def robustness_change_table(changes: list[RobustnessChange]) -> Table:
     """Each corruption's accuracy under the previous and the current model, and the change
     in points."""
     return Table(["Corruption", "Previous model", "This model", "Change (points)"],
-                 [[c.label, _pct(c.before), _pct(c.after), f"{(c.after - c.before) * 100:+.1f}"]
+                 [[c.label, _pct(c.before), _pct(c.after), _points(c.after - c.before)]
                   for c in changes], [":--", "--:", "--:", "--:"])

@@ -93,16 +93,21 @@ def test_robustness_text_equivalents():
     from reportgen.records import CorruptionAccuracy, Robustness, RobustnessChange
 
     rob = Robustness("ab" * 32, 0, 0.982, [CorruptionAccuracy("fog", "fog", "haze", 0.385),
-                                           CorruptionAccuracy("shear", "shear", "sheared", 0.969)])
+                                           CorruptionAccuracy("shear", "shear", "sheared", 0.969),
+                                           CorruptionAccuracy("shot_noise", "shot noise",
+                                                              "noise", 0.9819)])
     assert accessible.robustness_alt(rob) == (
-        "Bar chart of test accuracy under 2 corruptions against 98.2% clean: lowest fog "
-        "38.5%, highest shear 96.9%.")
+        "Bar chart of test accuracy under 3 corruptions against 98.2% clean: lowest fog "
+        "38.5%, highest shot noise 98.2%.")
     t = accessible.robustness_table(rob)
     assert t.header[:3] == ["Corruption", "Accuracy", "Change (points)"]
     assert t.rows[0][:2] == ["clean", "98.2%"] and t.rows[1][:3] == ["fog", "38.5%", "-59.7"]
+    assert t.rows[3][2] == "0.0"  # 0.01 points less rounds to nothing, not to "-0.0"
     items = accessible.robustness_items(rob)
     assert [i["alt"] for i in items] == ["test image 0, clean", "test image 0 under fog",
-                                         "test image 0 under shear"]
+                                         "test image 0 under shear",
+                                         "test image 0 under shot noise"]
     assert items[1]["caption"] == "fog\n38.5%"
-    ch = accessible.robustness_change_table([RobustnessChange("fog", "fog", 0.3, 0.385)])
-    assert ch.rows == [["fog", "30.0%", "38.5%", "+8.5"]]
+    ch = accessible.robustness_change_table([RobustnessChange("fog", "fog", 0.3, 0.385),
+                                             RobustnessChange("shear", "shear", 0.97, 0.9699)])
+    assert ch.rows == [["fog", "30.0%", "38.5%", "+8.5"], ["shear", "97.0%", "97.0%", "0.0"]]
