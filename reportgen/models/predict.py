@@ -20,8 +20,8 @@ from ..errors import ImageError
 from .io import load
 
 #: An answer whose probability is below this is flagged "low confidence": on the embedded
-#: MNIST's test split the page's models are right only about 3 times in 4 below 80% (their
-#: reliability diagrams), where they are right 99.6% of the time above 93%.
+#: MNIST's test split the page's models (MLP 98.49%, CNN 99.49%) are right only 56% and 66%
+#: of the time below 80%, where they are right 99.5% and 99.9% of the time above 93%.
 LOW_CONFIDENCE = 0.8
 
 
