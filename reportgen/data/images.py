@@ -28,7 +28,9 @@ def load_ink(path: Path) -> np.ndarray:
 
     Accepts PNG/JPEG/BMP/WebP of any size, grayscale, RGB or RGBA (transparent = paper).
     Polarity is detected from the border: a light border means dark ink on light paper and
-    the image is inverted. Raises ImageError (one line naming the file) for a file that is
+    the image is inverted. The paper (paper_level: the border's median, or a surface fit
+    to the border when a shadow shades it) and one robust standard deviation of its grain
+    are subtracted. Raises ImageError (one line naming the file) for a file that is
     not an image, a truncated image, one over Pillow's decompression-bomb limit, or a blank
     image with no ink.
     """
@@ -66,15 +68,60 @@ def load_ink(path: Path) -> np.ndarray:
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     if transparent or np.median(border) > 0.5:
         a = 1.0 - a  # dark ink on light paper -> ink is high
-    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-    background = float(np.median(border))
-    # paper grain, sensor noise and JPEG ringing: up to one robust standard deviation
-    # (1.4826 x the median absolute deviation) of the border above the paper is not ink
-    noise = 1.4826 * float(np.median(np.abs(border - background)))
-    a = np.clip(a - background - noise, 0.0, 1.0)
+    paper, noise = paper_level(a)
+    # paper grain, sensor noise and JPEG ringing: up to one robust standard deviation of
+    # the border above the paper is not ink
+    a = np.clip(a - paper - noise, 0.0, 1.0)
     if a.max() < 0.1:
         raise ImageError(f"{path}: blank image (no ink found)")
     return a / a.max()
+
+
+#: A paper whose fitted level varies by more than this (a fraction of full ink) across the
+#: image, and by more than twice its grain, is shaded: its level is taken pixel by pixel.
+SHADE = 0.05
+#: Images narrower than this (px) are too small for a shade to be told from the digit.
+MIN_SHADED_SIDE = 16
+
+
+def _mad_sigma(v: np.ndarray) -> float:
+    """A robust standard deviation: 1.4826 x the median absolute deviation."""
+    return 1.4826 * float(np.median(np.abs(v - np.median(v))))
+
+
+def paper_level(ink: np.ndarray) -> tuple[float | np.ndarray, float]:
+    """The paper's level under an ink image (float32 (h, w), ink high, paper low) and its
+    grain (a robust standard deviation), both from the image's border pixels.
+
+    The level is the border's median, unless the paper is shaded (a phone photo's shadow,
+    uneven light): then it is a quadratic surface in x and y fit to the border by least
+    squares, three times, each time without the pixels more than 3 robust standard
+    deviations off (ink that touches the border), and is returned as a float (h, w) array.
+    Shaded means the surface spans more than SHADE and more than twice the grain; an image
+    under MIN_SHADED_SIDE px on a side is never shaded."""
+    h, w = ink.shape
+    rows, cols = np.arange(h), np.arange(w)
+    ys = np.concatenate([np.zeros(w), np.full(w, h - 1), rows, rows])  # top, bottom, sides
+    xs = np.concatenate([cols, cols, np.zeros(h), np.full(h, w - 1)])
+    values = ink[ys.astype(int), xs.astype(int)].astype(np.float64)
+    level, grain = float(np.median(values)), _mad_sigma(values)
+    if min(h, w) < MIN_SHADED_SIDE:
+        return level, grain
+    ys, xs = ys / (h - 1), xs / (w - 1)
+    design = np.stack([np.ones_like(xs), xs, ys, xs * ys, xs * xs, ys * ys], axis=1)
+    keep = np.ones(len(values), dtype=bool)
+    for _ in range(3):
+        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = values - design @ coef
+        keep = np.abs(residual - np.median(residual[keep])) <= 3 * _mad_sigma(
+            residual[keep]) + 1e-6
+    y = (rows / (h - 1)).astype(np.float32)[:, None]
+    x = (cols / (w - 1)).astype(np.float32)[None, :]
+    c = coef.astype(np.float32)
+    surface = c[0] + c[1] * x + c[2] * y + c[3] * x * y + c[4] * x * x + c[5] * y * y
+    if float(surface.max() - surface.min()) <= max(SHADE, 2 * grain):
+        return level, grain
+    return surface, _mad_sigma(residual[keep])
 
 
 #: MNIST's digits fill a 20 px box; an image whose ink spans fewer pixels is upscaled into

@@ -211,3 +211,22 @@ def test_paper_noise_is_not_ink(tmp_path):
         paper.astype(np.uint8)))))
     assert box(out)[0] == 20
     assert (out[:, :8] <= 40).all() and (out[:, 20:] <= 40).all()
+
+
+def test_a_shadow_across_the_paper_is_not_ink(tmp_path):
+    """A phone photo's shadow: paper from white to half grey across the image. The shade is
+    paper (its level fit to the border), so the box is the digit's and the shadowed half
+    holds no ink; a paper without shade keeps the border's median."""
+    from reportgen.data.images import paper_level
+
+    h, w = 180, 220
+    shade = 1 - 0.5 * np.linspace(0, 1, w)[None, :] * np.linspace(0.5, 1, h)[:, None]
+    page = np.full((h, w), 250.0)
+    page[40:140, 60:72] = 20  # a "1", left of the darkest corner
+    photo = Image.fromarray(np.clip(page * shade, 0, 255).astype(np.uint8))
+    ink = load_ink(save(tmp_path, "1.png", photo))
+    assert ink[:, 100:].max() < 0.02  # the shaded half holds no ink (uint8 rounding only)
+    out = mnist_normalize(ink)
+    assert box(out)[0] == 20 and box(out)[1] <= 5  # a tall, thin box: the "1" alone
+    level, grain = paper_level(np.full((50, 60), 0.2, dtype=np.float32))
+    assert level == pytest.approx(0.2) and grain == 0.0
