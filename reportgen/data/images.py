@@ -101,9 +101,10 @@ def paper_level(ink: np.ndarray) -> tuple[float | np.ndarray, float]:
     under MIN_SHADED_SIDE px on a side is never shaded."""
     h, w = ink.shape
     rows, cols = np.arange(h), np.arange(w)
-    ys = np.concatenate([np.zeros(w), np.full(w, h - 1), rows, rows])  # top, bottom, sides
-    xs = np.concatenate([cols, cols, np.zeros(h), np.full(h, w - 1)])
-    values = ink[ys.astype(int), xs.astype(int)].astype(np.float64)
+    # the border's pixels: top row, bottom row, left column, right column
+    ys = np.concatenate([np.zeros_like(cols), np.full_like(cols, h - 1), rows, rows])
+    xs = np.concatenate([cols, cols, np.zeros_like(rows), np.full_like(rows, w - 1)])
+    values = ink[ys, xs].astype(np.float64)
     level, grain = float(np.median(values)), _mad_sigma(values)
     if min(h, w) < MIN_SHADED_SIDE:
         return level, grain

@@ -90,12 +90,12 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     t0 = time.perf_counter()
     x_fit, y_fit = ds.x_train[:n_fit], ds.y_train[:n_fit]
     validation = (ds.x_train[n_fit:], ds.y_train[n_fit:])
-    if mk.recipe.augment and mk.recipe.augment_once:
-        x_fit, y_fit = augmented_copy(x_fit, y_fit, seed)
-    if mk.recipe.augment and not mk.recipe.augment_once:
+    if mk.recipe.augment and not mk.recipe.augment_once:  # new variations each epoch
         model.fit(augmented_batches(x_fit, y_fit, mk.recipe.batch_size, seed), epochs=epochs,
                   verbose=0, callbacks=callbacks, shuffle=False, validation_data=validation)
     else:
+        if mk.recipe.augment:  # the variations drawn once, kept for every epoch
+            x_fit, y_fit = augmented_copy(x_fit, y_fit, seed)
         model.fit(x_fit, y_fit, epochs=epochs, batch_size=mk.recipe.batch_size, shuffle=True,
                   verbose=0, callbacks=callbacks, validation_data=validation)
     train_s = time.perf_counter() - t0
