@@ -5,4 +5,4 @@ section) with a thin typer CLI on top (reportgen.cli) and the order of the stage
 reportgen.pipeline.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

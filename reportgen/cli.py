@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from . import pipeline
+from . import __version__, pipeline
 from .cli_common import (
     AssetsUrl,
     CategoryLabel,
@@ -59,7 +59,7 @@ from .console import (
     print_run,
     progress,
 )
-from .options import Options
+from .options import DISTRIBUTION, Options
 from .report.assets import WRONG_DIR
 
 D = Options()  # every default comes from here
@@ -69,6 +69,20 @@ app = typer.Typer(cls=ErrorsAsOneLine, add_completion=False, no_args_is_help=Tru
                   pretty_exceptions_enable=False,
                   help="Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, "
                        "render. Start with `reportgen site-assets`.")
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"reportgen {__version__} (distribution {DISTRIBUTION})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print reportgen's version and exit.")] = False) -> None:
+    """Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, render. Start with
+    `reportgen site-assets`."""
+
 
 def main() -> None:
     """Console-script entry point: SIGTERM exits 143 like Ctrl-C exits 130, cleanly."""

@@ -5,6 +5,7 @@ typer (help text; every default comes from :class:`~reportgen.options.Options`).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,9 @@ import typer
 from typer.core import TyperGroup
 
 try:  # typer vendors click since 0.20
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import ClickException, UsageError
 except ImportError:  # pragma: no cover - older typer on real click
-    from click.exceptions import ClickException
+    from click.exceptions import ClickException, UsageError
 
 from .console import err
 from .errors import ReportgenError
@@ -23,7 +24,38 @@ from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE
 
 
 class ErrorsAsOneLine(TyperGroup):
-    """Turns a user error (ReportgenError) into one line on stderr and its exit code."""
+    """Turns a user error (ReportgenError) into one line on stderr and its exit code; a
+    usage error (an unknown option, a value out of range) into one line too, exit 2, where
+    typer would draw a box of five lines."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" or (
+                    exc.ctx is not None and not (args if args is not None else sys.argv[1:])):
+                exc.show()  # `reportgen` alone: its help
+                return self._exit(standalone_mode, exc.exit_code)
+            cmd = exc.ctx.command_path if exc.ctx is not None else (prog_name or "reportgen")
+            err.print(f"[red]error:[/] {exc.format_message()} (see {cmd} --help)",
+                      highlight=False, soft_wrap=True, markup=True)
+            return self._exit(standalone_mode, exc.exit_code)
+        except ClickException as exc:
+            err.print(f"[red]error:[/] {exc.format_message()}", highlight=False,
+                      soft_wrap=True, markup=True)
+            return self._exit(standalone_mode, exc.exit_code)
+        except typer.Abort:
+            err.print("interrupted")
+            return self._exit(standalone_mode, 130)
+        return self._exit(standalone_mode, rv if isinstance(rv, int) else 0, rv)
+
+    @staticmethod
+    def _exit(standalone_mode: bool, code: int, rv=None):
+        if standalone_mode:
+            sys.exit(code)
+        return rv if rv is not None else code
 
     def invoke(self, ctx):
         try:
@@ -43,7 +75,7 @@ class ErrorsAsOneLine(TyperGroup):
                       soft_wrap=True)
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, SystemExit, ClickException):
-            raise  # typer's own: usage errors print their one line themselves
+            raise  # typer's own: main() prints a usage error as one line
         except Exception as exc:  # a bug: still one line, the traceback on request
             if os.environ.get("REPORTGEN_DEBUG"):
                 raise

@@ -171,7 +171,9 @@ def print_check(rep) -> None:
         out.print(f"{rep.site_dir}: the page is current", highlight=False)
         return
     for name in rep.stale:
-        out.print(f"stale: {name}", highlight=False, markup=False)
+        why = "; ".join(rep.reasons.get(name, []))
+        out.print(f"stale: {name}" + (f": {why}" if why else ""), highlight=False,
+                  markup=False, soft_wrap=True)
     for what, path, stage in rep.files:
         how = {"changed": "edited or replaced by hand", "missing": "missing",
                "outdated": "reportgen ships a newer one"}.get(what, what)

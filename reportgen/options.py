@@ -24,14 +24,19 @@ BUILTIN_DATASET = BUILTIN / "mnist.npz"
 BUILTIN_CUSTOM = BUILTIN / "custom-digits"
 
 
+#: The distribution's name in the package index (``pip install docusaurus-reportgen``; the
+#: command and the import name stay ``reportgen``: PyPI's "reportgen" is another project).
+DISTRIBUTION = "docusaurus-reportgen"
+
+
 def in_checkout(folder: Path | None = None) -> bool:
     """True when ``folder`` (default: the working directory) is a reportgen source checkout
-    (its pyproject.toml names the project reportgen)."""
+    (its pyproject.toml names the distribution :data:`DISTRIBUTION`)."""
     try:
         text = (Path(folder or Path.cwd()) / "pyproject.toml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return 'name = "reportgen"' in text
+    return f'name = "{DISTRIBUTION}"' in text
 
 
 #: Where the large, regenerable outputs go by default: the checkout's data/ and logs/

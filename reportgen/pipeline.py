@@ -22,7 +22,7 @@ from .engine.stage import Stage, run_stage
 from .errors import ImageError, ModelError, SiteError
 from .models.given import model_meta_for
 from .models.predict import PredictReport, predict_files
-from .models.store import probabilities_of
+from .models.store import model_sha256, probabilities_of
 from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, ModelRef, Sample
@@ -80,6 +80,8 @@ def run_stages(run: Run, plan: tuple[Stage, ...]) -> list[str]:
     for stage in plan:
         _say(run.progress, stage.title)
         run.results[stage.name] = run_stage(stage, run, run.site)
+        if stage.name == "train":
+            run.note_shown()
         if stage.name not in run.site.ran and run.site.has(stage.name):
             current.append(stage.name)
     if "train" in {s.name for s in plan}:
@@ -173,7 +175,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
         run = open_run(opts)
         _require(run, ("sample", "train", "gallery", "class_counts"))
         model = run.model
-        if Path(model_path).resolve() != Path(model.path).resolve():
+        if model_sha256(model_path) != model.meta.sha256:
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
         run_stages(run, (CUSTOM_TEST, *PAGE_STAGES))

@@ -64,8 +64,11 @@ class ModelMeta:
 
 @dataclass
 class ModelRef:
-    """The model a page shows: the path of its file (or SavedModel folder) and its
-    metadata."""
+    """The model a page shows, named by what it holds, not where it lies: path is a
+    portable name (relative to the model store for a stored model, ``6/mnist-6-98.03.keras``;
+    else the file or folder's name), meta.sha256 its content digest (models.store.
+    model_sha256). Where the file is on this machine is found by the run
+    (report.run.Run.model_file): the same record on every machine."""
 
     path: str
     meta: ModelMeta
@@ -284,8 +287,10 @@ class CustomTestResult:
 
 @dataclass
 class HistoryRow:
-    """One model of the store in the "Model history" table; accuracy 0-1; shown: the model
-    the page shows."""
+    """One model the page has shown, in its "Model history" table (kept in the site's
+    state, so the table is the same on every machine); accuracy 0-1; name: the model
+    file's name; sha256: its content digest; shown: the model the page shows now (set
+    when the page is built, never stored as true)."""
 
     kind: str
     epochs: int | None
@@ -295,13 +300,15 @@ class HistoryRow:
     trained_at: str | None
     name: str
     shown: bool = False
+    sha256: str = ""
 
 
 @dataclass
 class RunOptions:
-    """The options of the last ``site-assets`` run on a site, as given (paths as typed,
-    relative to the folder it ran from; dataset None: the embedded MNIST; models_dir None:
-    the default store of the machine that checks): what
+    """The options of the last ``site-assets`` run on a site (paths relative to the site's
+    folder, ``/`` separated, so the record names no place of the machine that wrote it;
+    dataset None: the embedded MNIST; models_dir None: the default store of the machine
+    that checks; custom_images []: the default custom-test digits): what
     ``reportgen check`` recomputes the keys with, and what the refresh command it prints
     repeats."""
 
@@ -327,7 +334,9 @@ class SiteState:
     reportgen wrote}, so an unedited copy can be updated and an edited one is never
     touched; model: the model given with ``--model`` (``site-assets`` or ``gallery``) that
     the page keeps showing until ``--train``, ``--epochs`` or another ``--model``; options:
-    the last site-assets run's (RunOptions)."""
+    the last site-assets run's (RunOptions); history: the models the page has shown, oldest
+    first (its "Model history" table); docs_dir: the docs plugin's folder, relative to the
+    site (None: ``docs``)."""
 
     title: str | None = None
     description: str | None = None
@@ -337,3 +346,5 @@ class SiteState:
     model: str | None = None
     options: RunOptions | None = None
     previous_robustness: Robustness | None = None
+    history: list[HistoryRow] = field(default_factory=list)
+    docs_dir: str | None = None

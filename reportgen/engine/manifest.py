@@ -3,20 +3,22 @@
 Contract
 --------
 A manifest ``<root>/.reportgen-manifest.json`` records, for each stage run against that
-root (the site dir; the export dir for the export), its key, the files it wrote (paths
-relative to the root), the outside files its result uses, its result (JSON) and its wall
-seconds, and a free "state" section (JSON) its owner keeps beside the stages.
+root (the site dir; the export dir for the export), its key and the parts it was made of
+(engine.stage.key_parts), the files it wrote (paths relative to the root, with their
+sha256), its result (JSON) and its wall seconds, and a free "state" section (JSON) its
+owner keeps beside the stages. It names no place outside its root: what a stage reads
+from elsewhere (a model, a user's images) is in its key by content, not by path.
 ``run(name, key, fn)`` (engine.stage computes the key):
 
-* **Skips** the stage when the recorded key equals ``key`` and every file it recorded,
-  owned or used, still exists with the sha256 recorded (an owned file edited or replaced
-  by hand is rewritten; a model retrained at the same path counts as a new model). The
+* **Skips** the stage when the recorded key equals ``key`` and every file it recorded
+  still exists with the sha256 recorded (an owned file edited or replaced by hand is
+  rewritten). The
   recorded result is returned, passed through ``parse``; nothing is written, nothing is
   imported.
 * Otherwise **runs** ``fn()``, which returns a :class:`StageOutput`, and records it.
   Files the stage owned before but did not write this time are **deleted**.
 * **Never touches** a file no stage recorded writing: the site's own files, files a user
-  put into an owned folder, the used files (models in the store, the user's images). A
+  put into an owned folder, models in the store, the user's images. A
   recorded path that resolves outside the root is ignored, never deleted.
 * A missing or corrupt manifest counts as empty: every stage reruns and owns nothing yet.
 * Before a stage runs, the manifest journals the run's token (fsutil.RUN_TOKEN) and the
@@ -48,14 +50,12 @@ MANIFEST = ".reportgen-manifest.json"
 @dataclass
 class StageOutput:
     """What a stage function returns. result: JSON-able value the next runs get back when
-    the stage is skipped; files: files it wrote (inside the manifest's root), now owned;
-    uses: files outside the root its result depends on (must exist to skip, never deleted).
+    the stage is skipped; files: files it wrote (inside the manifest's root), now owned.
     A ``str`` in files is a path already relative to the root, with "/" separators (the
     export lists 70,000 of them: no Path objects needed)."""
 
     result: Any
     files: list[Path | str] = field(default_factory=list)
-    uses: list[Path] = field(default_factory=list)
 
 
 def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any, set[str]]:
@@ -73,7 +73,10 @@ def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any, set[str]]:
     kept = {f for f in kept if _relative_ok(f)} if isinstance(kept, list) else set()
     good = {name: e for name, e in (stages.items() if isinstance(stages, dict) else ())
             if isinstance(e, dict) and isinstance(e.get("key"), str)
-            and _strings(e.get("files", [])) and _strings(e.get("uses", []))}
+            and _strings(e.get("files", []))}
+    for e in good.values():  # reportgen 0.3 named outside files by their absolute paths
+        e.pop("uses", None)
+        e.pop("used", None)
     return good, pending, data.get("state"), kept
 
 
@@ -148,9 +151,8 @@ class Manifest:
 
     def file_problems(self, name: str) -> list[tuple[str, str]]:
         """What happened to the stage's files since it ran, as (what, path) pairs: an owned
-        file (path relative to the root) or a used file (absolute) that is "missing", or
-        whose sha256 differs from the one recorded: "changed" (edited or replaced by
-        hand; a used model retrained at the same path)."""
+        file (path relative to the root) that is "missing", or whose sha256 differs from
+        the one recorded: "changed" (edited or replaced by hand)."""
         e = self._stages.get(name) or {}
         files, hashes = e.get("files", []), e.get("hashes") or {}
         out = []
@@ -159,25 +161,25 @@ class Manifest:
         for f, digest in hashes.items():
             if f in files and (self.root / f).is_file() and sha256_file(self.root / f) != digest:
                 out.append(("changed", f))
-        used = e.get("used") or {}
-        for u in e.get("uses", []):
-            if not Path(u).is_file():
-                out.append(("missing", u))
-            elif u in used and sha256_file(Path(u)) != used[u]:
-                out.append(("changed", u))
         return out
 
     def key(self, name: str) -> str | None:
         """The recorded key of a stage, or None."""
         return (self._stages.get(name) or {}).get("key")
 
+    def parts(self, name: str) -> dict | None:
+        """The recorded parts of a stage's key (engine.stage.key_parts), or None."""
+        return (self._stages.get(name) or {}).get("parts")
+
     def run(self, name: str, key: str, fn: Callable[[], StageOutput], *,
-            out_dir: Path, force: bool = False, parse: Callable[[Any], Any] = lambda r: r) -> Any:
+            out_dir: Path, force: bool = False, parse: Callable[[Any], Any] = lambda r: r,
+            parts: dict | None = None) -> Any:
         """Run stage ``name`` unless it is current (see the module docstring); returns its
         result, passed through ``parse``. out_dir: the folder the stage writes into (inside
         the root, or outside it for a stage that writes elsewhere, like the model store).
         A recorded result that ``parse`` rejects (RecordError: an edited manifest) counts
-        as missing: the stage runs again."""
+        as missing: the stage runs again. parts: what the key was made of, recorded beside
+        it."""
         if not force and self.is_current(name, key):
             try:
                 return parse(self._stages[name]["result"])
@@ -192,7 +194,7 @@ class Manifest:
         t0 = time.perf_counter()
         out = fn()
         seconds = time.perf_counter() - t0
-        self._record(name, key, out, seconds)
+        self._record(name, key, out, seconds, parts)
         self._pending.pop(name, None)
         return parse(out.result)
 
@@ -211,7 +213,8 @@ class Manifest:
             cache[p.parent] = p.parent.resolve().relative_to(self.root.resolve())
         return (cache[p.parent] / p.name).as_posix()
 
-    def _record(self, name: str, key: str, out: StageOutput, seconds: float) -> None:
+    def _record(self, name: str, key: str, out: StageOutput, seconds: float,
+                parts: dict | None = None) -> None:
         parents: dict = {}
         new = sorted({f if isinstance(f, str) and _relative_ok(f)
                       else self._relative(Path(f), parents) for f in out.files})
@@ -222,13 +225,12 @@ class Manifest:
                 self.kept.add(f)
             else:
                 self._delete(f)
-        uses = sorted(str(Path(u).resolve()) for u in out.uses)
-        record = {"key": key, "files": new, "uses": uses, "result": out.result,
-                  "seconds": round(seconds, 3)}
+        record = {"key": key, "files": new, "result": out.result, "seconds": round(seconds, 3)}
+        if parts is not None:
+            record["parts"] = parts
         if self.hash_files:
             record["hashes"] = {f: sha256_file(self.root / f) for f in new
                                 if (self.root / f).is_file()}
-            record["used"] = {u: sha256_file(Path(u)) for u in uses if Path(u).is_file()}
         self._stages[name] = record
         self._ran[name] = seconds
 

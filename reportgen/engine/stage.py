@@ -3,8 +3,9 @@ how it runs; and the engine that runs a list of them against a manifest.
 
 A stage's **key** is the sha256 of its name, the package version, its key inputs (values
 computed from the run's options, the dataset and earlier stages' results), its constants,
-a hash of the source of the modules that make its output (sphinx-gallery's rule: a change
-in code reruns exactly what it affects) and its output folder. Computing a key runs
+a hash of the source of each module that makes its output (sphinx-gallery's rule: a change
+in code reruns exactly what it affects) and its output folder. Each part is digested on its
+own and recorded beside the key, so a stale stage can say which part changed. Computing a key runs
 nothing and imports nothing heavy (module sources are read as files), so every key of a
 site can be recomputed cheaply to tell what is stale.
 
@@ -44,7 +45,7 @@ class Stage(Generic[C]):
 
     name: str
     result: Any
-    inputs: Callable[[C], tuple]
+    inputs: Callable[[C], tuple | dict]
     run: Callable[[C], StageOutput]
     out_dir: Callable[[C], Path]
     code: tuple[str, ...] = ()
@@ -61,17 +62,14 @@ class Stage(Generic[C]):
 
 
 @functools.cache
-def code_hash(modules: tuple[str, ...]) -> str:
-    """sha256 of the source files of ``modules`` (dotted names, e.g.
-    "reportgen.report.gallery"), in order; read as files, not imported. Computed once a
-    process per tuple. Raises ModuleNotFoundError for an unknown module."""
-    h = hashlib.sha256()
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.origin:
-            raise ModuleNotFoundError(name)
-        h.update(name.encode() + b"\0" + Path(spec.origin).read_bytes() + b"\0")
-    return h.hexdigest()
+def module_hash(name: str) -> str:
+    """sha256 (hex) of the source file of module ``name`` (dotted, e.g.
+    "reportgen.report.gallery"), read as a file, not imported; computed once a process.
+    Raises ModuleNotFoundError for an unknown module."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        raise ModuleNotFoundError(name)
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
 def _norm(v):
@@ -84,12 +82,21 @@ def _norm(v):
     return v
 
 
-def stage_key(name: str, inputs: tuple, *, code: tuple[str, ...] = (), constants: tuple = (),
-              out_dir: Path | None = None, root: Path | None = None) -> str:
-    """sha256 (hex) of the stage name, the package version, its inputs and constants (as
-    JSON, Paths resolved), the source hash of ``code`` and the output folder: relative to
-    ``root`` (the manifest's) when inside it, so a site checked out elsewhere (a docs CI)
-    has the same keys; a folder outside the root (the model store) is not part of it."""
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(_norm(value), sort_keys=True, default=str).encode()
+                          ).hexdigest()[:16]
+
+
+def key_parts(name: str, inputs: tuple | dict, *, code: tuple[str, ...] = (),
+              constants: tuple = (), out_dir: Path | None = None,
+              root: Path | None = None) -> dict:
+    """What a stage's key is made of, each part by its own digest, so a changed key can say
+    which part changed (:func:`explain`): the stage name, the package version, each key
+    input (by name when ``inputs`` is a dict, else "input 1", "input 2", …; as JSON,
+    Paths resolved), the constants, each module of ``code`` (its source) and the output
+    folder: relative to ``root`` (the manifest's) when inside it, so a site checked out
+    elsewhere (a docs CI) has the same keys; a folder outside the root (the model store)
+    is "<outside>"."""
     where = None
     if out_dir is not None:
         where = _norm(out_dir)
@@ -98,16 +105,59 @@ def stage_key(name: str, inputs: tuple, *, code: tuple[str, ...] = (), constants
                 where = Path(out_dir).resolve().relative_to(Path(root).resolve()).as_posix()
             except ValueError:
                 where = "<outside>"
-    blob = json.dumps([name, __version__, _norm(list(inputs)), _norm(list(constants)),
-                       code_hash(tuple(code)), where], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    items = inputs.items() if isinstance(inputs, dict) else (
+        (f"input {i + 1}", v) for i, v in enumerate(inputs))
+    return {"stage": name, "version": __version__,
+            "inputs": {str(k): _digest(v) for k, v in items},
+            "constants": _digest(list(constants)),
+            "code": {m: module_hash(m)[:16] for m in code}, "out_dir": where}
+
+
+def stage_key(name: str, inputs: tuple | dict, *, code: tuple[str, ...] = (),
+              constants: tuple = (), out_dir: Path | None = None,
+              root: Path | None = None) -> str:
+    """sha256 (hex) of the stage's :func:`key_parts`."""
+    return key_from_parts(key_parts(name, inputs, code=code, constants=constants,
+                                    out_dir=out_dir, root=root))
+
+
+def key_from_parts(parts: dict) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def parts_of(stage: Stage[C], ctx: C, root: Path | None = None) -> dict:
+    """The stage's :func:`key_parts` in context ``ctx``; runs nothing."""
+    return key_parts(stage.name, stage.inputs(ctx), code=stage.code,
+                     constants=stage.constants, out_dir=stage.out_dir(ctx), root=root)
 
 
 def key_of(stage: Stage[C], ctx: C, root: Path | None = None) -> str:
     """The stage's key in context ``ctx`` (see the module docstring), its output folder
     taken relative to ``root``; runs nothing."""
-    return stage_key(stage.name, stage.inputs(ctx), code=stage.code,
-                     constants=stage.constants, out_dir=stage.out_dir(ctx), root=root)
+    return key_from_parts(parts_of(stage, ctx, root))
+
+
+def explain(recorded: dict | None, now: dict) -> list[str]:
+    """What differs between a stage's recorded key parts and its parts now, one clause each
+    ("reportgen's version changed (0.3.0 → 0.4.0)", "its input 'model' changed", "the code
+    of reportgen.report.gallery changed"); a clause saying the key was recorded without its
+    parts when ``recorded`` is None."""
+    if not isinstance(recorded, dict):
+        return ["its key changed (recorded by an older reportgen, which kept no parts)"]
+    out = []
+    if recorded.get("version") != now["version"]:
+        out.append(f"reportgen's version changed ({recorded.get('version')} → {now['version']})")
+    old_inputs = recorded.get("inputs") or {}
+    out += [f"its input {k!r} changed" for k, v in now["inputs"].items()
+            if old_inputs.get(k) != v]
+    out += [f"its input {k!r} is no longer used" for k in old_inputs if k not in now["inputs"]]
+    if recorded.get("constants") != now["constants"]:
+        out.append("its constants changed")
+    old_code = recorded.get("code") or {}
+    out += [f"the code of {m} changed" for m, v in now["code"].items() if old_code.get(m) != v]
+    if recorded.get("out_dir") != now["out_dir"]:
+        out.append(f"its output folder changed ({recorded.get('out_dir')} → {now['out_dir']})")
+    return out
 
 
 def run_stage(stage: Stage[C], ctx: C, manifest: Manifest) -> Any:
@@ -116,8 +166,9 @@ def run_stage(stage: Stage[C], ctx: C, manifest: Manifest) -> Any:
     if stage.applies is not None and not stage.applies(ctx):
         manifest.drop(stage.name)
         return None
-    return manifest.run(stage.name, key_of(stage, ctx, manifest.root), lambda: stage.run(ctx),
-                        out_dir=stage.out_dir(ctx),
+    parts = parts_of(stage, ctx, manifest.root)
+    return manifest.run(stage.name, key_from_parts(parts), lambda: stage.run(ctx),
+                        out_dir=stage.out_dir(ctx), parts=parts,
                         force=bool(stage.force and stage.force(ctx)),
                         parse=functools.partial(parse, stage.result))
 

@@ -1,7 +1,7 @@
 """The model store: ``<models>/<epochs>/<prefix>-<epochs>-<acc>.keras`` (``mnist-6-98.03.keras``
 for the MLP), its metadata (``.json``) and its caches of probabilities (``.probs.npz``,
-``.train.probs.npz``) beside it; finding a stored model by key, the probabilities of any
-model (cached), and the store's model history. Describing a model a user gives is
+``.train.probs.npz``) beside it; finding a stored model by key or by content digest, and
+the probabilities of any model (cached). Describing a model a user gives is
 models.given.
 
 The key of a trained model (:func:`model_key`) is what determines it: dataset digest, kind,
@@ -27,7 +27,7 @@ from ..engine.files import (
 )
 from ..engine.typed import RecordError, dump, parse
 from ..errors import ModelError
-from ..records import HistoryRow, ModelMeta, ModelRef
+from ..records import ModelMeta, ModelRef
 from .io import load
 
 
@@ -94,7 +94,7 @@ def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) 
     with atomic_path(path) as tmp:
         model.save(tmp)
     write_bytes(probs_path(path), _npz_bytes(probs, ds_digest), if_changed=False)
-    meta.sha256 = sha256_file(path)
+    meta.sha256 = model_sha256(path)
     write_text(meta_path(path), json.dumps(dump(meta), indent=1), if_changed=False)
     return meta
 
@@ -122,7 +122,7 @@ def find_model(models_dir: Path, key: dict) -> Path | None:
             continue
         model = mp.with_suffix(".keras")
         if (isinstance(meta, dict) and meta.get("key") == key and model.is_file()
-                and probs_path(model).is_file() and meta.get("sha256") == sha256_file(model)):
+                and probs_path(model).is_file() and meta.get("sha256") == model_sha256(model)):
             found.append((meta.get("trained_at") or "", model))
     return max(found)[1] if found else None
 
@@ -134,15 +134,90 @@ def _npz_bytes(probs: np.ndarray, ds_digest: str) -> bytes:
 
 
 def model_sha256(path: Path) -> str:
-    """sha256 of a model file, or of a SavedModel folder's file names and bytes."""
+    """sha256 (hex) of what a model computes, so the same model has the same digest on every
+    machine, whenever and wherever it was saved: for a Keras 3 ``.keras`` archive, its
+    architecture (``config.json`` without ``compile_config`` and Keras' per-process
+    ``shared_object_id``s, as canonical JSON) and its
+    weights (every HDF5 dataset of ``model.weights.h5`` outside the optimizer's group: name,
+    dtype, shape, bytes); for a legacy ``.h5`` file, its ``model_config`` attribute and the
+    datasets of ``model_weights``. The save date (``metadata.json``), the optimizer's state
+    and HDF5's own timestamps are left out. Any other file (or one these readers cannot
+    parse) is hashed as bytes; a SavedModel folder by its file names and bytes. Reads with
+    zipfile and h5py, never TensorFlow."""
     path = Path(path)
     if path.is_file():
-        return sha256_file(path)
+        try:
+            return _content_digest(path)
+        except Exception:  # not a Keras archive or HDF5 file we can read: its bytes
+            return sha256_file(path)
     h = hashlib.sha256()
     for f in sorted(p for p in path.rglob("*") if p.is_file()):
         h.update(f.relative_to(path).as_posix().encode() + b"\0")
         h.update(sha256_file(f).encode())
     return h.hexdigest()
+
+
+def _content_digest(path: Path) -> str:
+    """:func:`model_sha256` of a ``.keras`` or ``.h5`` file; raises on anything else."""
+    import zipfile
+
+    import h5py  # Keras' own dependency; imported here, so `reportgen --help` stays fast
+
+    h = hashlib.sha256(b"reportgen model digest 1\0")
+
+    def add_config(config) -> None:
+        if isinstance(config, bytes):
+            config = config.decode()
+        config = json.loads(config) if isinstance(config, str) else config
+        if isinstance(config, dict):
+            config = {k: v for k, v in config.items() if k != "compile_config"}
+        h.update(json.dumps(_without_ids(config), sort_keys=True).encode() + b"\0")
+
+    def add_weights(group) -> None:
+        items = []
+        group.visititems(lambda name, obj: items.append((name, obj))
+                         if isinstance(obj, h5py.Dataset) else None)
+        for name, ds in sorted(items, key=lambda item: item[0]):
+            if name.split("/")[0] in ("optimizer", "optimizer_weights"):
+                continue
+            arr = np.ascontiguousarray(ds[()])
+            h.update(f"{name}\0{arr.dtype.str}\0{arr.shape}\0".encode() + arr.tobytes())
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            add_config(z.read("config.json"))
+            with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+                add_weights(f)
+        return h.hexdigest()
+    with h5py.File(path, "r") as f:
+        add_config(f.attrs["model_config"])
+        add_weights(f["model_weights"] if "model_weights" in f else f)
+    return h.hexdigest()
+
+
+def _without_ids(value):
+    """A Keras config without ``shared_object_id`` (a Python ``id()`` Keras writes when
+    layers share a dtype policy: different in every process)."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != "shared_object_id"}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+def locate(models_dir: Path | None, sha: str) -> Path | None:
+    """The stored model whose metadata names ``sha`` (:func:`model_sha256`) and whose file
+    is there, in the store ``models_dir``; None when this machine's store has none."""
+    if models_dir is None:
+        return None
+    for mp in sorted(Path(models_dir).glob("*/*.json")):
+        model = mp.with_suffix(".keras")
+        try:
+            if model.is_file() and json.loads(mp.read_text()).get("sha256") == sha:
+                return model
+        except (OSError, ValueError, AttributeError):
+            continue
+    return None
 
 
 def cache_paths(path: Path, models_dir: Path | None, sha: str, scaling: str,
@@ -194,32 +269,8 @@ def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
 
 
 def probabilities_of(model: ModelRef, ds: Dataset, models_dir: Path | None,
-                     split: str = "test") -> np.ndarray:
-    """:func:`load_probabilities` of a model, fed as its metadata says."""
-    return load_probabilities(Path(model.path), ds, scaling=model.meta.input_scaling,
+                     split: str = "test", *, path: Path | None = None) -> np.ndarray:
+    """:func:`load_probabilities` of a model, fed as its metadata says; ``path``: its file
+    on this machine (default: the record's path as it is)."""
+    return load_probabilities(Path(path or model.path), ds, scaling=model.meta.input_scaling,
                               models_dir=models_dir, sha=model.meta.sha256, split=split)
-
-
-def history(models_dir: Path, shown: ModelRef) -> list[HistoryRow]:
-    """The "Model history" table: every model of the store with readable metadata, oldest
-    first, plus the page's model (``shown``) when it is not in the store; the shown one
-    has ``shown=True``."""
-
-    def row(path: Path, meta: ModelMeta) -> HistoryRow:
-        return HistoryRow(kind=meta.kind, epochs=meta.epochs, seed=meta.seed,
-                          accuracy=meta.test_accuracy, wrong_count=meta.wrong_count,
-                          trained_at=meta.trained_at, name=path.name,
-                          shown=meta.sha256 == shown.meta.sha256)
-
-    rows = []
-    for mp in sorted(Path(models_dir).glob("*/*.json")):
-        model = mp.with_suffix(".keras")
-        try:
-            if model.is_file():
-                rows.append(row(model, load_meta(model)))
-        except ModelError:
-            continue
-    rows.sort(key=lambda r: (r.trained_at or "", r.name))
-    if not any(r.shown for r in rows):
-        rows.append(row(Path(shown.path), shown.meta))
-    return rows

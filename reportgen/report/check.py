@@ -7,36 +7,40 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.files import sha256_file
 from ..engine.manifest import Manifest
-from ..engine.stage import key_of
-from ..errors import ModelError, ReportgenError, SiteError
+from ..engine.stage import explain, key_of, parts_of
+from ..errors import DatasetError, ModelError, ReportgenError, SiteError
 from ..options import BUILTIN_DATASET, Options
 from ..records import RunOptions, SiteState
 from .render import component_bytes, missing_in_copies
-from .run import Run, recorded
+from .run import Run, local, recorded
 from .site import page_copies, read_state
 from .stages import STAGES, TRAIN
+
+_HOW = {"changed": "was edited or replaced by hand", "missing": "is missing"}
 
 
 @dataclass
 class CheckReport:
-    """stale: the stages a site-assets run would redo, in order; files: (what, path,
-    stage) of owned files that are "missing", "changed" (edited or replaced by hand) or
-    "outdated" (reportgen ships a newer component), paths relative to the site; notes:
-    what could not be checked here (a model outside the site that is not on this
-    machine); command: the one command that refreshes the page."""
+    """stale: the stages a site-assets run would redo, in order; reasons: {stale stage:
+    what changed, one phrase each (an input, the code of a module, reportgen's version, a
+    stage it reads)}; files: (what, path, stage) of owned files that are "missing",
+    "changed" (edited or replaced by hand) or "outdated" (reportgen ships a newer
+    component), paths relative to the site; notes: what could not be checked here (the
+    page's model is not on this machine); command: the one command that refreshes the
+    page."""
 
     stale: list[str]
     files: list[tuple[str, str, str]]
     notes: list[str]
     command: str
     site_dir: str = ""
+    reasons: dict[str, list[str]] = field(default_factory=dict)
     ok: bool = field(init=False)
 
     def __post_init__(self):
@@ -44,24 +48,28 @@ class CheckReport:
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "site_dir": self.site_dir, "stale": self.stale,
+                "reasons": {s: self.reasons.get(s, []) for s in self.stale},
                 "files": [{"what": w, "path": p, "stage": s} for w, p, s in self.files],
                 "notes": self.notes, "command": self.command}
 
 
 def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None = None,
                      models_dir: Path | None = None, dataset: Path | None = None) -> Options:
-    """The Options of the site-assets run the site recorded, with what the caller gives
-    instead (a model from a CI artefact, another store, the dataset's path here)."""
+    """The Options of the site-assets run the site recorded (its paths are relative to the
+    site, report.run.portable), with what the caller gives instead (where the page's model
+    is here, another store, the dataset's path here)."""
+    site_dir = Path(site_dir)
     return Options(
-        dataset=dataset or (Path(options.dataset) if options.dataset else BUILTIN_DATASET),
+        dataset=dataset or (local(options.dataset, site_dir) if options.dataset
+                            else BUILTIN_DATASET),
         site_dir=site_dir,
         assets_url=options.assets_url,
-        models_dir=models_dir or (Path(options.models_dir) if options.models_dir
+        models_dir=models_dir or (local(options.models_dir, site_dir) if options.models_dir
                                   else Options().models_dir),
         epochs=options.epochs, seed=options.seed, sample_per_class=options.sample_per_class,
-        model=model or (Path(options.model) if options.model else None),
+        model=model or (local(options.model, site_dir) if options.model else None),
         input_scaling=options.input_scaling, model_kind=options.model_kind,
-        custom_images=[Path(p) for p in options.custom_images],
+        custom_images=[local(p, site_dir) for p in options.custom_images],
         publish_all=options.publish_all)
 
 
@@ -89,9 +97,13 @@ def refresh_command(opts: Options) -> str:
 
 def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
                dataset: Path | None = None) -> CheckReport:
-    """Check the page of ``site_dir`` (see the module docstring). Raises SiteError when the
-    site has no page reportgen built with this version's site-assets, DatasetError when the
-    recorded dataset cannot be read."""
+    """Check the page of ``site_dir`` (see the module docstring). ``model``: where the
+    page's model is on this machine (a CI artefact); a file with other contents is another
+    model, and the model stages are stale. Raises SiteError when the folder does not exist
+    or holds no page reportgen built with site-assets, DatasetError when the recorded
+    dataset cannot be read."""
+    if not Path(site_dir).is_dir():
+        raise SiteError(f"--site-dir {site_dir}: no such folder")
     site = Manifest(site_dir)
     state = read_state(site)
     if not site.path.is_file() or state.options is None:
@@ -99,7 +111,7 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
                         "it first (a site built by reportgen 0.2 needs one run of 0.3)")
     opts = recorded_options(state.options, Path(site_dir), model=model, models_dir=models_dir,
                             dataset=dataset)
-    stale, files, notes = assess(opts, site, state)
+    stale, files, notes, reasons, opts = assess(opts, site, state)
     # versioned and translated copies keep their images
     files += [("missing", p.relative_to(site_dir).as_posix(), where)
               for where, p in missing_in_copies(site_dir, page_copies(site_dir))]
@@ -108,42 +120,55 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
         if (copy.is_file() and sha256_file(copy) == digest
                 and hashlib.sha256(component_bytes(name)).hexdigest() != digest):
             files.append(("outdated", copy.relative_to(site_dir).as_posix(), "components"))
-    return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir))
+    return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir), reasons)
 
 
 def assess(opts: Options, site: Manifest, state: SiteState | None = None,
-           ) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
-    """(stale stages, owned-file problems, notes) of ``site`` (whose state, when already
-    read, is ``state``) for a site-assets run with ``opts``: each key recomputed from the
-    recorded results of the stages before it (a stage that reads a stale one's result is
-    stale too), nothing run, nothing written."""
+           ) -> tuple[list[str], list[tuple[str, str, str]], list[str], dict[str, list[str]],
+                      Options]:
+    """(stale stages, owned-file problems, notes, {stale stage: reasons}, the options as the
+    run takes them: a --model that holds the page's trained model is where it is, not a
+    model to use instead) of ``site``
+    (whose state, when already read, is ``state``) for a site-assets run with ``opts``:
+    each key recomputed from the recorded results of the stages before it (a stage that
+    reads a stale one's result is stale too), nothing run, nothing written. The page's
+    model need not be on this machine: its stages are taken as recorded, with a note."""
     run = Run(opts, site, dataclasses.replace(state or read_state(site)))
     stale: list[str] = []
     files: list[tuple[str, str, str]] = []
     notes: list[str] = []
+    reasons: dict[str, list[str]] = {}
     for stage in STAGES:
         problems = site.file_problems(stage.name) if site.has(stage.name) else []
-        if run.opts.model is None:  # a trained model: its key does not read the file
-            notes += [f"{p}: not on this machine, so not checked" for w, p in problems
-                      if w == "missing" and os.path.isabs(p)]
-        files += [(w, p, stage.name) for w, p in problems if not os.path.isabs(p)]
+        files += [(w, p, stage.name) for w, p in problems]
+        why: list[str] = []
         try:
             if stage.applies is not None and not stage.applies(run):
-                current = not site.has(stage.name)
+                if site.has(stage.name):
+                    why.append("it no longer applies")
+            elif not site.has(stage.name):
+                why.append("it never ran")
             else:
-                current = (site.key(stage.name) == key_of(stage, run, site.root)
-                           and not set(stage.reads) & set(stale)
-                           and not [p for w, p in problems
-                                    if w == "changed" or not os.path.isabs(p)])
+                why += [f"stage {s} is stale" for s in stage.reads if s in stale]
+                if site.key(stage.name) != key_of(stage, run, site.root):
+                    why += explain(site.parts(stage.name), parts_of(stage, run, site.root)) or [
+                        "its key changed"]
+                why += [f"{p} {_HOW[w]}" for w, p in problems]
         except ModelError as exc:
             if stage is not TRAIN or not site.has("train"):
                 raise
-            notes.append(f"{exc}: the page's model is not on this machine, so not checked "
-                         "(pass --model)")
-            current = True
+            notes.append(f"{exc}: so it is not checked")
+        except DatasetError:
+            raise
         except (ReportgenError, KeyError, AttributeError):
-            current = False  # a key that cannot be computed: an earlier record is unusable
-        if not current:
+            why.append("its record is unusable here")  # a key that cannot be computed
+        if stage is TRAIN and not why and run.before is not None:
+            if not run.has_model_file(run.before):
+                notes.append(f"{run.before.path}: the page's model (sha256 "
+                             f"{run.before.meta.sha256[:12]}) is not on this machine, so it "
+                             "is taken as recorded (pass --model to check it)")
+        if why:
             stale.append(stage.name)
+            reasons[stage.name] = why
         run.results[stage.name] = recorded(site, stage.name, stage.result, optional=True)
-    return stale, files, notes
+    return stale, files, notes, reasons, run.opts

@@ -36,15 +36,18 @@ def dark_diagram(png: Path) -> bytes:
 
 
 def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
-                        url_of: Callable[[Path], str]) -> tuple[ModelFigures, list[Path]]:
+                        url_of: Callable[[Path], str], name: str | None = None,
+                        ) -> tuple[ModelFigures, list[Path]]:
     """Write ``<assets>/model/curves-<stem>.png`` (when the model has a history) and
     ``<assets>/model/diagram-<stem>.png`` (when plot_model can draw it), each with its
-    ``-dark`` variant. Returns (figures, files written); a figure that cannot be drawn is
-    None (a SavedModel's diagram with a note saying why)."""
+    ``-dark`` variant; model_path: the model's file here; name: the model's recorded name
+    the stem comes from (default: model_path's). Returns (figures, files written); a figure
+    that cannot be drawn is None (a SavedModel's diagram with a note saying why)."""
+    stem_of = Path(name) if name else Path(model_path)
     folder = Path(assets_dir) / FIGURES_DIR
     written, figs = [], ModelFigures()
     if len(meta.history) > 1:
-        curves = folder / curves_name(model_path)
+        curves = folder / curves_name(stem_of)
         written += write_chart(curves, training_curves_figure, meta.history)
         figs.curves_png = url_of(curves)
     if not diagram_available():
@@ -58,7 +61,7 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
         out = Path(tmp) / "diagram.png"
         keras.utils.plot_model(loaded.keras_model, to_file=str(out), show_shapes=True,
                                show_layer_names=True, dpi=72 * CHART_DENSITY, rankdir="TB")
-        diagram = folder / diagram_name(model_path)
+        diagram = folder / diagram_name(stem_of)
         write_bytes(diagram, out.read_bytes())
         write_bytes(Path(dark_name(diagram)), dark_diagram(out))
     written += [diagram, Path(dark_name(diagram))]

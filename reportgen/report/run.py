@@ -4,6 +4,7 @@ stage's record (:func:`recorded`)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,9 @@ from ..data.images import collect_images
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, parse
 from ..errors import ModelError, SiteError
-from ..models.store import history, probabilities_of, store_dir
+from ..models.store import locate, model_sha256, probabilities_of
 from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
-from ..records import ModelRef, Robustness, RunOptions, SiteState
+from ..records import HistoryRow, ModelRef, Robustness, RunOptions, SiteState
 from .page import PageContext, PageText, page_context
 from .site import open_site
 
@@ -31,18 +32,81 @@ class Run:
         self.before: ModelRef | None = recorded(site, "train", ModelRef, optional=True)
         self.robustness_before: Robustness | None = recorded(site, "robustness", Robustness,
                                                              optional=True)
+        #: {content digest: the model's file on this machine}
+        self.located: dict[str, Path] = {}
         if opts.title is not None:
             state.title = opts.title
         if opts.description is not None:
             state.description = opts.description
         if opts.category_label is not None:
             state.category_label = opts.category_label
+        if opts.model is not None and self._is_the_pages_model(opts.model):
+            # the page's own model, found elsewhere (a CI artefact): where it is, not a new model
+            self.located[self.before.meta.sha256] = opts.model
+            opts = dataclasses.replace(opts, model=None if state.model is None else opts.model)
+            self.opts = opts
         if opts.model is not None:
-            state.model = str(opts.model)
+            state.model = portable(opts.model, site.root)
         elif opts.train or opts.retrain or opts.epochs is not None or opts.model_kind != "mlp":
             state.model = None
         elif state.model is not None:  # the page keeps the model it was given
-            self.opts = opts = dataclasses.replace(opts, model=Path(state.model))
+            self.opts = opts = dataclasses.replace(opts, model=local(state.model, site.root))
+
+    def _is_the_pages_model(self, path: Path) -> bool:
+        """True when ``path`` holds the model the page showed when this run began (the same
+        content digest, wherever it lies)."""
+        if self.before is None or not Path(path).exists():
+            return False
+        return model_sha256(path) == self.before.meta.sha256
+
+    def model_file(self, ref: ModelRef) -> Path:
+        """Where the model ``ref`` names is on this machine: a file given with --model that
+        holds it, the store's file of that name, or any stored model with its content
+        digest. Raises ModelError (one line) when this machine has none."""
+        sha = ref.meta.sha256
+        if sha in self.located:
+            return self.located[sha]
+        o = self.opts
+        candidates = [o.model] if o.model is not None else []
+        if os.path.isabs(ref.path):  # a record of reportgen 0.3
+            candidates.append(Path(ref.path))
+        else:
+            candidates.append(Path(o.models_dir) / ref.path)
+        for c in candidates:
+            if c.exists() and model_sha256(c) == sha:
+                self.located[sha] = c
+                return c
+        found = locate(o.models_dir, sha)
+        if found is None:
+            raise ModelError(f"{ref.path}: the page's model (sha256 {sha[:12]}) is not on this "
+                             "machine; pass --model with its file")
+        self.located[sha] = found
+        return found
+
+    def has_model_file(self, ref: ModelRef | None) -> bool:
+        """True when the model ``ref`` names is on this machine (:meth:`model_file`)."""
+        try:
+            return ref is not None and bool(self.model_file(ref))
+        except ModelError:
+            return False
+
+    def model_ref(self, path: Path, meta) -> ModelRef:
+        """The portable record of the model at ``path`` (records.ModelRef), its place on
+        this machine remembered for :meth:`model_file`."""
+        store = Path(self.opts.models_dir).resolve()
+        real = Path(path).resolve()
+        name = real.relative_to(store).as_posix() if store in real.parents else real.name
+        self.located[meta.sha256] = Path(path)
+        return ModelRef(name, meta)
+
+    def note_shown(self) -> None:
+        """Add the page's model to the models it has shown (the state's history), once."""
+        model = self.model
+        if not self.state.history and self.before is not None and (
+                self.before.meta.sha256 != model.meta.sha256):
+            self.state.history.append(history_row(self.before))
+        if not any(h.sha256 == model.meta.sha256 for h in self.state.history):
+            self.state.history.append(history_row(model))
 
     @cached_property
     def ds(self) -> Dataset:
@@ -80,7 +144,13 @@ class Run:
         return None
 
     def probabilities(self, model: ModelRef, split: str = "test"):
-        return probabilities_of(model, self.ds, self.opts.models_dir, split)
+        """Probabilities (float32 (n, 10)) of ``model`` on ``split``: cached, else computed
+        from its file on this machine (ModelError when neither is here)."""
+        try:
+            path = self.model_file(model)
+        except ModelError:
+            path = Path(self.opts.models_dir) / Path(model.path).name  # its caches may be here
+        return probabilities_of(model, self.ds, self.opts.models_dir, split, path=path)
 
     @cached_property
     def custom_files(self) -> tuple[list[Path], list[str]]:
@@ -95,9 +165,12 @@ class Run:
     @cached_property
     def context(self) -> PageContext:
         model = self.model
-        store = store_dir(model.path) if model.meta.key else self.opts.models_dir
+        rows = [dataclasses.replace(h, shown=h.sha256 == model.meta.sha256)
+                for h in self.state.history]
+        if not any(h.shown for h in rows):
+            rows.append(dataclasses.replace(history_row(model), shown=True))
         return page_context(self.results, self.text, assets_url=self.opts.assets_url,
-                            thumb_size=self.opts.thumb_size, history=history(store, model),
+                            thumb_size=self.opts.thumb_size, history=rows,
                             static_dir=self.opts.site_dir / "static")
 
 
@@ -124,27 +197,54 @@ def open_run(opts: Options, progress=None) -> Run:
     return Run(opts, site, state, progress)
 
 
+def history_row(model: ModelRef) -> HistoryRow:
+    """``model`` as a row of the page's "Model history" table (not marked shown)."""
+    m = model.meta
+    return HistoryRow(kind=m.kind, epochs=m.epochs, seed=m.seed, accuracy=m.test_accuracy,
+                      wrong_count=m.wrong_count, trained_at=m.trained_at,
+                      name=Path(model.path).name, sha256=m.sha256)
+
+
+def portable(path: Path, site_dir: Path) -> str:
+    """``path`` as the site records it: relative to the site's folder, ``/`` separated (a
+    record that names no place of the machine that wrote it)."""
+    return Path(os.path.relpath(Path(path).resolve(), Path(site_dir).resolve())).as_posix()
+
+
+def local(recorded_path: str, site_dir: Path) -> Path:
+    """Inverse of :func:`portable`: the recorded path on this machine (an absolute path, as
+    reportgen 0.3 recorded them, is taken as it is)."""
+    if os.path.isabs(recorded_path):
+        return Path(recorded_path)
+    return Path(os.path.normpath(Path(site_dir) / recorded_path))
+
+
 def run_options(opts: Options) -> RunOptions:
-    """The options of a site-assets run as the site records them (paths as given; the
-    embedded dataset and the default model store as None, so another machine uses its
-    own)."""
+    """The options of a site-assets run as the site records them (paths relative to the
+    site, :func:`portable`; the embedded dataset, the default model store and the default
+    custom digits as None or [], so another machine uses its own)."""
     builtin = Path(opts.dataset).resolve() == BUILTIN_DATASET.resolve()
     default_store = Path(opts.models_dir).resolve() == Path(Options().models_dir).resolve()
+    site = opts.site_dir
     return RunOptions(
-        dataset=None if builtin else str(opts.dataset), assets_url=opts.assets_url,
-        models_dir=None if default_store else str(opts.models_dir),
+        dataset=None if builtin else portable(opts.dataset, site), assets_url=opts.assets_url,
+        models_dir=None if default_store else portable(opts.models_dir, site),
         epochs=opts.epochs, seed=opts.seed, sample_per_class=opts.sample_per_class,
-        model=str(opts.model) if opts.model is not None else None,
+        model=portable(opts.model, site) if opts.model is not None else None,
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,
-        custom_images=[str(p) for p in opts.custom_images], publish_all=opts.publish_all)
+        custom_images=[portable(p, site) for p in opts.custom_images],
+        publish_all=opts.publish_all)
 
 
 def current_model(site_dir: Path, models_dir: Path) -> Path:
-    """The model of the site's page (its train record), else the newest .keras file in the
-    store ``models_dir``. Raises ModelError when there is none."""
-    shown = recorded(Manifest(site_dir), "train", ModelRef, optional=True)
-    if shown is not None and Path(shown.path).is_file():
-        return Path(shown.path)
+    """The model of the site's page (its train record, found on this machine), else the
+    newest .keras file in the store ``models_dir``. Raises ModelError when there is none."""
+    site = Manifest(site_dir)
+    shown = recorded(site, "train", ModelRef, optional=True)
+    if shown is not None:
+        run = Run(Options(site_dir=site_dir, models_dir=models_dir), site, SiteState())
+        if run.has_model_file(shown):
+            return run.model_file(shown)
     found = sorted(Path(models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
     if not found:
         raise ModelError(f"no model found in {Path(site_dir) / MANIFEST} or {models_dir}; "

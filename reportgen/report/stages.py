@@ -79,22 +79,28 @@ def _train_inputs(r: Run) -> tuple:
             kept = " (the page's model; pass --model, or --train to train one)" if (
                 r.state.model == str(o.model)) else ""
             raise ModelError(f"{o.model}: no such model file{kept}")
-        return ("given", r.ds.digest, model_sha256(o.model), o.input_scaling)
-    return ("train", r.ds.digest, o.model_kind, get_kind(o.model_kind).recipe.as_dict(),
-            o.train_epochs, o.seed)
+        return {"source": "given", "dataset": r.ds.digest, "model": model_sha256(o.model),
+                "input scaling": o.input_scaling}
+    return {"source": "trained", "dataset": r.ds.digest, "model kind": o.model_kind,
+            "recipe": get_kind(o.model_kind).recipe.as_dict(), "epochs": o.train_epochs,
+            "seed": o.seed}
 
 
 def _train(r: Run) -> StageOutput:
     o = r.opts
     if o.model is not None:
         meta = model_meta_for(o.model, r.ds, o.models_dir, o.input_scaling)
-        uses = [o.model] if o.model.is_file() else [o.model / "saved_model.pb"]
-        return StageOutput(dump(ModelRef(str(o.model.resolve()), meta)), uses=uses)
+        return StageOutput(dump(r.model_ref(o.model, meta)))
     res = train_model(r.ds, o.models_dir, kind=o.model_kind, epochs=o.train_epochs,
                       seed=o.seed, log_path=o.log_file, retrain=o.retrain,
                       on_epoch=getattr(r.progress, "epoch", None))
-    return StageOutput(dump(ModelRef(str(res.model_path.resolve()), res.meta)),
-                       uses=[res.model_path])
+    return StageOutput(dump(r.model_ref(res.model_path, res.meta)))
+
+
+def _model_gone(r: Run) -> bool:
+    """True when the page's recorded model was trained here and its file is gone from this
+    machine's store (a site-assets run trains it again; ``check`` only notes it)."""
+    return r.opts.model is None and r.before is not None and not r.has_model_file(r.before)
 
 
 def _gallery(r: Run) -> StageOutput:
@@ -154,7 +160,7 @@ def _robustness(r: Run) -> StageOutput:
     ds, m = r.ds, r.model
     clean = float((r.probabilities(m).argmax(axis=1) == ds.y_test).mean())
     try:
-        model = load_model(Path(m.path))
+        model = load_model(r.model_file(m))
     except ModelError as exc:  # e.g. only its probabilities are on this machine
         r.site.problems.append(f"Robustness section left out: {exc}")
         return StageOutput(None)
@@ -166,8 +172,8 @@ def _robustness(r: Run) -> StageOutput:
 
 
 def _model_figures(r: Run) -> StageOutput:
-    figs, written = write_model_figures(Path(r.model.path), r.model.meta, r.opts.assets_dir,
-                                        r.opts.url)
+    figs, written = write_model_figures(r.model_file(r.model), r.model.meta, r.opts.assets_dir,
+                                        r.opts.url, name=r.model.path)
     return StageOutput(dump(figs), written)
 
 
@@ -189,15 +195,16 @@ def _custom_inputs(r: Run) -> tuple:
         root = next((x for x in roots if x == f or x in f.parents), f.parent)
         return f.name if root == f else f.relative_to(root).as_posix()
 
-    return (r.model.meta.sha256, r.model.meta.input_scaling,
-            [(name(f), sha256_file(f)) for f in files], len(problems))
+    return {"model": r.model.meta.sha256, "input scaling": r.model.meta.input_scaling,
+            "custom images": [(name(f), sha256_file(f)) for f in files],
+            "unreadable images": len(problems)}
 
 
 def _custom_test(r: Run) -> StageOutput:
     files, problems = r.custom_files
-    res, written = run_custom_test(Path(r.model.path), r.model.meta, files, problems,
+    res, written = run_custom_test(r.model_file(r.model), r.model.meta, files, problems,
                                    r.opts.assets_dir, r.opts.url, r.opts.log_file)
-    return StageOutput(dump(res) if res else None, written, uses=files)
+    return StageOutput(dump(res) if res else None, written)
 
 
 def _category_label(r: Run) -> str:
@@ -231,8 +238,9 @@ def _summary(r: Run) -> StageOutput:
     return StageOutput(None, [path])
 
 
-def _model_key(r: Run) -> tuple:
-    return (r.ds.digest, r.model.meta.sha256, r.model.meta.input_scaling)
+def _model_key(r: Run) -> dict:
+    return {"dataset": r.ds.digest, "model": r.model.meta.sha256,
+            "input scaling": r.model.meta.input_scaling}
 
 
 def _assets(r: Run) -> Path:
@@ -248,13 +256,14 @@ _PLOT = ("reportgen.report.plotting", "reportgen.report.assets")
 PAGE_RECORDS = ("sample", "train", "gallery", "calibration", "label_errors", "robustness",
                 "changes", "model_figures", "class_counts", "custom_test")
 
-SAMPLE = Stage("sample", Sample, inputs=lambda r: (
-    r.ds.digest, r.opts.sample_per_class, r.opts.seed, r.opts.publish_all),
+SAMPLE = Stage("sample", Sample, inputs=lambda r: {
+    "dataset": r.ds.digest, "--sample-per-class": r.opts.sample_per_class,
+    "--seed": r.opts.seed, "--publish-all": r.opts.publish_all},
     run=_sample, out_dir=_assets, constants=(PNG_OPTIONS,),
     code=("reportgen.data.export", "reportgen.data.dataset", "reportgen.report.assets"))
 TRAIN = Stage("train", ModelRef, inputs=_train_inputs, run=_train,
               out_dir=lambda r: r.opts.model.parent if r.opts.model else r.opts.models_dir,
-              force=lambda r: r.opts.retrain,
+              force=lambda r: r.opts.retrain or _model_gone(r),
               code=("reportgen.models.train", "reportgen.models.given", "reportgen.models.kinds",
                     "reportgen.models.io", "reportgen.models.store"))
 GALLERY = Stage("gallery", GalleryResult, inputs=_model_key, run=_gallery, out_dir=_assets,
@@ -267,27 +276,32 @@ CALIBRATION = Stage("calibration", Calibration, inputs=_model_key, run=_calibrat
                     code=("reportgen.report.reliability", *_PLOT,
                           "reportgen.analysis.calibration"))
 LABEL_ERRORS = Stage("label_errors", SuspectedLabelErrors,
-                     inputs=lambda r: (*_model_key(r), version("cleanlab")), run=_label_errors,
+                     inputs=lambda r: {**_model_key(r), "cleanlab": version("cleanlab")},
+                     run=_label_errors,
                      out_dir=_under_assets(assets.LABEL_ERRORS_DIR),
                      constants=(EVEN_ODDS, assets.SHOWN), label="label errors", reads=("train",),
                      code=("reportgen.analysis.label_errors", "reportgen.report.assets"))
-ROBUSTNESS = Stage("robustness", Robustness | None, inputs=lambda r: (
-    *_model_key(r), severities(), SEED), run=_robustness,
+ROBUSTNESS = Stage("robustness", Robustness | None, inputs=lambda r: {
+    **_model_key(r), "severities": severities(), "seed": SEED}, run=_robustness,
     out_dir=_under_assets(assets.ROBUSTNESS_DIR), reads=("train",),
     code=("reportgen.report.robustness", "reportgen.analysis.corruptions", *_PLOT))
 CHANGES = Stage("changes", ModelChanges | None, applies=lambda r: r.previous is not None,
-                inputs=lambda r: (*_model_key(r), r.previous.path, r.previous.meta.sha256,
-                                  r.previous.meta.input_scaling,
-                                  dump(r.previous_robustness), dump(r.results.get("robustness"))),
+                inputs=lambda r: {
+                    **_model_key(r), "previous model": r.previous.path,
+                    "previous model's digest": r.previous.meta.sha256,
+                    "previous model's input scaling": r.previous.meta.input_scaling,
+                    "previous robustness": dump(r.previous_robustness),
+                    "robustness": dump(r.results.get("robustness"))},
                 run=_changes, out_dir=_under_assets(assets.CHANGES_DIR),
                 constants=(assets.SHOWN,), reads=("train", "robustness"),
                 code=("reportgen.analysis.changes", "reportgen.report.assets"))
-MODEL_FIGURES = Stage("model_figures", ModelFigures, inputs=lambda r: (
-    r.model.meta.sha256, r.model.meta.history, diagram_available()),
+MODEL_FIGURES = Stage("model_figures", ModelFigures, inputs=lambda r: {
+    "model": r.model.meta.sha256, "model name": r.model.path,
+    "training history": r.model.meta.history, "Graphviz": diagram_available()},
     run=_model_figures, out_dir=_under_assets(assets.FIGURES_DIR), label="model figures",
     reads=("train",),
     code=("reportgen.report.figures", *_PLOT))
-CLASS_COUNTS = Stage("class_counts", ClassCounts, inputs=lambda r: (r.ds.digest,),
+CLASS_COUNTS = Stage("class_counts", ClassCounts, inputs=lambda r: {"dataset": r.ds.digest},
                      run=_class_counts, out_dir=_assets, label="class counts",
                      code=("reportgen.report.class_counts", *_PLOT))
 CUSTOM_TEST = Stage("custom_test", CustomTestResult | None,
@@ -299,16 +313,18 @@ CUSTOM_TEST = Stage("custom_test", CustomTestResult | None,
 CATEGORY = Stage("category", str,
                  applies=lambda r: not site_has_own_category(r.opts.site_dir,
                                                              r.site.has("category")),
-                 inputs=lambda r: (_category_label(r),),
+                 inputs=lambda r: {"--category-label": _category_label(r)},
                  run=lambda r: StageOutput(_category_label(r), [write_category(
                      r.opts.site_dir, _category_label(r))]),
                  out_dir=lambda r: category_folder(r.opts.site_dir), timed=False,
                  code=("reportgen.report.site",))
-RENDER = Stage("render", None, inputs=lambda r: (
-    json.dumps(dump(r.context), sort_keys=True), template_source()),
+RENDER = Stage("render", None, inputs=lambda r: {
+    **{f"page {k.replace('_', ' ')}": v for k, v in dump(r.context).items()},
+    "templates": template_source()},
     run=_render, out_dir=lambda r: (r.opts.site_dir / assets.PAGE_PATH).parent,
     code=(*PAGE_CODE, "reportgen.report.assets"), reads=PAGE_RECORDS)
-SUMMARY = Stage("summary", None, inputs=lambda r: (_summary_key(r),), run=_summary,
+SUMMARY = Stage("summary", None, inputs=lambda r: {
+    f"summary {k}": v for k, v in _summary_key(r).items()}, run=_summary,
                 out_dir=_assets, timed=False, code=("reportgen.report.summary",),
                 reads=PAGE_RECORDS)
 

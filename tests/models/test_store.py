@@ -1,8 +1,9 @@
 """The model store (models.store) on small fake files, without TensorFlow: names, saving
-(atomic, temporary files of killed runs swept), finding by key, probability caches, the
-model history and tampered metadata."""
+(atomic, temporary files of killed runs swept), finding by key and by content digest, the
+content digest itself, probability caches and tampered metadata."""
 
 import dataclasses
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -14,7 +15,6 @@ from reportgen.data.dataset import load_dataset
 from reportgen.engine.files import RUN_TOKEN
 from reportgen.errors import ModelError
 from reportgen.models import store
-from reportgen.records import ModelRef
 from tests.helpers import fake_meta, fake_probs
 
 
@@ -116,18 +116,54 @@ def test_probabilities_cached_per_dataset(tmp_path, npz_path):
     assert not (tmp_path / "given.probs.npz").exists()  # never beside a model not ours
 
 
-def test_history_lists_the_store_and_marks_the_shown_model(tmp_path, npz_path):
+def test_locate_finds_a_stored_model_by_its_digest(tmp_path, npz_path):
     ds = load_dataset(npz_path)
     a = store.model_path(tmp_path, "mnist", 1, 0.9)
-    ma = store.save(FakeKeras(b"a"), a, _meta(key={"k": 1}, trained_at="2026-01-01T10:00"),
-                    fake_probs(ds.y_test, {}), ds.digest)
-    (tmp_path / "1" / "broken.json").write_text("{")  # unreadable metadata: left out
+    ma = store.save(FakeKeras(b"a"), a, _meta(key={"k": 1}), fake_probs(ds.y_test, {}), ds.digest)
+    (tmp_path / "1" / "broken.json").write_text("{")  # unreadable metadata: passed over
     (tmp_path / "1" / "broken.keras").write_bytes(b"")
-    rows = store.history(tmp_path, ModelRef(str(a), ma))
-    assert [(r.name, r.shown) for r in rows] == [("mnist-1-90.00.keras", True)]
-    outside = ModelRef("/elsewhere/mine.h5", _meta(sha256="9" * 64))
-    rows = store.history(tmp_path, outside)
-    assert [(r.name, r.shown) for r in rows] == [("mnist-1-90.00.keras", False), ("mine.h5", True)]
+    assert store.locate(tmp_path, ma.sha256) == a
+    assert store.locate(tmp_path, "9" * 64) is None and store.locate(None, ma.sha256) is None
+    a.unlink()
+    assert store.locate(tmp_path, ma.sha256) is None  # its metadata alone is not the model
+
+
+def _keras_archive(path, *, weights, optimizer, date, object_id):
+    """A Keras 3 ``.keras`` archive as Keras writes one: metadata.json (the save date),
+    config.json (with a per-process shared_object_id), model.weights.h5."""
+    import zipfile
+
+    import h5py
+
+    config = {"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense",
+              "config": {"units": 2, "dtype": {"shared_object_id": object_id}}}]},
+              "compile_config": {"optimizer": "adam"}}
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f["layers/dense/vars/0"] = np.asarray(weights, dtype=np.float32)
+        f["optimizer/vars/0"] = np.asarray(optimizer, dtype=np.float32)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3", "date_saved": date}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", buf.getvalue())
+    return path
+
+
+def test_a_models_digest_is_what_it_computes(tmp_path):
+    """The same weights and architecture have the same digest whenever and wherever they
+    were saved (save date, optimizer state, Keras' object ids left out); other weights or
+    another file have another."""
+    a = _keras_archive(tmp_path / "a.keras", weights=[1, 2], optimizer=[0], date="2026-01-01",
+                       object_id=1)
+    b = _keras_archive(tmp_path / "b.keras", weights=[1, 2], optimizer=[5], date="2026-12-03",
+                       object_id=99)
+    c = _keras_archive(tmp_path / "c.keras", weights=[1, 3], optimizer=[0], date="2026-01-01",
+                       object_id=1)
+    assert a.read_bytes() != b.read_bytes()
+    assert store.model_sha256(a) == store.model_sha256(b) != store.model_sha256(c)
+    other = tmp_path / "other.keras"
+    other.write_bytes(b"not a Keras archive")  # hashed as bytes
+    assert store.model_sha256(other) == hashlib.sha256(b"not a Keras archive").hexdigest()
 
 
 @pytest.mark.parametrize("text", ["{", "[]", json.dumps({"kind": "mlp"}),

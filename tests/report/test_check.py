@@ -179,10 +179,13 @@ def load_model_sha(path):
 
 
 def test_a_site_checked_out_elsewhere_is_current(built, runner, tmp_path_factory, monkeypatch):
-    """A docs CI checks the site at another path, from another working directory."""
+    """A docs CI checks the site at another path, from another working directory: the
+    repository (the site and the dataset beside it) is cloned elsewhere, without the
+    model."""
     root, opts = built
     elsewhere = tmp_path_factory.mktemp("ci") / "checkout"
     shutil.copytree(opts.site_dir, elsewhere)
+    shutil.copy(opts.dataset, elsewhere.parent / opts.dataset.name)
     monkeypatch.chdir(elsewhere.parent)
     code, rep = check(runner, Options(site_dir=elsewhere))
     assert (code, rep["stale"], rep["files"]) == (0, [], []), rep
