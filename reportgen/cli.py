@@ -21,6 +21,7 @@ from .cli_common import (
     Custom,
     Dataset_,
     Description,
+    DocsDir,
     Epochs,
     ErrorsAsOneLine,
     ExportDir,
@@ -142,7 +143,8 @@ def gallery(
     dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, log_file: LogFile = D.log_file,
     models_dir: ModelsDir = D.models_dir, input_scaling: Scaling = D.input_scaling,
-    category_label: CategoryLabel = D.category_label, create: Create = False,
+    category_label: CategoryLabel = D.category_label, docs_dir: DocsDir = None,
+    create: Create = False,
 ) -> None:
     """Make --model the page's model: regenerate the ranked wrong-prediction gallery, the
     confusion matrices, calibration, suspected label errors, the changes since the page's
@@ -150,7 +152,8 @@ def gallery(
     site-assets has built it (files of the earlier model are removed)."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
-                   input_scaling=input_scaling, category_label=category_label)
+                   input_scaling=input_scaling, category_label=category_label,
+                   docs_dir=docs_dir)
     pipeline.require_site(opts, create)
     res, page, warnings = pipeline.regenerate_gallery(opts)
     for line in warnings:
@@ -173,8 +176,8 @@ def site_assets(
     title: Title = D.title, description: Description = D.description,
     custom: Custom = None,
     input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
-    category_label: CategoryLabel = D.category_label, quiet: Quiet = False,
-    create: Create = False,
+    category_label: CategoryLabel = D.category_label, docs_dir: DocsDir = None,
+    quiet: Quiet = False, create: Create = False,
 ) -> None:
     """Run every stage (export, sample, train, gallery, calibration, label errors, changes,
     model figures, class counts, custom test, render, summary), skipping those whose inputs
@@ -185,7 +188,7 @@ def site_assets(
                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
                    title=title, description=description, custom_images=list(custom or []),
                    input_scaling=input_scaling, model_kind=model_kind,
-                   category_label=category_label, train=train)
+                   category_label=category_label, train=train, docs_dir=docs_dir)
     pipeline.require_site(opts, create)
     with progress(quiet) as p:
         rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
@@ -198,12 +201,13 @@ def render(
     assets_url: AssetsUrl = D.assets_url, export_dir: ExportDir = D.export_dir,
     title: Title = D.title, description: Description = D.description,
     models_dir: ModelsDir = D.models_dir, category_label: CategoryLabel = D.category_label,
+    docs_dir: DocsDir = None,
 ) -> None:
     """Re-render the MDX page from what the stages recorded in the site's manifest (run
     `reportgen site-assets` first)."""
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, title=title, description=description,
-                   models_dir=models_dir, category_label=category_label)
+                   models_dir=models_dir, category_label=category_label, docs_dir=docs_dir)
     pipeline.require_site(opts)
     out.print(f"page: {pipeline.rerender(opts)}")
 
@@ -213,13 +217,14 @@ def audit(
     dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     no_page: NoPage = False, verify_pixels: VerifyPixels = False,
-    page_only: PageOnly = False,
+    page_only: PageOnly = False, docs_dir: DocsDir = None,
     max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
                                            "(all with --json).")] = 50,
 ) -> None:
     """Count the exported PNGs per digit and split against the dataset's labels and check
     the page's images exist. Only reads; exit 1 on any finding."""
-    opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir)
+    opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
+                   docs_dir=docs_dir).validated()
     rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels,
                          page_only=page_only)
     if as_json:
@@ -233,13 +238,13 @@ def audit(
 def check(
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     model: CheckModel = None, models_dir: CheckModelsDir = None,
-    dataset: CheckDataset = None,
+    dataset: CheckDataset = None, docs_dir: DocsDir = None,
 ) -> None:
     """Check that the page is current, changing nothing: every stage's key with the options
     site-assets recorded, and every file reportgen owns against its recorded sha256. Exit 0
     when current, 1 when stale (what, and the command that refreshes it), 2 on errors."""
-    res = pipeline.check(Options(site_dir=site_dir), model=model, models_dir=models_dir,
-                         dataset=dataset)
+    res = pipeline.check(Options(site_dir=site_dir, docs_dir=docs_dir).validated(), model=model,
+                         models_dir=models_dir, dataset=dataset)
     if as_json:
         print_json(res.to_json())
     else:

@@ -146,6 +146,11 @@ NoPage = Annotated[bool, typer.Option("--no-page", help="Do not check the page's
                                       "the site.")]
 VerifyPixels = Annotated[bool, typer.Option("--verify-pixels", help="Also decode every PNG and "
                                             "compare it with the dataset.")]
+DocsDir = Annotated[str | None, typer.Option(
+    "--docs-dir", help="The folder the site's docs plugin reads, relative to the site (e.g. "
+    "../docs): the page goes to <docs-dir>/image-classification/glassy.mdx. Default: the "
+    "folder the site recorded, else the literal `path` of the docs plugin in "
+    "docusaurus.config, else docs.", show_default=False)]
 Create = Annotated[bool, typer.Option("--create", help="Make a new overlay at --site-dir (by "
                                       "default it must be a Docusaurus site, with a "
                                       "docusaurus.config.* file, or an overlay reportgen "

@@ -55,6 +55,8 @@ def print_json(data) -> None:
 def print_run(rep) -> None:
     for line in rep.warnings:
         err.print(f"[yellow]warning:[/] {line}", highlight=False)
+    for line in rep.notes:
+        err.print(f"[cyan]note:[/] {line}", highlight=False, soft_wrap=True)
     s = rep.summary
     out.print(f"page: {rep.page}")
     out.print(f"model: {s['model']['path']} (test accuracy "

@@ -68,7 +68,9 @@ class Options:
     category_label: the sidebar label of the page's folder, written to its
     ``_category_.json`` unless the site has its own (None: keep the label written before,
     else "Image Classification"). train: train even when the page shows a model given
-    earlier with --model (which it keeps showing otherwise)."""
+    earlier with --model (which it keeps showing otherwise). docs_dir: the folder the site's
+    docs plugin reads, relative to the site ("../docs"; None: the one the site recorded,
+    else the one its docusaurus.config names, else "docs")."""
 
     dataset: Path = Path("data/datasets/mnist.npz") if _CHECKOUT else BUILTIN_DATASET
     site_dir: Path = Path("site-assets")
@@ -91,6 +93,7 @@ class Options:
     model_kind: str = "mlp"
     category_label: str | None = None
     train: bool = False
+    docs_dir: str | None = None
 
     def __post_init__(self):
         # callers of the library may pass str paths: every path field is a Path from here on
@@ -127,6 +130,12 @@ class Options:
                            ("--models-dir", self.models_dir)):
             if Path(path).exists() and not Path(path).is_dir():
                 raise OptionsError(f"{flag} {path}: is a file, expected a folder")
+        if self.docs_dir is not None:
+            d = self.docs_dir.replace("\\", "/")
+            if not d.strip() or Path(d).is_absolute() or "\0" in d:
+                raise OptionsError(f"--docs-dir {self.docs_dir!r}: expected a folder relative "
+                                   "to the site, such as docs or ../docs")
+            self.docs_dir = Path(d).as_posix().rstrip("/") or "."
         if Path(self.log_file).is_dir():
             raise OptionsError(f"--log-file {self.log_file}: is a folder, expected a file")
         if Path(self.log_file).exists() and not Path(self.log_file).is_file():

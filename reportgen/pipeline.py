@@ -26,11 +26,11 @@ from .models.store import model_sha256, probabilities_of
 from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, ModelRef, Sample
-from .report.assets import PAGE_PATH, SUMMARY
+from .report.assets import SUMMARY
 from .report.check import CheckReport, check_site
 from .report.render import audit_page
 from .report.run import Run, current_model, open_run, recorded, run_options
-from .report.site import page_copies, save_site
+from .report.site import page_copies, save_site, sidebar_hint, site_docs_folder
 from .report.site import require_site as check_site_dir
 from .report.stages import (
     CUSTOM_TEST,
@@ -47,22 +47,26 @@ from .report.stages import (
 class RunReport:
     """What a run did: summary (summary.json's content; None when the page was not
     rendered), page path (or None), stages that ran (wall seconds), stages skipped (up to
-    date), and warnings (one line each, e.g. a manifest entry outside the site that was
-    ignored)."""
+    date), warnings (one line each, e.g. a manifest entry outside the site that was
+    ignored) and notes (one line each: the docs folder the site's config names, the
+    sidebar that does not show the page)."""
 
     summary: dict | None
     page: Path | None
     ran: dict[str, float]
     skipped: list[str]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def guarded(opts: Options, *, export: bool = False):
     """Hold the lock of the site dir (and the export dir) and refuse writes whose folder
-    leads outside the folders this run may write: site, export, models, log."""
+    leads outside the folders this run may write: site, the site's docs folder (which may
+    lie beside it, or be a symlink there), export, models, log."""
+    docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
     return guarded_run(locks=(opts.site_dir, *([opts.export_dir] if export else [])),
-                       writes=(opts.site_dir, opts.export_dir, opts.models_dir,
-                               Path(opts.log_file).parent))
+                       writes=(opts.site_dir, opts.site_dir / docs, opts.export_dir,
+                               opts.models_dir, Path(opts.log_file).parent))
 
 
 def _say(progress, name: str) -> None:
@@ -97,8 +101,10 @@ def _report(run: Run, current: list[str], ex: ExportResult | None = None) -> Run
     summary_file = run.opts.assets_dir / SUMMARY
     summary = (json.loads(summary_file.read_text(encoding="utf-8"))
                if "summary" in run.results and summary_file.is_file() else None)
-    return RunReport(summary, run.opts.site_dir / PAGE_PATH if summary else None, ran, skipped,
-                     run.site.problems + run.model.meta.warnings)
+    hint = sidebar_hint(run.opts.site_dir) if summary else None
+    return RunReport(summary, run.page if summary else None, ran, skipped,
+                     run.site.problems + run.model.meta.warnings,
+                     run.notes + ([hint] if hint else []))
 
 
 def site_assets(opts: Options, *, progress=None) -> RunReport:
@@ -144,7 +150,7 @@ def rerender(opts: Options) -> Path:
         run = open_run(opts)
         _require(run, ("sample", "train", "gallery", "class_counts"))
         run_stages(run, PAGE_STAGES)
-        return opts.site_dir / PAGE_PATH
+        return run.page
 
 
 def _require(run: Run, names: tuple[str, ...]) -> None:
@@ -163,7 +169,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
         built = all(run.site.has(n) for n in ("sample", "class_counts"))
         run_stages(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
         warnings = run.site.problems + run.model.meta.warnings
-        return run.results["gallery"], opts.site_dir / PAGE_PATH if built else None, warnings
+        return run.results["gallery"], run.page if built else None, warnings
 
 
 def predict_into_site(opts: Options, model_path: Path) -> Path:
@@ -179,7 +185,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
         run_stages(run, (CUSTOM_TEST, *PAGE_STAGES))
-        return opts.site_dir / PAGE_PATH
+        return run.page
 
 
 def require_site(opts: Options, create: bool = False) -> None:
@@ -193,7 +199,8 @@ def check(opts: Options, *, model: Path | None = None, models_dir: Path | None =
           dataset: Path | None = None) -> CheckReport:
     """``reportgen check``: is the page of ``opts.site_dir`` what a site-assets run with the
     options it recorded would make? Changes nothing (report.check)."""
-    return check_site(opts.site_dir, model=model, models_dir=models_dir, dataset=dataset)
+    return check_site(opts.site_dir, model=model, models_dir=models_dir, dataset=dataset,
+                      docs_dir=opts.docs_dir)
 
 
 def train(opts: Options, on_epoch=None) -> TrainResult:
@@ -210,12 +217,13 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
     ``check_page``, the page's images against the site; ``page_only``: the page alone (a
     docs CI has the site, not the full export). Reads only."""
     copies = page_copies(opts.site_dir)
+    docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
     if page_only:
-        return AuditReport(counts={}, findings=audit_page(opts.site_dir, copies))
+        return AuditReport(counts={}, findings=audit_page(opts.site_dir, copies, docs))
     report = audit_export(load_dataset(opts.dataset), opts.export_dir,
                           verify_pixels=verify_pixels)
     if check_page:
-        report.findings.extend(audit_page(opts.site_dir, copies))
+        report.findings.extend(audit_page(opts.site_dir, copies, docs))
     return report
 
 

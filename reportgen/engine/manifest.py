@@ -20,6 +20,9 @@ from elsewhere (a model, a user's images) is in its key by content, not by path.
 * **Never touches** a file no stage recorded writing: the site's own files, files a user
   put into an owned folder, models in the store, the user's images. A
   recorded path that resolves outside the root is ignored, never deleted.
+* A root may lend its stages other folders by name (``aliases``: a Docusaurus site whose
+  docs lie beside it, ``path: '../docs'``): a file there is recorded as ``@docs/…``, owned
+  and confined like one under the root.
 * A missing or corrupt manifest counts as empty: every stage reruns and owns nothing yet.
 * Before a stage runs, the manifest journals the run's token (fsutil.RUN_TOKEN) and the
   stage's output folder. If the run is killed, the next one deletes the temporary files
@@ -102,6 +105,10 @@ class Manifest:
         self._ran: dict[str, float] = {}
         #: one line per recorded path that was ignored (outside the root)
         self.problems: list[str] = []
+        #: other folders this root's stages own files in, by name: a recorded path
+        #: ``@<name>/<rest>`` is ``aliases["@<name>"] / <rest>`` (a site's docs folder that
+        #: lies beside the site, ``path: '../docs'``); set by the owner before a run
+        self.aliases: dict[str, Path] = {}
         for name, e in self._stages.items():
             bad = [f for f in e.get("files", []) if not _relative_ok(f)]
             for f in bad:
@@ -131,14 +138,35 @@ class Manifest:
         """True when a run of the stage was killed before it was recorded."""
         return name in self._pending
 
+    def _abs(self, rel: str) -> Path:
+        """Where the recorded path ``rel`` is: under its alias's folder (``@docs/…``) or the
+        root."""
+        head, _, rest = rel.partition("/")
+        if head in self.aliases and rest:
+            return self.aliases[head] / rest
+        return self.root / rel
+
+    def shown(self, rel: str) -> str:
+        """A recorded path as a user reads it: relative to the root, ``..`` and all for a
+        file under an alias's folder (``@docs/x`` -> ``../docs/x``)."""
+        head = rel.partition("/")[0]
+        if head in self.aliases:
+            return Path(os.path.relpath(self._abs(rel), self.root)).as_posix()
+        return rel
+
+    def _roots(self) -> list[Path]:
+        return [self.root.resolve(), *(Path(a).resolve() for a in self.aliases.values())]
+
     def _inside(self, rel: str) -> Path | None:
-        """root/rel when it stays inside the root (no '..', not absolute), else None."""
-        return self.root / rel if _relative_ok(rel) else None
+        """Where ``rel`` is when it stays inside the root or an alias (no '..', not
+        absolute), else None."""
+        return self._abs(rel) if _relative_ok(rel) else None
 
     def _resolves_inside(self, folder: Path) -> bool:
-        """True when ``folder``, symlinks followed, is the root or lies below it."""
-        real, root = Path(folder).resolve(), self.root.resolve()
-        return real == root or root in real.parents
+        """True when ``folder``, symlinks followed, is the root or an alias's folder, or
+        lies below one."""
+        real = Path(folder).resolve()
+        return any(real == root or root in real.parents for root in self._roots())
 
     def is_current(self, name: str, key: str) -> bool:
         """True when the stage's recorded key is ``key`` and its files are as it left them
@@ -156,10 +184,10 @@ class Manifest:
         e = self._stages.get(name) or {}
         files, hashes = e.get("files", []), e.get("hashes") or {}
         out = []
-        if not _all_exist(str(self.root), files):
-            out += [("missing", f) for f in files if not (self.root / f).is_file()]
+        if not _all_exist(self._abs, files):
+            out += [("missing", f) for f in files if not self._abs(f).is_file()]
         for f, digest in hashes.items():
-            if f in files and (self.root / f).is_file() and sha256_file(self.root / f) != digest:
+            if f in files and self._abs(f).is_file() and sha256_file(self._abs(f)) != digest:
                 out.append(("changed", f))
         return out
 
@@ -186,7 +214,7 @@ class Manifest:
             except RecordError:
                 pass
         try:
-            rel = Path(out_dir).resolve().relative_to(self.root.resolve()).as_posix()
+            rel = self._relative(Path(out_dir) / "x").rpartition("/")[0] or "."
             self._pending[name] = {"token": RUN_TOKEN, "dir": rel}
             self.save()
         except ValueError:
@@ -205,12 +233,22 @@ class Manifest:
             del self._stages[name]
 
     def _relative(self, path: Path, _parents: dict | None = None) -> str:
-        """``path`` relative to the root (its folder resolved, not a final symlink); raises
-        ValueError when it lies outside. _parents memoises resolved folders."""
+        """``path`` relative to the root (its folder resolved, not a final symlink), or
+        ``@<alias>/…`` under an alias's folder; raises ValueError when it lies outside
+        them all. _parents memoises resolved folders."""
         p = Path(path)
         cache = _parents if _parents is not None else {}
         if p.parent not in cache:
-            cache[p.parent] = p.parent.resolve().relative_to(self.root.resolve())
+            real = p.parent.resolve()
+            for name, folder in [("", self.root), *self.aliases.items()]:
+                try:
+                    rel = real.relative_to(Path(folder).resolve())
+                except ValueError:
+                    continue
+                cache[p.parent] = Path(name) / rel if name else rel
+                break
+            else:
+                raise ValueError(f"{path} is outside {self.root}")
         return (cache[p.parent] / p.name).as_posix()
 
     def _record(self, name: str, key: str, out: StageOutput, seconds: float,
@@ -229,8 +267,8 @@ class Manifest:
         if parts is not None:
             record["parts"] = parts
         if self.hash_files:
-            record["hashes"] = {f: sha256_file(self.root / f) for f in new
-                                if (self.root / f).is_file()}
+            record["hashes"] = {f: sha256_file(self._abs(f)) for f in new
+                                if self._abs(f).is_file()}
         self._stages[name] = record
         self._ran[name] = seconds
 
@@ -283,16 +321,17 @@ def _relative_ok(rel) -> bool:
             and ".." not in rel.split("/"))
 
 
-def _all_exist(root: str, rel_paths: list[str]) -> bool:
-    """True when every root/rel is a regular file; one directory listing per folder, so
-    70,000 exported files are checked in milliseconds."""
+def _all_exist(where: Callable[[str], Path], rel_paths: list[str]) -> bool:
+    """True when every recorded path (``where(rel)`` says where it is) is a regular file;
+    one directory listing per folder, so 70,000 exported files are checked in
+    milliseconds."""
     by_dir: dict[str, set[str]] = defaultdict(set)
     for rel in rel_paths:
         folder, _, name = rel.rpartition("/")
         by_dir[folder].add(name)
     for folder, names in by_dir.items():
         try:
-            with os.scandir(os.path.join(root, folder) if folder else root) as it:
+            with os.scandir(where(f"{folder}/x" if folder else "x").parent) as it:
                 present = {e.name for e in it if e.is_file()}
         except OSError:
             return False

@@ -25,6 +25,7 @@ not known.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,8 +47,20 @@ ROBUSTNESS_CLEAN = "clean.png"
 CLASS_COUNTS = "class-counts.png"
 SUMMARY = "summary.json"
 
-#: The page, relative to the site.
-PAGE_PATH = Path("docs") / "image-classification" / "glassy.mdx"
+#: The page, relative to the docs folder (``docs`` unless the site's docs plugin reads
+#: another: ``--docs-dir``).
+PAGE_IN_DOCS = Path("image-classification") / "glassy.mdx"
+#: The page's Docusaurus doc id (its folder and front matter ``id``), as a sidebar lists it.
+PAGE_DOC_ID = "image-classification/glassy"
+#: The page, relative to a site whose docs are in ``docs`` (Docusaurus' default).
+PAGE_PATH = Path("docs") / PAGE_IN_DOCS
+
+
+def page_file(site_dir: Path, docs_dir: str | None = None) -> Path:
+    """``<site>/<docs_dir>/image-classification/glassy.mdx`` (docs_dir relative to the
+    site, default ``docs``; ``..`` resolved lexically: ``website/../docs/…`` is
+    ``docs/…``): where the page is."""
+    return Path(os.path.normpath(Path(site_dir) / (docs_dir or "docs") / PAGE_IN_DOCS))
 #: Sidebar category files Docusaurus reads in the page's folder; reportgen writes the first.
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 #: The React components the page imports, copied into ``<site>/src/components/``.

@@ -96,7 +96,7 @@ def refresh_command(opts: Options) -> str:
 
 
 def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
-               dataset: Path | None = None) -> CheckReport:
+               dataset: Path | None = None, docs_dir: str | None = None) -> CheckReport:
     """Check the page of ``site_dir`` (see the module docstring). ``model``: where the
     page's model is on this machine (a CI artefact); a file with other contents is another
     model, and the model stages are stale. Raises SiteError when the folder does not exist
@@ -109,8 +109,9 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
     if not site.path.is_file() or state.options is None:
         raise SiteError(f"{site.path}: no record of a `reportgen site-assets` run here; run "
                         "it first (a site built by reportgen 0.2 needs one run of 0.3)")
-    opts = recorded_options(state.options, Path(site_dir), model=model, models_dir=models_dir,
-                            dataset=dataset)
+    opts = dataclasses.replace(recorded_options(state.options, Path(site_dir), model=model,
+                                                models_dir=models_dir, dataset=dataset),
+                               docs_dir=docs_dir)
     stale, files, notes, reasons, opts = assess(opts, site, state)
     # versioned and translated copies keep their images
     files += [("missing", p.relative_to(site_dir).as_posix(), where)
@@ -140,6 +141,7 @@ def assess(opts: Options, site: Manifest, state: SiteState | None = None,
     reasons: dict[str, list[str]] = {}
     for stage in STAGES:
         problems = site.file_problems(stage.name) if site.has(stage.name) else []
+        problems = [(w, site.shown(p)) for w, p in problems]
         files += [(w, p, stage.name) for w, p in problems]
         why: list[str] = []
         try:

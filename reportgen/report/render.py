@@ -25,7 +25,7 @@ from ..data.audit import Finding
 from ..engine.files import sha256_file, write_bytes, write_text
 from ..errors import SiteError
 from . import accessible
-from .assets import COMPONENTS, PAGE_PATH
+from .assets import COMPONENTS, page_file
 from .mdx import (
     fence_marker,
     jsx_literal,
@@ -120,11 +120,12 @@ def missing_references(mdx: str, site_dir: Path) -> list[Path]:
     return [p for p in paths if not p.is_file()]
 
 
-def audit_page(site_dir: Path, copies: list[Path] = ()) -> list[Finding]:
-    """Images the page (``<site>/docs/image-classification/glassy.mdx``) and its
+def audit_page(site_dir: Path, copies: list[Path] = (), docs_dir: str | None = None,
+               ) -> list[Finding]:
+    """Images the page (``<site>/<docs_dir>/image-classification/glassy.mdx``) and its
     ``copies`` (versioned, translated) reference that are missing from ``<site>/static``;
     a missing page is itself a finding."""
-    page = Path(site_dir) / PAGE_PATH
+    page = page_file(site_dir, docs_dir)
     if not page.is_file():
         return [Finding("missing", str(page), "the page has not been rendered")]
     findings = [Finding("missing-reference", str(p), "the page shows this image but it "
@@ -143,15 +144,15 @@ def missing_in_copies(site_dir: Path, copies: list[Path]) -> list[tuple[str, Pat
                                                              errors="replace"), site_dir)]
 
 
-def write_page(site_dir: Path, mdx: str) -> Path:
-    """Write the page to ``<site>/docs/image-classification/glassy.mdx`` (atomically, only if
-    changed) after checking every referenced image exists; raises SiteError naming the
-    first missing file otherwise (the old page is then left as it was)."""
+def write_page(site_dir: Path, mdx: str, docs_dir: str | None = None) -> Path:
+    """Write the page to ``<site>/<docs_dir>/image-classification/glassy.mdx`` (atomically,
+    only if changed) after checking every referenced image exists; raises SiteError naming
+    the first missing file otherwise (the old page is then left as it was)."""
     missing = missing_references(mdx, site_dir)
     if missing:
         raise SiteError(f"{missing[0]}: the page references this image but it does not exist"
                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    path = Path(site_dir) / PAGE_PATH
+    path = page_file(site_dir, docs_dir)
     write_text(path, mdx)
     return path
 

@@ -17,8 +17,10 @@ from ..errors import ModelError, SiteError
 from ..models.store import locate, model_sha256, probabilities_of
 from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from ..records import HistoryRow, ModelRef, Robustness, RunOptions, SiteState
+from .assets import page_file
+from .docusaurus import DEFAULT_DOCS
 from .page import PageContext, PageText, page_context
-from .site import open_site
+from .site import docs_aliases, docs_folder, open_site
 
 
 class Run:
@@ -34,6 +36,13 @@ class Run:
                                                              optional=True)
         #: {content digest: the model's file on this machine}
         self.located: dict[str, Path] = {}
+        #: what the user should know (the docs folder the site's config names, …): one line each
+        self.notes: list[str] = []
+        docs, note = docs_folder(opts.site_dir, opts.docs_dir, state.docs_dir)
+        self.notes += [note] if note else []
+        state.docs_dir = None if docs == DEFAULT_DOCS else docs
+        site.aliases = docs_aliases(opts.site_dir, docs)
+        self.opts = opts = dataclasses.replace(opts, docs_dir=docs)
         if opts.title is not None:
             state.title = opts.title
         if opts.description is not None:
@@ -107,6 +116,11 @@ class Run:
             self.state.history.append(history_row(self.before))
         if not any(h.sha256 == model.meta.sha256 for h in self.state.history):
             self.state.history.append(history_row(model))
+
+    @property
+    def page(self) -> Path:
+        """Where the page is: ``<site>/<docs>/image-classification/glassy.mdx``."""
+        return page_file(self.opts.site_dir, self.opts.docs_dir)
 
     @cached_property
     def ds(self) -> Dataset:

@@ -1,6 +1,7 @@
 """The site reportgen writes into: its manifest opened and swept, its state (title,
-description, category label, previous model, component hashes) read and kept, the React
-components installed, and the sidebar category file."""
+description, category label, previous model, component hashes, docs folder) read and kept,
+the React components installed, the sidebar category file, where the site's docs plugin
+reads the docs, and whether its sidebar shows the page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from ..engine.typed import RecordError, dump, parse
 from ..errors import SiteError
 from ..options import in_checkout
 from ..records import ModelRef, SiteState
-from .assets import CATEGORY_FILES, PAGE_PATH
+from .assets import CATEGORY_FILES, PAGE_DOC_ID, PAGE_IN_DOCS, page_file
+from .docusaurus import CONFIG_FILES, DEFAULT_DOCS, read_docs_config, sidebar_file, sidebar_lists
 from .render import install_components, page_references
 
 DEFAULT_CATEGORY_LABEL = "Image Classification"
@@ -44,8 +46,6 @@ def open_site(site_dir: Path) -> tuple[Manifest, SiteState]:
     return site, state
 
 
-CONFIG_FILES = tuple(f"docusaurus.config.{ext}" for ext in ("js", "ts", "mjs", "cjs", "mts",
-                                                              "cts"))
 
 
 def require_site(site_dir: Path, create: bool = False) -> None:
@@ -100,7 +100,7 @@ def page_copies(site_dir: Path) -> list[Path]:
     """The copies of the page Docusaurus builds besides it: every docs version
     (``versioned_docs/version-<X>/…``, made by ``docusaurus docs:version``) and every
     translation (``i18n/<locale>/docusaurus-plugin-content-docs/<current|version-X>/…``)."""
-    root, rel = Path(site_dir), PAGE_PATH.relative_to("docs").as_posix()
+    root, rel = Path(site_dir), PAGE_IN_DOCS.as_posix()
     return sorted([*root.glob(f"versioned_docs/*/{rel}"),
                    *root.glob(f"i18n/*/docusaurus-plugin-content-docs/*/{rel}")])
 
@@ -116,22 +116,75 @@ def copy_references(site_dir: Path) -> set[str]:
     return refs
 
 
-def category_folder(site_dir: Path) -> Path:
+def category_folder(site_dir: Path, docs_dir: str | None = None) -> Path:
     """The page's folder, where Docusaurus reads its sidebar category file."""
-    return Path(site_dir) / PAGE_PATH.parent
+    return page_file(site_dir, docs_dir).parent
 
 
-def site_has_own_category(site_dir: Path, ours: bool) -> bool:
+def site_has_own_category(site_dir: Path, ours: bool, docs_dir: str | None = None) -> bool:
     """True when the page's folder holds a category file reportgen did not write: any of
     CATEGORY_FILES, except ``_category_.json`` when reportgen wrote it (``ours``)."""
-    folder = category_folder(site_dir)
+    folder = category_folder(site_dir, docs_dir)
     return any(os.path.lexists(folder / n) for n in CATEGORY_FILES
                if not (ours and n == CATEGORY_FILES[0]))
 
 
-def write_category(site_dir: Path, label: str) -> Path:
-    """Write ``docs/image-classification/_category_.json`` ({"label": …}) so the sidebar
+def write_category(site_dir: Path, label: str, docs_dir: str | None = None) -> Path:
+    """Write ``<docs>/image-classification/_category_.json`` ({"label": …}) so the sidebar
     shows a label, not the folder name. Returns its path."""
-    path = category_folder(site_dir) / CATEGORY_FILES[0]
+    path = category_folder(site_dir, docs_dir) / CATEGORY_FILES[0]
     write_text(path, json.dumps({"label": label}, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+#: The manifest's name for a docs folder outside the site (engine.manifest aliases).
+DOCS_ALIAS = "@docs"
+
+
+def docs_folder(site_dir: Path, given: str | None, recorded: str | None,
+                ) -> tuple[str, str | None]:
+    """(the docs folder relative to the site, a note for the user or None): ``given``
+    (--docs-dir), else ``recorded`` (the site's state), else the ``path`` the site's
+    docusaurus.config gives its docs plugin as a string literal (noted), else ``docs`` (with
+    a note saying how to point reportgen elsewhere when the config sets the path in a way
+    that cannot be read without running JavaScript)."""
+    if given:
+        return given, None
+    if recorded:
+        return recorded, None
+    cfg = read_docs_config(site_dir)
+    if cfg.path is not None and Path(cfg.path).as_posix().rstrip("/") not in (DEFAULT_DOCS, ""):
+        path = Path(cfg.path).as_posix().rstrip("/")
+        if not Path(path).is_absolute():
+            return path, (f"{cfg.config.name} reads the docs from {path!r}: the page goes to "
+                          f"{(Path(path) / PAGE_IN_DOCS).as_posix()} (--docs-dir to choose)")
+        return DEFAULT_DOCS, (f"{cfg.config.name} reads the docs from an absolute path "
+                              f"{path!r}; pass --docs-dir with that folder relative to the site")
+    if not cfg.path_literal:
+        return DEFAULT_DOCS, (f"{cfg.config.name} sets the docs plugin's path in a way reportgen "
+                              "cannot read; the page goes to docs/ (pass --docs-dir with the "
+                              "docs folder, relative to the site, if it is elsewhere)")
+    return DEFAULT_DOCS, None
+
+
+def site_docs_folder(site_dir: Path, given: str | None = None) -> tuple[str, str | None]:
+    """:func:`docs_folder` with the folder the site's state recorded."""
+    return docs_folder(site_dir, given, read_state(Manifest(site_dir)).docs_dir)
+
+
+def docs_aliases(site_dir: Path, docs_dir: str) -> dict[str, Path]:
+    """The manifest aliases for a docs folder that lies outside the site (``../docs``): {}
+    when it is inside."""
+    folder = (Path(site_dir) / docs_dir).resolve()
+    root = Path(site_dir).resolve()
+    return {} if folder == root or root in folder.parents else {DOCS_ALIAS: Path(site_dir) / docs_dir}
+
+
+def sidebar_hint(site_dir: Path) -> str | None:
+    """One line when the site's sidebars file (named by its config) neither lists the page
+    nor autogenerates its folder: the doc id to add and the file to add it to; else None."""
+    sidebar = sidebar_file(site_dir, read_docs_config(site_dir))
+    if sidebar is None or sidebar_lists(sidebar, PAGE_DOC_ID):
+        return None
+    return (f"the page is in no sidebar: add {PAGE_DOC_ID!r} to a sidebar in "
+            f"{Path(os.path.relpath(sidebar, site_dir)).as_posix()} (README: Sidebars)")

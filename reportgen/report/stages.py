@@ -212,12 +212,12 @@ def _category_label(r: Run) -> str:
 
 
 def _render(r: Run) -> StageOutput:
-    return StageOutput(None, [write_page(r.opts.site_dir, render_page(r.context))])
+    return StageOutput(None, [write_page(r.opts.site_dir, render_page(r.context),
+                                         r.opts.docs_dir)])
 
 
 def _summary_content(r: Run, timings: dict[str, float]) -> dict:
-    return build_summary(r.results, dataset_path=r.opts.dataset,
-                         page=r.opts.site_dir / assets.PAGE_PATH, timings=timings)
+    return build_summary(r.results, dataset_path=r.opts.dataset, page=r.page, timings=timings)
 
 
 def _summary_key(r: Run) -> dict:
@@ -312,16 +312,19 @@ CUSTOM_TEST = Stage("custom_test", CustomTestResult | None,
                           "reportgen.data.images", "reportgen.models.predict"))
 CATEGORY = Stage("category", str,
                  applies=lambda r: not site_has_own_category(r.opts.site_dir,
-                                                             r.site.has("category")),
-                 inputs=lambda r: {"--category-label": _category_label(r)},
+                                                             r.site.has("category"),
+                                                             r.opts.docs_dir),
+                 inputs=lambda r: {"--category-label": _category_label(r),
+                                   "--docs-dir": r.opts.docs_dir},
                  run=lambda r: StageOutput(_category_label(r), [write_category(
-                     r.opts.site_dir, _category_label(r))]),
-                 out_dir=lambda r: category_folder(r.opts.site_dir), timed=False,
+                     r.opts.site_dir, _category_label(r), r.opts.docs_dir)]),
+                 out_dir=lambda r: category_folder(r.opts.site_dir, r.opts.docs_dir),
+                 timed=False,
                  code=("reportgen.report.site",))
 RENDER = Stage("render", None, inputs=lambda r: {
     **{f"page {k.replace('_', ' ')}": v for k, v in dump(r.context).items()},
-    "templates": template_source()},
-    run=_render, out_dir=lambda r: (r.opts.site_dir / assets.PAGE_PATH).parent,
+    "templates": template_source(), "--docs-dir": r.opts.docs_dir},
+    run=_render, out_dir=lambda r: r.page.parent,
     code=(*PAGE_CODE, "reportgen.report.assets"), reads=PAGE_RECORDS)
 SUMMARY = Stage("summary", None, inputs=lambda r: {
     f"summary {k}": v for k, v in _summary_key(r).items()}, run=_summary,
