@@ -247,7 +247,7 @@ def test_wheel_ships_templates_and_components(tmp_path):
 
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
-    wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
+    wheel = zipfile.ZipFile(next(tmp_path.glob("docusaurus_reportgen-*.whl")))
     names = wheel.namelist()
     from reportgen.report.assets import COMPONENTS
 
@@ -336,3 +336,47 @@ def test_readme_examples_parse(captured, runner, argv):
     with pytest.raises(Called):
         res = runner.invoke(app, argv, catch_exceptions=False)
         raise AssertionError(f"exit {res.exit_code}: {res.output}")
+
+
+def test_readme_installs_our_distribution():
+    """PyPI's "reportgen" is another project (0.1.8, 2018, no command): every install line
+    of README names the distribution of pyproject.toml, or its wheel at this version."""
+    import tomllib
+
+    from reportgen import __version__
+    from reportgen.options import DISTRIBUTION
+    from tests.conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION != "reportgen"
+    assert project["version"] == __version__
+    assert project["scripts"] == {"reportgen": "reportgen.cli:main"}
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"pip install ([^\s#]+)", readme)
+    assert len(targets) >= 3
+    wheel = f"{DISTRIBUTION.replace('-', '_')}-"
+    for target in targets:
+        if target.endswith(".whl"):
+            name = target.rsplit("/", 1)[-1]
+            assert name.startswith(wheel), target
+            assert name in (f"{wheel}*.whl", f"{wheel}{__version__}-py3-none-any.whl"), target
+        else:
+            assert target == DISTRIBUTION, target
+
+
+def test_usage_errors_are_one_line(runner):
+    """typer draws a usage error in a five-line box; reportgen prints one line, exit 2."""
+    for argv, fragment in ((["train", "--epochs", "-1"], "--epochs"),
+                           (["compare", "--model", "a.keras"], "give --model exactly twice"),
+                           (["check", "--bogus"], "No such option: --bogus"),
+                           (["nosuch"], "No such command")):
+        res = runner.invoke(app, argv)
+        one_line_error(res, fragment)
+        assert len(res.stderr.strip().splitlines()) == 1 and "╭" not in res.stderr, res.stderr
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout.startswith("reportgen 0.")
+
+
+def test_check_of_a_folder_that_does_not_exist(runner, tmp_path):
+    res = runner.invoke(app, ["check", "--site-dir", str(tmp_path / "nope")])
+    one_line_error(res, f"--site-dir {tmp_path / 'nope'}: no such folder")

@@ -131,15 +131,17 @@ def metrics_table(metrics: list[dict]) -> Table:
 
 
 def history_table(history: list[HistoryRow]) -> Table:
-    """The model store, oldest first; the "Shown" column marks the page's model."""
+    """The models the page has shown, oldest first; the "Shown" column marks its model now.
+    The file name comes right after it (what a reader looks for), the training time last
+    (it wraps at its space on a narrow screen)."""
     def unknown(v):
         return "unknown" if v is None else str(v)
 
-    return Table(["Shown", "Kind", "Epochs", "Seed", "Accuracy", "Wrong", "Trained at", "File"],
-                 [["▶ shown" if h.shown else "", h.kind, unknown(h.epochs), unknown(h.seed),
-                   f"{h.accuracy * 100:.2f}%", f"{h.wrong_count:,}",
-                   (h.trained_at or "unknown")[:16].replace("T", " "), h.name] for h in history],
-                 [":--", ":--", "--:", "--:", "--:", "--:", ":--", ":--"])
+    return Table(["Shown", "File", "Kind", "Epochs", "Seed", "Accuracy", "Wrong", "Trained at"],
+                 [["▶ shown" if h.shown else "", h.name, h.kind, unknown(h.epochs),
+                   unknown(h.seed), f"{h.accuracy * 100:.2f}%", f"{h.wrong_count:,}",
+                   (h.trained_at or "unknown")[:16].replace("T", " ")] for h in history],
+                 [":--", ":--", ":--", "--:", "--:", "--:", "--:", ":--"])
 
 
 def layers_table(header: list[str], rows: list[list[str]]) -> Table:

@@ -70,12 +70,15 @@ def write_model_figures(model_path: Path, meta: ModelMeta, assets_dir: Path,
 
 
 _COLOURS = {"training": "#4C72B0", "validation": "#DD8452"}
+_MARKERS = {"training": "o", "validation": "s"}
+_DASHES = {"training": "", "validation": (4, 2)}
 
 
 def training_curves_figure(history: list[dict]):
-    """Seed 003's two-panel figure: loss (left) and accuracy (right) by epoch, training vs
-    validation; epoch 0 is the untrained model. history: dicts with epoch, loss, accuracy,
-    val_loss, val_accuracy (accuracy 0-1, drawn in percent)."""
+    """Seed 003's two-panel figure: loss (left) and accuracy (right) by epoch, training
+    (solid, circles) vs validation (dashed, squares), each panel's legend giving the values
+    after the last epoch; epoch 0 is the untrained model. history: dicts with epoch, loss,
+    accuracy, val_loss, val_accuracy (accuracy 0-1, drawn in percent)."""
     import pandas as pd
     import seaborn as sns
 
@@ -87,25 +90,25 @@ def training_curves_figure(history: list[dict]):
             for split, key in (("training", metric), ("validation", f"val_{metric}"))
             if key in h]
     data = pd.DataFrame(rows)
+    last = max(h["epoch"] for h in history)
     fig, axes = plt.subplots(1, 2, figsize=(CHART_WIDTH, 3.4))
     for ax, metric, label in ((axes[0], "loss", "Loss (cross-entropy)"),
                               (axes[1], "accuracy", "Accuracy (%)")):
+        # where the lines meet, the dashed validation line lets the solid training line
+        # show through; the final values are in the legend, never drawn over a line or axis
         sns.lineplot(data=data[data.metric == metric], x="epoch", y="value", hue="split",
-                     marker="o", ax=ax, palette=_COLOURS)
+                     style="split", markers=_MARKERS, dashes=_DASHES, ax=ax, palette=_COLOURS,
+                     markersize=5)
         ax.set_xlabel("Epoch (0 = untrained)")
         ax.set_ylabel(label)
         ax.set_xticks(sorted({h["epoch"] for h in history}))
         ax.grid(alpha=0.3)
-        last = max(h["epoch"] for h in history)
         final = {r["split"]: r["value"] for r in rows
                  if r["metric"] == metric and r["epoch"] == last}
-        top = max(final, key=final.get)
-        for split, value in final.items():  # the final figures, beside their own lines:
-            above = split == top            # the higher value above its point, the other below
-            ax.annotate(f"{value:.2f}%" if metric == "accuracy" else f"{value:.4f}",
-                        (last, value), textcoords="offset points",
-                        xytext=(-4, 6 if above else -12), ha="right", fontsize=8,
-                        color=_COLOURS[split])
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles, [f"{n}: " + (f"{final[n]:.2f}%" if metric == "accuracy"
+                                        else f"{final[n]:.4f}") if n in final else n
+                            for n in names], title=f"after epoch {last}")
         if metric == "accuracy":
             ax.set_ylim(0, 102)
     axes[0].set_yscale("log")

@@ -34,7 +34,7 @@ def _cm_title(split: str, epochs: int | None, accuracy: float, wrong: int, n: in
     n_epochs = "unknown epochs" if epochs is None else f"{epochs} epoch{'s' if epochs != 1 else ''}"
     what = "row-normalized (% of each true digit)" if normalized else "counts"
     return (f"MNIST {split} split, {n_epochs}: accuracy {accuracy * 100:.2f}% "
-            f"({wrong:,} wrong of {n:,}), {what}")
+            f"({wrong:,} wrong of {n:,})\n{what}")
 
 
 def write_confusion_matrices(cm: np.ndarray, folder: Path, split: str, epochs: int | None,

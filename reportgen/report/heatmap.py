@@ -27,9 +27,13 @@ def confusion_matrix_figure(cm: np.ndarray, title: str, normalized: bool = False
         sns.heatmap(pct, annot=annot, fmt="", cmap=cmap, vmin=0, vmax=100, ax=ax,
                     xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8},
                     cbar_kws={"label": "% of the true digit's images"})
-    else:
+    else:  # whole images: the colour bar's ticks are whole numbers too
+        from matplotlib.ticker import MaxNLocator
+
         sns.heatmap(cm, annot=True, fmt="d", cmap=cmap, cbar=True, ax=ax, square=False,
-                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8})
+                    xticklabels=range(n), yticklabels=range(n), annot_kws={"size": 8},
+                    cbar_kws={"label": "images",
+                              "ticks": MaxNLocator(integer=True, nbins=min(6, int(cm.max()) + 1))})
     ax.set_xlabel("Predicted digit")
     ax.set_ylabel("True digit")
     ax.set_title(title)

@@ -194,12 +194,63 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
                 # a full-page shot renders nothing the page skips off screen
                 # (content-visibility: auto, the galleries): render everything first
                 page.add_style_tag(content="* { content-visibility: visible !important; }")
-                page.wait_for_load_state("networkidle")
+                settle_images(page, timeout_s)
                 Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=True)
         finally:
             browser.close()
     return res
+
+
+def layout(url: str, width: int, color_scheme: str = "light", css: str = "",
+           screenshot: Path | None = None, timeout_s: float = 60) -> dict:
+    """How the page at ``url`` fits a ``width`` px wide screen (with ``css`` added, e.g. a
+    theme's large headings): {"page": the document's scroll width, "regions": [(its
+    heading, scroll width, client width)] of each of reportgen's scroll regions wider than
+    it is shown, other than the confusion matrices (which scroll by design)}; writes a
+    full-page screenshot, every image loaded, to ``screenshot`` if given."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900},
+                                    color_scheme=color_scheme)
+            page.set_default_timeout(timeout_s * 1000)
+            page.goto(url, wait_until="networkidle")
+            if css:
+                page.add_style_tag(content=css)
+            page.add_style_tag(content="* { content-visibility: visible !important; }")
+            settle_images(page, timeout_s)
+            res = page.evaluate("""() => ({
+              page: document.documentElement.scrollWidth,
+              regions: Array.from(document.querySelectorAll('.reportgen-scroll'))
+                .filter(e => !e.id.startsWith('confusion-') && e.scrollWidth > e.clientWidth + 1)
+                .map(e => [(e.getAttribute('aria-label') || ''), e.scrollWidth, e.clientWidth])})""")
+            if screenshot:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=True)
+            return res
+        finally:
+            browser.close()
+
+
+def settle_images(page, timeout_s: float = 60) -> None:
+    """Make every image of ``page`` load and wait until each shown one has: a full-page
+    screenshot must show what a reader who scrolls sees, not the gaps of lazy images
+    (``wait_for_load_state("networkidle")`` returns at once once reached, so it cannot
+    wait for images that start loading later). Scrolls through the page, then back up."""
+    page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 700):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(30)
+    page.wait_for_function(
+        "Array.from(document.images).filter(i => i.offsetWidth > 0)"
+        ".every(i => i.complete && i.naturalWidth > 0)", timeout=timeout_s * 1000)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(100)
 
 
 def reset_generated(site: Path = SITE) -> None:
