@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import EMBEDDED
-from tests.conftest import ROOT
+from tests.conftest import EMBEDDED, ROOT
 from tests.e2e.harness import SITE, check_page, layout, npm_ci, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
