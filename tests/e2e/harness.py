@@ -202,13 +202,11 @@ def check_page(url: str, screenshot: Path | None = None, timeout_s: float = 60,
     return res
 
 
-def layout(url: str, width: int, color_scheme: str = "light", css: str = "",
-           screenshot: Path | None = None, timeout_s: float = 60) -> dict:
-    """How the page at ``url`` fits a ``width`` px wide screen (with ``css`` added, e.g. a
-    theme's large headings): {"page": the document's scroll width, "regions": [(its
-    heading, scroll width, client width)] of each of reportgen's scroll regions wider than
-    it is shown, other than the confusion matrices (which scroll by design)}; writes a
-    full-page screenshot, every image loaded, to ``screenshot`` if given."""
+@contextlib.contextmanager
+def opened(url: str, width: int = 1280, color_scheme: str = "light", timeout_s: float = 60,
+           wait_until: str = "load"):
+    """A page of Debian's Chromium (Playwright) at ``width`` x 900 px in ``color_scheme``,
+    ``url`` opened; the browser is closed after the block."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -218,22 +216,33 @@ def layout(url: str, width: int, color_scheme: str = "light", css: str = "",
             page = browser.new_page(viewport={"width": width, "height": 900},
                                     color_scheme=color_scheme)
             page.set_default_timeout(timeout_s * 1000)
-            page.goto(url, wait_until="networkidle")
-            if css:
-                page.add_style_tag(content=css)
-            page.add_style_tag(content="* { content-visibility: visible !important; }")
-            settle_images(page, timeout_s)
-            res = page.evaluate("""() => ({
-              page: document.documentElement.scrollWidth,
-              regions: Array.from(document.querySelectorAll('.reportgen-scroll'))
-                .filter(e => !e.id.startsWith('confusion-') && e.scrollWidth > e.clientWidth + 1)
-                .map(e => [(e.getAttribute('aria-label') || ''), e.scrollWidth, e.clientWidth])})""")
-            if screenshot:
-                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot), full_page=True)
-            return res
+            page.goto(url, wait_until=wait_until)
+            yield page
         finally:
             browser.close()
+
+
+def layout(url: str, width: int, color_scheme: str = "light", css: str = "",
+           screenshot: Path | None = None, timeout_s: float = 60) -> dict:
+    """How the page at ``url`` fits a ``width`` px wide screen (with ``css`` added, e.g. a
+    theme's large headings): {"page": the document's scroll width, "regions": [(its
+    heading, scroll width, client width)] of each of reportgen's scroll regions wider than
+    it is shown, other than the confusion matrices (which scroll by design)}; writes a
+    full-page screenshot, every image loaded, to ``screenshot`` if given."""
+    with opened(url, width, color_scheme, timeout_s, "networkidle") as page:
+        if css:
+            page.add_style_tag(content=css)
+        page.add_style_tag(content="* { content-visibility: visible !important; }")
+        settle_images(page, timeout_s)
+        res = page.evaluate("""() => ({
+          page: document.documentElement.scrollWidth,
+          regions: Array.from(document.querySelectorAll('.reportgen-scroll'))
+            .filter(e => !e.id.startsWith('confusion-') && e.scrollWidth > e.clientWidth + 1)
+            .map(e => [(e.getAttribute('aria-label') || ''), e.scrollWidth, e.clientWidth])})""")
+        if screenshot:
+            Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        return res
 
 
 def settle_images(page, timeout_s: float = 60) -> None:
@@ -328,29 +337,19 @@ def axe_violations(url: str, color_scheme: str = "light", width: int = 1280,
     {rule id: [kind of each failing node]}. A node's kind is its tag, classes and parent's
     tag (``a<p``, ``a.breadcrumbs__link<li``): the same kind failing on a plain page of the
     site is the theme's doing, not the page's (:func:`page_caused`)."""
-    from playwright.sync_api import sync_playwright
+    with opened(url, width, color_scheme, timeout_s) as page:
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        return page.evaluate(
+            """async ([sel, tags]) => { const r = await axe.run(document.querySelector(sel),
+               {runOnly: {type: 'tag', values: tags}});
+               const kind = (t) => { const e = document.querySelector(t.join(' '));
+                 if (!e) return t.join(' ');
+                 const cls = Array.from(e.classList).filter(c => !/_[a-zA-Z0-9]{4,}$/.test(c)).sort();
+                 return e.tagName.toLowerCase() + cls.map(c => '.' + c).join('') + '<'
+                        + (e.parentElement ? e.parentElement.tagName.toLowerCase() : ''); };
+               return Object.fromEntries(r.violations.map(v =>
+                 [v.id, v.nodes.map(n => kind(n.target))])); }""", [selector, AXE_TAGS])
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900},
-                                    color_scheme=color_scheme)
-            page.set_default_timeout(timeout_s * 1000)
-            page.goto(url, wait_until="load")
-            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-            return page.evaluate(
-                """async ([sel, tags]) => { const r = await axe.run(document.querySelector(sel),
-                   {runOnly: {type: 'tag', values: tags}});
-                   const kind = (t) => { const e = document.querySelector(t.join(' '));
-                     if (!e) return t.join(' ');
-                     const cls = Array.from(e.classList).filter(c => !/_[a-zA-Z0-9]{4,}$/.test(c)).sort();
-                     return e.tagName.toLowerCase() + cls.map(c => '.' + c).join('') + '<'
-                            + (e.parentElement ? e.parentElement.tagName.toLowerCase() : ''); };
-                   return Object.fromEntries(r.violations.map(v =>
-                     [v.id, v.nodes.map(n => kind(n.target))])); }""", [selector, AXE_TAGS])
-        finally:
-            browser.close()
 
 
 def page_caused(page: dict[str, list[str]], plain: dict[str, list[str]]) -> dict[str, list[str]]:
