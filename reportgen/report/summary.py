@@ -19,8 +19,7 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
     {stage: wall seconds of the run that last produced its outputs}, in the order given;
     train's figure is the model's own fit() time. ``changes`` is written only when the
     page's model changed. The dataset's and the page's paths are relative to the working
-    directory when inside it; a model is named by its file's name and its content digest
-    (``sha256``: models.store.model_sha256), never by where it lies."""
+    directory when inside it; a model is named by its file's name, never by where it lies."""
     counts: ClassCounts = results["class_counts"]
     model: ModelRef = results["train"]
     gallery: GalleryResult = results["gallery"]
@@ -32,8 +31,7 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
         "dataset": {"path": relpath(dataset_path), "digest": counts.digest,
                     "train_counts": counts.train, "test_counts": counts.test},
         "model": {"kind": meta.kind, "epochs": meta.epochs, "seed": meta.seed,
-                  "path": Path(model.path).name, "sha256": meta.sha256,
-                  "test_accuracy": meta.test_accuracy,
+                  "path": Path(model.path).name, "test_accuracy": meta.test_accuracy,
                   "test_loss": meta.test_loss, "input_scaling": meta.input_scaling},
         "wrong_predictions": {"count": gallery.wrong_count, "per_class": gallery.per_class},
         "top_confusions": [dump(c) for c in gallery.top_confusions],
