@@ -70,22 +70,24 @@ class Run:
 
     def model_file(self, ref: ModelRef) -> Path:
         """Where the model ``ref`` names is on this machine: a file given with --model that
-        holds it, the store's file of that name, or any stored model with its content
-        digest. Raises ModelError (one line) when this machine has none."""
+        holds it, the file of that name in this run's store or in the store the site's
+        last site-assets used, or any model of those stores with its content digest.
+        Raises ModelError (one line) when this machine has none."""
         sha = ref.meta.sha256
         if sha in self.located:
             return self.located[sha]
         o = self.opts
+        stores = self._stores()
         candidates = [o.model] if o.model is not None else []
         if os.path.isabs(ref.path):  # a record of reportgen 0.3
             candidates.append(Path(ref.path))
         else:
-            candidates.append(Path(o.models_dir) / ref.path)
+            candidates += [store / ref.path for store in stores]
         for c in candidates:
             if c.exists() and model_sha256(c) == sha:
                 self.located[sha] = c
                 return c
-        found = locate(o.models_dir, sha)
+        found = next((f for f in (locate(store, sha) for store in stores) if f), None)
         if found is None:
             raise ModelError(f"{ref.path}: the page's model (sha256 {sha[:12]}) is not on this "
                              "machine; pass --model with its file")
@@ -162,9 +164,24 @@ class Run:
         from its file on this machine (ModelError when neither is here)."""
         try:
             path = self.model_file(model)
-        except ModelError:
-            path = Path(self.opts.models_dir) / Path(model.path).name  # its caches may be here
+        except ModelError:  # its cached probabilities may still be in a store
+            for store in self._stores()[1:]:
+                try:
+                    return probabilities_of(model, self.ds, store, split,
+                                            path=store / Path(model.path).name)
+                except ModelError:
+                    continue
+            path = Path(self.opts.models_dir) / Path(model.path).name
         return probabilities_of(model, self.ds, self.opts.models_dir, split, path=path)
+
+    def _stores(self) -> list[Path]:
+        """This run's model store, then the one the site's last site-assets used (when
+        another)."""
+        stores = [Path(self.opts.models_dir)]
+        recorded_store = self.state.options.models_dir if self.state.options else None
+        if recorded_store:
+            stores.append(local(recorded_store, self.site.root))
+        return stores
 
     @cached_property
     def custom_files(self) -> tuple[list[Path], list[str]]:
