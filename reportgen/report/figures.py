@@ -108,7 +108,7 @@ def training_curves_figure(history: list[dict]):
         handles, names = ax.get_legend_handles_labels()
         ax.legend(handles, [f"{n}: " + (f"{final[n]:.2f}%" if metric == "accuracy"
                                         else f"{final[n]:.4f}") if n in final else n
-                            for n in names], title=f"after epoch {last}")
+                            for n in names], title=f"after epoch {last:g}")
         if metric == "accuracy":
             ax.set_ylim(0, 102)
     axes[0].set_yscale("log")
