@@ -13,9 +13,9 @@ import typer
 from typer.core import TyperGroup
 
 try:  # typer vendors click since 0.20
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - older typer on real click
-    from click.exceptions import ClickException, UsageError
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from .console import err
 from .errors import ReportgenError
@@ -33,11 +33,10 @@ class ErrorsAsOneLine(TyperGroup):
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:  # `reportgen` alone: its help
+            exc.show()
+            return self._exit(standalone_mode, exc.exit_code)
         except UsageError as exc:
-            if type(exc).__name__ == "NoArgsIsHelpError" or (
-                    exc.ctx is not None and not (args if args is not None else sys.argv[1:])):
-                exc.show()  # `reportgen` alone: its help
-                return self._exit(standalone_mode, exc.exit_code)
             cmd = exc.ctx.command_path if exc.ctx is not None else (prog_name or "reportgen")
             err.print(f"[red]error:[/] {exc.format_message()} (see {cmd} --help)",
                       highlight=False, soft_wrap=True, markup=True)

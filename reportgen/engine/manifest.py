@@ -139,10 +139,10 @@ class Manifest:
         return name in self._pending
 
     def _abs(self, rel: str) -> Path:
-        """Where the recorded path ``rel`` is: under its alias's folder (``@docs/…``) or the
-        root."""
+        """Where the recorded path ``rel`` (a file or a folder) is: under its alias's folder
+        (``@docs/…``, ``@docs``) or the root."""
         head, _, rest = rel.partition("/")
-        if head in self.aliases and rest:
+        if head in self.aliases:
             return self.aliases[head] / rest
         return self.root / rel
 
@@ -214,7 +214,7 @@ class Manifest:
             except RecordError:
                 pass
         try:
-            rel = self._relative(Path(out_dir) / "x").rpartition("/")[0] or "."
+            rel = self._relative_folder(Path(out_dir)).as_posix()
             self._pending[name] = {"token": RUN_TOKEN, "dir": rel}
             self.save()
         except ValueError:
@@ -239,17 +239,20 @@ class Manifest:
         p = Path(path)
         cache = _parents if _parents is not None else {}
         if p.parent not in cache:
-            real = p.parent.resolve()
-            for name, folder in [("", self.root), *self.aliases.items()]:
-                try:
-                    rel = real.relative_to(Path(folder).resolve())
-                except ValueError:
-                    continue
-                cache[p.parent] = Path(name) / rel if name else rel
-                break
-            else:
-                raise ValueError(f"{path} is outside {self.root}")
+            cache[p.parent] = self._relative_folder(p.parent)
         return (cache[p.parent] / p.name).as_posix()
+
+    def _relative_folder(self, folder: Path) -> Path:
+        """``folder`` (resolved) relative to the root, or ``@<alias>/…`` under an alias's
+        folder; raises ValueError when it lies outside them all."""
+        real = Path(folder).resolve()
+        for name, root in [("", self.root), *self.aliases.items()]:
+            try:
+                rel = real.relative_to(Path(root).resolve())
+            except ValueError:
+                continue
+            return Path(name) / rel if name else rel
+        raise ValueError(f"{folder} is outside {self.root}")
 
     def _record(self, name: str, key: str, out: StageOutput, seconds: float,
                 parts: dict | None = None) -> None:
@@ -331,7 +334,7 @@ def _all_exist(where: Callable[[str], Path], rel_paths: list[str]) -> bool:
         by_dir[folder].add(name)
     for folder, names in by_dir.items():
         try:
-            with os.scandir(where(f"{folder}/x" if folder else "x").parent) as it:
+            with os.scandir(where(folder or ".")) as it:
                 present = {e.name for e in it if e.is_file()}
         except OSError:
             return False

@@ -205,6 +205,21 @@ def _without_ids(value):
     return value
 
 
+def find_model_file(name: str, sha: str, stores: list[Path], given: Path | None = None,
+                    ) -> Path | None:
+    """The file of the model whose content digest is ``sha`` on this machine: ``given``
+    when it holds it, else ``<store>/<name>`` of the first of ``stores`` that holds it
+    (name: the record's portable name, ``6/mnist-6-98.03.keras``; an absolute name, as
+    reportgen 0.3 recorded it, is tried as it is), else any model of ``stores`` with that
+    digest (:func:`locate`); None when there is none."""
+    candidates = [given] if given is not None else []
+    candidates += [Path(name)] if Path(name).is_absolute() else [Path(s) / name for s in stores]
+    for c in candidates:
+        if c.exists() and model_sha256(c) == sha:
+            return c
+    return next((f for f in (locate(s, sha) for s in stores) if f is not None), None)
+
+
 def locate(models_dir: Path | None, sha: str) -> Path | None:
     """The stored model whose metadata names ``sha`` (:func:`model_sha256`) and whose file
     is there, in the store ``models_dir``; None when this machine's store has none."""

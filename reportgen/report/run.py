@@ -14,7 +14,7 @@ from ..data.images import collect_images
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, parse
 from ..errors import ModelError, SiteError
-from ..models.store import locate, model_sha256, probabilities_of
+from ..models.store import find_model_file, model_sha256, probabilities_of
 from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
 from ..records import HistoryRow, ModelRef, Robustness, RunOptions, SiteState
 from .assets import page_file
@@ -76,18 +76,7 @@ class Run:
         sha = ref.meta.sha256
         if sha in self.located:
             return self.located[sha]
-        o = self.opts
-        stores = self._stores()
-        candidates = [o.model] if o.model is not None else []
-        if os.path.isabs(ref.path):  # a record of reportgen 0.3
-            candidates.append(Path(ref.path))
-        else:
-            candidates += [store / ref.path for store in stores]
-        for c in candidates:
-            if c.exists() and model_sha256(c) == sha:
-                self.located[sha] = c
-                return c
-        found = next((f for f in (locate(store, sha) for store in stores) if f), None)
+        found = find_model_file(ref.path, sha, self._stores(), self.opts.model)
         if found is None:
             raise ModelError(f"{ref.path}: the page's model (sha256 {sha[:12]}) is not on this "
                              "machine; pass --model with its file")
@@ -270,12 +259,11 @@ def run_options(opts: Options) -> RunOptions:
 def current_model(site_dir: Path, models_dir: Path) -> Path:
     """The model of the site's page (its train record, found on this machine), else the
     newest .keras file in the store ``models_dir``. Raises ModelError when there is none."""
-    site = Manifest(site_dir)
-    shown = recorded(site, "train", ModelRef, optional=True)
+    shown = recorded(Manifest(site_dir), "train", ModelRef, optional=True)
     if shown is not None:
-        run = Run(Options(site_dir=site_dir, models_dir=models_dir), site, SiteState())
-        if run.has_model_file(shown):
-            return run.model_file(shown)
+        here = find_model_file(shown.path, shown.meta.sha256, [Path(models_dir)])
+        if here is not None:
+            return here
     found = sorted(Path(models_dir).glob("*/*.keras"), key=lambda p: p.stat().st_mtime)
     if not found:
         raise ModelError(f"no model found in {Path(site_dir) / MANIFEST} or {models_dir}; "

@@ -153,8 +153,8 @@ def docs_folder(site_dir: Path, given: str | None, recorded: str | None,
     if recorded:
         return recorded, None
     cfg = read_docs_config(site_dir)
-    if cfg.path is not None and Path(cfg.path).as_posix().rstrip("/") not in (DEFAULT_DOCS, ""):
-        path = Path(cfg.path).as_posix().rstrip("/")
+    path = Path(cfg.path).as_posix().rstrip("/") if cfg.path is not None else DEFAULT_DOCS
+    if path not in (DEFAULT_DOCS, ""):
         if not Path(path).is_absolute():
             return path, (f"{cfg.config.name} reads the docs from {path!r}: the page goes to "
                           f"{(Path(path) / PAGE_IN_DOCS).as_posix()} (--docs-dir to choose)")

@@ -120,6 +120,7 @@ def test_a_model_not_on_this_machine_is_a_note_not_a_failure(built, runner):
     (root / "m.keras").rename(root / "elsewhere.keras")
     code, rep = check(runner, opts)
     assert code == 0 and any("not on this machine" in n for n in rep["notes"])
+    assert len(rep["notes"]) == 1, rep["notes"]  # said once
     code, rep = check(runner, opts, "--model", str(root / "elsewhere.keras"))
     assert code == 0 and rep["notes"] == []
 
