@@ -76,14 +76,14 @@ def print_audit(rep, opts, max_lines: int) -> None:
                   f"page audit failed: {len(rep.findings):,} finding(s)")
         return
     table = Table(title=f"Class counts: {opts.export_dir} vs {opts.dataset}")
-    for col in ("digit", "train on disk", "train expected", "test on disk", "test expected"):
+    for col in ("class", "train on disk", "train expected", "test on disk", "test expected"):
         table.add_column(col, justify="right")
     tr, te = rep.counts["train"], rep.counts["test"]
 
     def cell(a, b):
         return f"{a:,}" if a == b else f"[red]{a:,}[/]"
 
-    for d in range(10):
+    for d in range(len(tr["expected"])):
         table.add_row(f'"{d}"', cell(tr["on_disk"][d], tr["expected"][d]),
                       f"{tr['expected'][d]:,}", cell(te["on_disk"][d], te["expected"][d]),
                       f"{te['expected'][d]:,}")
@@ -99,7 +99,7 @@ def print_audit(rep, opts, max_lines: int) -> None:
 
 def print_predictions(res) -> None:
     """``predict``'s table: each image's label, answer (✓/✗ when labelled), probability,
-    runner-up and notes (a low-confidence answer, an image far from MNIST's style)."""
+    runner-up and notes (a low-confidence answer, an image far from the dataset's style)."""
     from rich.table import Table
 
     from .models.predict import LOW_CONFIDENCE

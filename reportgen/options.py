@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from .data.card import BUILTIN_INFO
 from .errors import OptionsError
 from .models.io import SCALINGS
 from .models.kinds import KINDS
@@ -17,11 +18,11 @@ DEFAULT_EPOCHS = 6
 #: The page's title and description when neither --title/--description nor an earlier run
 #: of this site gave one.
 DEFAULT_TITLE = "Mr. Glassy the Bot"
-DEFAULT_DESCRIPTION = "NN for Handwritten digit recognition."
-#: What the package ships (in the wheel too): the embedded MNIST and the custom-test digits.
-BUILTIN = Path(__file__).resolve().parent / "data" / "builtin"
-BUILTIN_DATASET = BUILTIN / "mnist.npz"
-BUILTIN_CUSTOM = BUILTIN / "custom-digits"
+DEFAULT_DESCRIPTION = BUILTIN_INFO.page_description
+#: What the package ships (in the wheel too): the embedded dataset (its card names its
+#: arrays' file) and its custom-test images.
+BUILTIN_DATASET = BUILTIN_INFO.data
+BUILTIN_CUSTOM = BUILTIN_INFO.custom_images
 
 
 #: The distribution's name in the package index (``pip install docusaurus-reportgen``; the
@@ -55,10 +56,10 @@ class Options:
     dataset: Keras-layout .npz or a folder of the four IDX files (default: the embedded
     MNIST the package ships). site_dir: the Docusaurus
     site (or overlay) written into. assets_url: site URL of the page's images, an absolute
-    URL path. export_dir: the full per-digit export. models_dir: the model store.
+    URL path. export_dir: the full per-class export. models_dir: the model store.
     log_file: the original's tune.log. epochs: None = DEFAULT_EPOCHS (training) or the given
     model's own. seed: for training and the page's sample. sample_per_class: page images per
-    digit per split. thumb_size: px of one thumbnail. workers: export processes (None = CPU
+    class per split. thumb_size: px of one thumbnail. workers: export processes (None = CPU
     count). retrain: train even when the store has an identical model. publish_all: also copy
     the full export into the site. model: use this model instead of training. title,
     description: the page's text (None: the text the site's page has, else DEFAULT_TITLE /
@@ -72,9 +73,10 @@ class Options:
     docs plugin reads, relative to the site ("../docs"; None: the one the site recorded,
     else the one its docusaurus.config names, else "docs")."""
 
-    dataset: Path = Path("data/datasets/mnist.npz") if _CHECKOUT else BUILTIN_DATASET
+    dataset: Path = (Path("data/datasets") / BUILTIN_DATASET.name if _CHECKOUT
+                     else BUILTIN_DATASET)
     site_dir: Path = Path("site-assets")
-    assets_url: str = "/assets/datasets/mnist"
+    assets_url: str = f"/assets/datasets/{BUILTIN_INFO.slug}"
     export_dir: Path = WORKSPACE / "data" / "export" if _CHECKOUT else WORKSPACE / "export"
     models_dir: Path = WORKSPACE / "data" / "models" if _CHECKOUT else WORKSPACE / "models"
     log_file: Path = WORKSPACE / "logs" / "tune.log"
@@ -166,10 +168,11 @@ class Options:
 
 def validate_assets_url(url: str) -> str:
     """The assets URL must be an absolute URL path of plain segments (letters, digits,
-    ``-``, ``_``, ``.``), like ``/assets/datasets/mnist``. Returns it normalised (one
+    ``-``, ``_``, ``.``), like ``/assets/datasets/fashion-mnist``. Returns it normalised (one
     leading slash, no trailing one); raises OptionsError otherwise."""
     parts = url.strip("/").split("/")
     if not url.startswith("/") or not all(p and p not in (".", "..") and p.replace(
             "-", "").replace("_", "").replace(".", "").isalnum() and p.isascii() for p in parts):
-        raise OptionsError(f"--assets-url {url!r}: expected a path like /assets/datasets/mnist")
+        raise OptionsError(f"--assets-url {url!r}: expected a path like "
+                           f"{Options.assets_url}")
     return "/" + "/".join(parts)

@@ -115,10 +115,10 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     meta = fake_meta(log=log_extra)
     with charts:
         gallery, _ = write_gallery(ds.x_test, ds.y_test, probs, opts.assets_dir, opts.url,
-                                   epochs=2, y_train=ds.y_train,
+                                   epochs=2, info=ds.info, y_train=ds.y_train,
                                    train_probs=fake_probs(ds.y_train, {}))
         cal, _ = write_reliability(calibration.calibration(ds.y_test, probs), meta,
-                                   opts.assets_dir / assets.CALIBRATION_DIR, opts.url)
+                                   opts.assets_dir / assets.CALIBRATION_DIR, opts.url, ds.info)
     suspects = label_errors.suspected_label_errors(ds.y_test, probs)
     suspects.files = [assets.thumbnail_name(g, i, p) for i, g, p in
                       zip(suspects.indices, suspects.given, suspects.predicted, strict=True)]
@@ -152,7 +152,8 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
                                     None),
         "train": ModelRef("model.keras", meta), "gallery": gallery, "calibration": cal,
         "label_errors": suspects, "changes": ch, "robustness": rob}
-    ctx = page_context(results, PageText(title, description), assets_url=opts.assets_url,
+    ctx = page_context(results, PageText(title, description), info=ds.info,
+                       assets_url=opts.assets_url,
                        thumb_size=opts.thumb_size, history=history)
     return opts, ctx
 
@@ -178,7 +179,7 @@ def robustness_for(ds, probs, meta, opts, draw=False):
              if not draw else contextlib.nullcontext())
     with patch:
         return write_robustness(rob, x[rob.sample_index], samples, meta,
-                                opts.assets_dir / assets.ROBUSTNESS_DIR, opts.url)
+                                opts.assets_dir / assets.ROBUSTNESS_DIR, opts.url, ds.info)
 
 
 def seed_probabilities(models_dir: Path, meta: ModelMeta, ds, test_probs, train_probs=None):

@@ -1,7 +1,7 @@
 """Calibration of the model's confidence on the test split: expected calibration error
 (ECE) and the reliability diagram's points.
 
-Confidence is the probability of the predicted digit. ECE (Naeini et al. 2015; Guo et al.,
+Confidence is the probability of the predicted class. ECE (Naeini et al. 2015; Guo et al.,
 "On Calibration of Modern Neural Networks", 2017) splits [0, 1] into ``n_bins`` equal-width
 bins of confidence and sums, over the bins, the share of images in the bin times
 |accuracy in the bin - mean confidence in the bin|. Bins are (a, b], the first [0, b], as

@@ -12,7 +12,7 @@ from ..records import Change, ModelChanges, Robustness, RobustnessChange
 
 def compare(y: np.ndarray, previous_probs: np.ndarray, current_probs: np.ndarray, *,
             previous: str = "", current: str = "") -> ModelChanges:
-    """Compare two models' probabilities float (n, 10) on the same labels y int (n,).
+    """Compare two models' probabilities float (n, n_classes) on the same labels y int (n,).
     Raises ValueError when the shapes differ."""
     if previous_probs.shape != current_probs.shape or len(y) != len(current_probs):
         raise ValueError(f"probabilities {previous_probs.shape} and {current_probs.shape} "

@@ -9,8 +9,8 @@ noise, glass blur, motion blur, shear, scale, rotate, brightness, translate, fog
 line, zigzag and edges (MNIST-C's canny edges; here the Sobel gradient's strongest quarter,
 as scikit-image is not a dependency). Stripe and spatter are left out.
 
-Every corruption is a function (x uint8 (n, 28, 28), 0 = background; severity; numpy
-Generator) -> uint8 (n, 28, 28), vectorised over the batch; :func:`corrupt` seeds it, so the
+Every corruption is a function (x uint8 (n, h, w), 0 = background; severity; numpy
+Generator) -> uint8 (n, h, w), vectorised over the batch; :func:`corrupt` seeds it, so the
 same images, corruption, severity and seed give the same output on any machine.
 """
 
@@ -23,6 +23,9 @@ import numpy as np
 
 #: The seed every corruption is drawn with unless told otherwise.
 SEED = 0
+#: The method's source, as the page cites it (markdown).
+REFERENCE = ("MNIST-C (Mu and Gilmer, [MNIST-C: A Robustness Benchmark for Computer Vision]"
+             "(https://arxiv.org/abs/1906.02337), 2019)")
 
 
 def _u8(x: np.ndarray) -> np.ndarray:
@@ -31,15 +34,16 @@ def _u8(x: np.ndarray) -> np.ndarray:
 
 def _warp(x: np.ndarray, inverse: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """Resample each image at inverse[k] @ (p - c) + c - shift[k] (bilinear, 0 outside):
-    inverse (n, 2, 2) maps output to input coordinates about the centre c = 13.5 (row, col);
+    inverse (n, 2, 2) maps output to input coordinates about the centre c ((h - 1) / 2,
+    (w - 1) / 2);
     shift (n, 2) moves the image by (rows, cols)."""
     from scipy import ndimage
 
-    n = len(x)
-    rows, cols = np.mgrid[0:28, 0:28].astype(np.float64) - 13.5
-    p = np.stack([rows, cols])  # (2, 28, 28)
-    src = np.einsum("kij,jhw->kihw", inverse, p) + 13.5 - shift[:, :, None, None]
-    k = np.broadcast_to(np.arange(n, dtype=np.float64)[:, None, None], (n, 28, 28))
+    n, h, w = x.shape[:3]
+    centre = np.array([(h - 1) / 2, (w - 1) / 2])[:, None, None]
+    p = np.mgrid[0:h, 0:w].astype(np.float64) - centre  # (2, h, w)
+    src = np.einsum("kij,jhw->kihw", inverse, p) + centre - shift[:, :, None, None]
+    k = np.broadcast_to(np.arange(n, dtype=np.float64)[:, None, None], (n, h, w))
     coords = np.stack([k, src[:, 0], src[:, 1]])
     return ndimage.map_coordinates(x.astype(np.float32), coords, order=1, cval=0.0)
 
@@ -68,10 +72,10 @@ def glass_blur(x, severity, rng):
 
     sigma = (0, severity, severity)
     blurred = ndimage.gaussian_filter(x.astype(np.float32), sigma)
-    n = len(x)
-    k, r, c = np.meshgrid(np.arange(n), np.arange(28), np.arange(28), indexing="ij")
-    r2 = np.clip(r + rng.integers(-1, 2, r.shape), 0, 27)
-    c2 = np.clip(c + rng.integers(-1, 2, c.shape), 0, 27)
+    n, h, w = x.shape[:3]
+    k, r, c = np.meshgrid(np.arange(n), np.arange(h), np.arange(w), indexing="ij")
+    r2 = np.clip(r + rng.integers(-1, 2, r.shape), 0, h - 1)
+    c2 = np.clip(c + rng.integers(-1, 2, c.shape), 0, w - 1)
     return _u8(ndimage.gaussian_filter(blurred[k, r2, c2], sigma))
 
 
@@ -159,7 +163,8 @@ def _lines(x, points: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]):
     seg = np.minimum((t * (m - 1)).astype(int), m - 2)
     frac = t * (m - 1) - seg
     pts = points[:, seg] * (1 - frac)[None, :, None] + points[:, seg + 1] * frac[None, :, None]
-    pts = np.clip(np.rint(pts).astype(int), 0, 27)
+    top = np.array(x.shape[1:3]) - 1
+    pts = np.clip(np.rint(pts).astype(int), 0, top)
     mask = keep(t)
     k = np.repeat(np.arange(n), mask.sum())
     out[k, pts[:, mask, 0].ravel(), pts[:, mask, 1].ravel()] = 255
@@ -168,16 +173,16 @@ def _lines(x, points: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]):
 
 def dotted_line(x, severity, rng):
     """A dotted line between two random points (dots every ``severity`` px of line)."""
-    n = len(x)
-    ends = rng.uniform(0, 27, (n, 2, 2))
+    n, h, w = x.shape[:3]
+    ends = rng.uniform(0, 1, (n, 2, 2)) * np.array([h - 1, w - 1], dtype=np.float64)
     return _lines(x, ends, lambda t: (np.floor(t * 40 / severity) % 2) == 0)
 
 
 def zigzag(x, severity, rng):
     """A zigzag of ``severity`` straight strokes across the image."""
-    n, m = len(x), int(severity) + 1
-    cols = np.sort(rng.uniform(0, 27, (n, m)), axis=1)
-    rows = rng.uniform(0, 27, (n, m))
+    (n, h, w), m = x.shape[:3], int(severity) + 1
+    cols = np.sort(rng.uniform(0, w - 1, (n, m)), axis=1)
+    rows = rng.uniform(0, h - 1, (n, m))
     return _lines(x, np.stack([rows, cols], 2), lambda t: np.ones_like(t, bool))
 
 
@@ -229,8 +234,8 @@ CORRUPTIONS: dict[str, Corruption] = {c.name: c for c in (
 
 
 def corrupt(x: np.ndarray, name: str, seed: int = SEED) -> np.ndarray:
-    """``x`` (uint8 (n, 28, 28), 0 = background) under corruption ``name`` at its fixed
-    severity, drawn from numpy's default_rng([seed, position of name]); uint8 (n, 28, 28).
+    """``x`` (uint8 (n, h, w), 0 = background) under corruption ``name`` at its fixed
+    severity, drawn from numpy's default_rng([seed, position of name]); uint8 (n, h, w).
     Raises KeyError for an unknown name."""
     c = CORRUPTIONS[name]
     rng = np.random.default_rng([seed, list(CORRUPTIONS).index(name)])

@@ -2,7 +2,7 @@
 Northcutt, Jiang and Chuang, "Confident Learning: Estimating Uncertainty in Dataset
 Labels", 2021).
 
-MNIST's test split has label errors that people have verified (Northcutt, Athalye and
+Benchmark test splits have label errors that people have verified (Northcutt, Athalye and
 Mueller, "Pervasive Label Errors in Test Sets Destabilize Machine Learning Benchmarks",
 2021). The test split's probabilities are out-of-sample (the model never trained on
 them), which is what confident learning needs. Nothing here knows any published list.
@@ -28,7 +28,7 @@ def find_suspects(y: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, int]:
     of the given label) is below EVEN_ODDS, lowest first. An over-confident model makes
     confident learning flag few images (about 20 for the 98% MLP, 3 for the 99.3% CNN),
     too few to review; the ranking is what a reader uses. y: int (n,) labels 0-9; probs:
-    float (n, 10) out-of-sample probabilities. Returns (int64 (m,), flagged count)."""
+    float (n, n_classes) out-of-sample probabilities. Returns (int64 (m,), flagged count)."""
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
@@ -39,7 +39,7 @@ def find_suspects(y: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, int]:
     try:
         flagged = np.asarray(find_label_issues(y, p, return_indices_ranked_by="self_confidence",
                                                n_jobs=1), dtype=np.int64)
-    except (ValueError, IndexError):  # e.g. a digit with no image: no confident joint
+    except (ValueError, IndexError):  # e.g. a class with no image: no confident joint
         flagged = np.zeros(0, dtype=np.int64)
     seen = set(flagged.tolist())
     rest = [i for i in np.argsort(score, kind="stable")
@@ -48,8 +48,8 @@ def find_suspects(y: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def suspected_label_errors(y: np.ndarray, probs: np.ndarray) -> SuspectedLabelErrors:
-    """The suspects (:func:`find_suspects`) with their given label, the model's digit and
-    both probabilities. y: int (n,); probs: float (n, 10). ``files`` is left empty (the
+    """The suspects (:func:`find_suspects`) with their given label, the model's prediction and
+    both probabilities. y: int (n,); probs: float (n, n_classes). ``files`` is left empty (the
     report layer writes the thumbnails)."""
     idx, flagged = find_suspects(y, probs)
     predicted = probs.argmax(axis=1)

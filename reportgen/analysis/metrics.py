@@ -1,45 +1,46 @@
-"""Classification metrics from scikit-learn: the confusion matrix, per-digit precision,
+"""Classification metrics from scikit-learn: the confusion matrix, per-class precision,
 recall and F1, and the cross-entropy loss of a model's probabilities."""
 
 from __future__ import annotations
 
 import numpy as np
 
-DIGITS = list(range(10))
 
-
-def confusion_matrix(y_true, y_pred) -> np.ndarray:
-    """int64 (10, 10) counts; rows = true digit (label), columns = predicted digit.
-    y_true, y_pred: int arrays (n,) of digits 0-9 (scikit-learn's confusion_matrix with
-    every digit as a label, so an absent digit still has its row and column)."""
+def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
+    """int64 (n_classes, n_classes) counts; rows = true class (label), columns = predicted
+    class. y_true, y_pred: int arrays (n,) of labels 0 .. n_classes - 1 (scikit-learn's
+    confusion_matrix with every class as a label, so an absent class still has its row and
+    column)."""
     from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
     return sk_confusion_matrix(np.asarray(y_true, dtype=np.int64),
-                               np.asarray(y_pred, dtype=np.int64), labels=DIGITS).astype(np.int64)
+                               np.asarray(y_pred, dtype=np.int64),
+                               labels=list(range(n_classes))).astype(np.int64)
 
 
 def per_class_metrics(cm: np.ndarray) -> list[dict]:
-    """Precision, recall and F1 of each digit from a confusion matrix (rows true, columns
+    """Precision, recall and F1 of each class from a confusion matrix (rows true, columns
     predicted), by scikit-learn's ``precision_recall_fscore_support`` with
-    ``zero_division=0`` (a digit never predicted, or absent, scores 0). Returns one dict
-    per digit: digit, precision, recall, f1 (0-1 floats), support (row sum, an int)."""
+    ``zero_division=0`` (a class never predicted, or absent, scores 0). Returns one dict
+    per class: label, precision, recall, f1 (0-1 floats), support (row sum, an int)."""
     from sklearn.metrics import precision_recall_fscore_support
 
     cm = np.asarray(cm, dtype=np.int64)
+    labels = list(range(len(cm)))
     # the (true, predicted) pairs the matrix counts, expanded back into label vectors
     true, pred = np.nonzero(cm)
     weights = cm[true, pred]
     precision, recall, f1, _ = precision_recall_fscore_support(
-        np.repeat(true, weights), np.repeat(pred, weights), labels=DIGITS, zero_division=0)
+        np.repeat(true, weights), np.repeat(pred, weights), labels=labels, zero_division=0)
     support = cm.sum(axis=1)
-    return [{"digit": d, "precision": float(precision[d]), "recall": float(recall[d]),
-             "f1": float(f1[d]), "support": int(support[d])} for d in DIGITS]
+    return [{"label": d, "precision": float(precision[d]), "recall": float(recall[d]),
+             "f1": float(f1[d]), "support": int(support[d])} for d in labels]
 
 
 def evaluate_probabilities(probs: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
-    """(loss, accuracy 0-1, wrong count) of probabilities float (n, 10) against labels
-    int (n,). loss: scikit-learn's ``log_loss`` (mean cross-entropy, natural log) of the
-    probabilities clipped to [1e-7, 1] as Keras' sparse categorical cross-entropy clips
+    """(loss, accuracy 0-1, wrong count) of probabilities float (n, n_classes) against
+    labels int (n,). loss: scikit-learn's ``log_loss`` (mean cross-entropy, natural log) of
+    the probabilities clipped to [1e-7, 1] as Keras' sparse categorical cross-entropy clips
     them. Raises ValueError when n is 0."""
     from sklearn.metrics import log_loss
 
@@ -47,6 +48,7 @@ def evaluate_probabilities(probs: np.ndarray, y: np.ndarray) -> tuple[float, flo
     if len(y) == 0:
         raise ValueError("no predictions to evaluate")
     clipped = np.clip(np.asarray(probs, dtype=np.float64), 1e-7, 1.0)
-    loss = log_loss(y, clipped / clipped.sum(axis=1, keepdims=True), labels=DIGITS)
+    loss = log_loss(y, clipped / clipped.sum(axis=1, keepdims=True),
+                    labels=list(range(probs.shape[1])))
     wrong = int(np.count_nonzero(probs.argmax(axis=1) != y))
     return float(loss), 1.0 - wrong / len(y), wrong

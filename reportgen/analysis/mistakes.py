@@ -39,7 +39,7 @@ def top_confusions(cm: np.ndarray, k: int = 10) -> list[Confusion]:
 
 def row_normalized(cm: np.ndarray) -> np.ndarray:
     """float64 copy of ``cm`` with each row divided by its sum (the row's recall spread
-    over the predicted digits, 0-1); an empty row stays 0."""
+    over the predicted classes, 0-1); an empty row stays 0."""
     cm = np.asarray(cm, dtype=np.float64)
     rows = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, rows, out=np.zeros_like(cm), where=rows > 0)

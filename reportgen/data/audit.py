@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import DIGITS, SPLITS, Dataset
-from .export import FILE_RE
+from .dataset import SPLITS, Dataset
+from .export import FILE_RE, image_path
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
 class Finding:
-    """One problem: kind (missing, extra, wrong-digit, bad-image, not-a-digit-folder,
+    """One problem: kind (missing, extra, wrong-class, bad-image, not-a-class-folder,
     missing-reference), the path, and a human-readable detail."""
 
     kind: str
@@ -35,7 +35,8 @@ class Finding:
 
 @dataclass
 class AuditReport:
-    """counts[split]: {"on_disk": [10 ints], "expected": [10 ints]}; findings: every
+    """counts[split]: {"on_disk": [k ints], "expected": [k ints]} for the k classes;
+    findings: every
     problem; ok: no findings."""
 
     counts: dict[str, dict[str, list[int]]]
@@ -50,9 +51,10 @@ class AuditReport:
                 "findings": [vars(f) for f in self.findings]}
 
 
-def png_header_problem(path: Path) -> str | None:
-    """None when ``path`` starts like an 8-bit grayscale 28x28 PNG (signature + IHDR: width,
-    height, bit depth 8, colour type 0), else what is wrong. Reads 29 bytes only."""
+def png_header_problem(path: Path, height: int, width: int, channels: int = 1) -> str | None:
+    """None when ``path`` starts like an 8-bit PNG of ``width`` x ``height`` px, grayscale
+    (``channels`` 1, colour type 0) or RGB (3, colour type 2) (signature + IHDR: width,
+    height, bit depth, colour type), else what is wrong. Reads 29 bytes only."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(29)
@@ -60,29 +62,33 @@ def png_header_problem(path: Path) -> str | None:
         return f"unreadable ({exc.strerror})"
     if len(head) < 29 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
         return "not a PNG file"
+    want_w, want_h = width, height
     width, height, depth, colour = struct.unpack(">IIBB", head[16:26])
-    if (width, height) != (28, 28):
-        return f"PNG is {width}x{height}, expected 28x28"
-    if depth != 8 or colour != 0:
-        return f"PNG is not 8-bit grayscale (bit depth {depth}, colour type {colour})"
+    if (width, height) != (want_w, want_h):
+        return f"PNG is {width}x{height}, expected {want_w}x{want_h}"
+    if depth != 8 or colour != (0 if channels == 1 else 2):
+        kind = "grayscale" if channels == 1 else "RGB"
+        return f"PNG is not 8-bit {kind} (bit depth {depth}, colour type {colour})"
     return None
 
 
 def audit_export(ds: Dataset, export_dir: Path, *, verify_pixels: bool = False) -> AuditReport:
-    """Compare ``<export>/<split>/<digit>/<index:05d>.png`` with the labels of ``ds``.
+    """Compare ``<export>/<split>/<label>/<index:05d>.png`` with the labels of ``ds``.
 
     Finds: missing files, extra files (not ``NNNNN.png`` or an index outside the split),
-    files in the wrong digit folder (the index's label differs), files that are not 28x28
-    8-bit grayscale PNGs (with ``verify_pixels``: whose pixels differ from the dataset),
-    folders that are not a digit. On-disk counts count ``NNNNN.png`` files per digit
-    folder."""
+    files in the wrong class folder (the index's label differs), files that are not 8-bit
+    PNGs of the dataset's image size and colour (with ``verify_pixels``: whose pixels
+    differ from the dataset), folders that are not a class. On-disk counts count
+    ``NNNNN.png`` files per class folder."""
+    info = ds.info
+    folders = {info.slug_of(d): d for d in info.labels}
     export_dir = Path(export_dir)
     report = AuditReport(counts={})
     add = report.findings.append
     for split in SPLITS:
         x, y = ds.split(split)
         expected = ds.class_counts(split)
-        on_disk = [0] * 10
+        on_disk = [0] * info.n_classes
         split_dir = export_dir / split
         if not split_dir.is_dir():
             add(Finding("missing", str(split_dir), "split folder does not exist"))
@@ -90,10 +96,11 @@ def audit_export(ds: Dataset, export_dir: Path, *, verify_pixels: bool = False) 
             continue
         seen: set[int] = set()
         for entry in sorted(os.scandir(split_dir), key=lambda e: e.name):
-            if not (entry.is_dir() and entry.name in {str(d) for d in DIGITS}):
-                add(Finding("not-a-digit-folder", entry.path, "expected only folders 0-9 here"))
+            if not (entry.is_dir() and entry.name in folders):
+                add(Finding("not-a-class-folder", entry.path,
+                            f"expected only folders 0-{info.n_classes - 1} here"))
                 continue
-            d = int(entry.name)
+            d = folders[entry.name]
             for f in sorted(os.scandir(entry.path), key=lambda e: e.name):
                 if not FILE_RE.match(f.name) or not f.is_file():
                     add(Finding("extra", f.path, "not an export file (<index:05d>.png)"))
@@ -105,18 +112,20 @@ def audit_export(ds: Dataset, export_dir: Path, *, verify_pixels: bool = False) 
                                                  f"({len(y)} images)"))
                     continue
                 if int(y[i]) != d:
-                    add(Finding("wrong-digit", f.path,
+                    add(Finding("wrong-class", f.path,
                                 f"{split} image {i} is labelled {int(y[i])}, not {d}"))
                 else:
                     seen.add(i)
-                problem = png_header_problem(Path(f.path))
+                problem = png_header_problem(Path(f.path), info.height, info.width,
+                                             info.channels)
                 if problem is None and verify_pixels:
                     problem = _pixel_problem(Path(f.path), x[i])
                 if problem:
                     add(Finding("bad-image", f.path, problem))
         for i in sorted(set(range(len(y))) - seen):
-            path = split_dir / str(int(y[i])) / f"{i:05d}.png"
-            add(Finding("missing", str(path), f"{split} image {i} (digit {int(y[i])})"))
+            path = image_path(export_dir, split, y[i], i)
+            add(Finding("missing", str(path), f"{split} image {i} ({info.noun} "
+                                              f"{info.class_name(y[i])})"))
         report.counts[split] = {"on_disk": on_disk, "expected": expected}
     return report
 

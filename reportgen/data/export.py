@@ -1,8 +1,8 @@
-"""Export every MNIST image as a PNG file, and publish the page's sample into the site.
+"""Export every image of the dataset as a PNG file, and publish the page's sample into the site.
 
-Layout: ``<export>/<split>/<digit>/<index:05d>.png`` where index is the image's position in
+Layout: ``<export>/<split>/<label>/<index:05d>.png`` where index is the image's position in
 its split, so every file traces back to the dataset. The page shows a deterministic sample
-as ``<assets>/<split>/<digit>/<index:05d>.png``, byte-identical to the exported file (same
+as ``<assets>/<split>/<label>/<index:05d>.png``, byte-identical to the exported file (same
 pixels, same encoder settings: :data:`reportgen.fsutil.PNG_OPTIONS`).
 """
 
@@ -29,7 +29,8 @@ from ..engine.files import (
 from ..engine.manifest import MANIFEST, Manifest, StageOutput
 from ..engine.stage import stage_key
 from ..errors import SiteError
-from .dataset import DIGITS, SPLITS, Dataset, sample_indices
+from .card import label_slug
+from .dataset import SPLITS, Dataset, sample_indices
 
 FILE_RE = re.compile(r"^\d{5}\.png$")
 LEGACY_STAMP = ".reportgen-export.json"  # what reportgen 0.1 wrote instead of a manifest
@@ -52,30 +53,30 @@ class ExportResult:
     seconds: float = 0.0
 
 
-def image_path(root: Path, split: str, digit: int, index: int) -> Path:
-    """``<root>/<split>/<digit>/<index:05d>.png``."""
-    return Path(root) / split / str(int(digit)) / f"{int(index):05d}.png"
+def image_path(root: Path, split: str, label: int, index: int) -> Path:
+    """``<root>/<split>/<label>/<index:05d>.png`` (label: data.card.label_slug)."""
+    return Path(root) / split / label_slug(label) / f"{int(index):05d}.png"
 
 
 def _write_chunk(task: tuple[str, str, int, list[int]]) -> int:
     # The hot loop of the export: folders exist already, so no mkdir per file; each PNG is
     # written atomically (engine.files.replace_file).
-    root, split, digit, indices = task
+    root, split, label, indices = task
     x = _ARRAYS[f"x_{split}"]
-    folder = f"{root}/{split}/{digit}"
+    folder = f"{root}/{split}/{label_slug(label)}"
     for i in indices:
         replace_file(f"{folder}/{i:05d}.png", png_bytes(x[i]))
     return len(indices)
 
 
 def _tasks(ds: Dataset, root: Path) -> list[tuple[str, str, int, list[int]]]:
-    """Chunks of one digit folder each, interleaved across folders, so the worker processes
+    """Chunks of one class folder each, interleaved across folders, so the worker processes
     write into different directories at the same time (file creation in one directory
     serialises on its lock)."""
     per_folder = []
     for split in SPLITS:
         y = ds.split(split)[1]
-        for d in DIGITS:
+        for d in ds.info.labels:
             idx = [int(i) for i in np.flatnonzero(y == d)]
             per_folder.append([(str(root), split, d, idx[a:a + CHUNK])
                                for a in range(0, len(idx), CHUNK)])
@@ -111,7 +112,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
             remove_temp_files(export_dir)  # killed workers may have left some
             raise
         (export_dir / LEGACY_STAMP).unlink(missing_ok=True)
-        return StageOutput({"count": total}, [f"{s}/{d}/{i:05d}.png" for s in SPLITS
+        return StageOutput({"count": total}, [image_path("", s, d, i).as_posix() for s in SPLITS
                                                for i, d in enumerate(ds.split(s)[1].tolist())])
 
     key = stage_key("export", (ds.digest,), code=(__name__,), constants=(PNG_OPTIONS,),
@@ -148,9 +149,9 @@ def _worker_init() -> None:
 def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
                progress: Callable[[int, int], None] | None, total: int) -> int:
     for split in SPLITS:
-        for d in DIGITS:
-            check_inside(export_dir / split / str(d) / "00000.png")
-            (export_dir / split / str(d)).mkdir(parents=True, exist_ok=True)
+        for d in ds.info.labels:
+            check_inside(image_path(export_dir, split, d, 0))
+            image_path(export_dir, split, d, 0).parent.mkdir(parents=True, exist_ok=True)
     tasks = _tasks(ds, export_dir)
     _ARRAYS.update(x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
     done = 0
@@ -175,10 +176,10 @@ def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
 
 def publish_sample(ds: Dataset, assets_dir: Path, per_class: int = 12, seed: int = 0,
                    ) -> dict[str, dict[int, list[str]]]:
-    """Write the page's sample: ``per_class`` images per digit per split into ``assets_dir``.
+    """Write the page's sample: ``per_class`` images per class per split into ``assets_dir``.
 
-    Files are ``<assets>/<split>/<digit>/<index:05d>.png``, byte-identical to the export.
-    Unchanged files are not rewritten. Returns {split: {digit: [file names, sorted]}}.
+    Files are ``<assets>/<split>/<label>/<index:05d>.png``, byte-identical to the export.
+    Unchanged files are not rewritten. Returns {split: {label: [file names, sorted]}}.
     Raises ValueError when per_class < 1.
     """
     if per_class < 1:
@@ -187,25 +188,26 @@ def publish_sample(ds: Dataset, assets_dir: Path, per_class: int = 12, seed: int
     for split in SPLITS:
         x, y = ds.split(split)
         out[split] = {}
-        for d, idx in sample_indices(y, per_class, seed).items():
+        for d, idx in sample_indices(y, per_class, seed, ds.info.labels).items():
             for i in idx:
                 write_bytes(image_path(assets_dir, split, d, i), png_bytes(x[i]))
             out[split][d] = [f"{i:05d}.png" for i in idx]
     return out
 
 
-def publish_all(export_dir: Path, assets_dir: Path) -> int:
-    """Copy the full export (``--publish-all``) into ``assets_dir``; unchanged files are kept.
+def publish_all(export_dir: Path, assets_dir: Path, labels: range) -> int:
+    """Copy the full export (``--publish-all``) of the classes ``labels`` into
+    ``assets_dir``; unchanged files are kept.
 
     Returns the number of files in the published tree.
     """
     n = 0
     for split in SPLITS:
-        for d in DIGITS:
-            src = Path(export_dir) / split / str(d)
+        for d in labels:
+            src = image_path(export_dir, split, d, 0).parent
             for e in sorted(os.scandir(src), key=lambda e: e.name):
                 if FILE_RE.match(e.name):
-                    write_bytes(Path(assets_dir) / split / str(d) / e.name,
+                    write_bytes(image_path(assets_dir, split, d, int(e.name[:5])),
                                 Path(e.path).read_bytes())
                     n += 1
     return n

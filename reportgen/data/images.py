@@ -1,5 +1,6 @@
-"""A user's own digit images: read any common format as ink, and normalise it the way
-MNIST's digits were.
+"""A user's own images for the custom test: read any common format as ink, and normalise
+it as the dataset's card says (its ``preprocessing``): the way MNIST's digits were
+("mnist-box", below), or resized to the dataset's image size ("resize").
 
 MNIST normalisation (LeCun, Cortes & Burges, "THE MNIST DATABASE of handwritten digits",
 yann.lecun.com/exdb/mnist): "The original black and white images were size normalized to
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ImageError
+from .card import BUILTIN_INFO, DatasetInfo
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
 #: Ink below this fraction of the strongest ink is treated as paper when finding the box.
@@ -223,23 +225,48 @@ def mnist_normalize(ink: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def naive_preprocess(ink: np.ndarray) -> np.ndarray:
-    """The baseline the original used: the whole image resized to 28x28, no box, no
-    centring (ink already turned light-on-dark). uint8 (28, 28)."""
+def naive_preprocess(ink: np.ndarray, shape: tuple[int, ...] = (28, 28)) -> np.ndarray:
+    """The baseline the original used: the whole image resized to ``shape`` ((h, w), or
+    (h, w, 3): the grey ink repeated), no box, no centring (ink already turned
+    light-on-dark). uint8 array of ``shape``."""
     from PIL import Image
 
     img = Image.fromarray((ink * 255).astype(np.uint8))
-    return np.asarray(img.resize((28, 28), Image.Resampling.LANCZOS), dtype=np.uint8)
+    small = np.asarray(img.resize((shape[1], shape[0]), Image.Resampling.LANCZOS),
+                       dtype=np.uint8)
+    return np.repeat(small[:, :, None], shape[2], axis=2) if len(shape) == 3 else small
 
 
-def label_of(path: Path) -> int | None:
-    """The true digit of a file: its stem when that is one digit (``7.png``), else its
-    parent folder's name when that is one digit (``7/any.png``), else None."""
+#: The custom test's preprocessings (a dataset card's ``preprocessing``), and what the page
+#: says of each ({n}: the number of images; {name}, {h}, {w}: the dataset's name and size).
+PREPROCESSINGS = {
+    "mnist-box": "{n} image(s) that are not from MNIST, preprocessed like MNIST's own digits: "
+                 "the ink's bounding box scaled to fit 20x20 keeping the aspect ratio, pasted "
+                 "into 28x28 with its centre of mass at the centre (LeCun et al., the MNIST "
+                 "page).",
+    "resize": "{n} image(s) that are not from {name}, each resized to {h}x{w} px.",
+}
+
+
+def preprocess(ink: np.ndarray, info: DatasetInfo, naive: bool = False) -> np.ndarray:
+    """``ink`` (float (h, w), 0 = paper, 1 = ink) as the model of a dataset described by
+    ``info`` takes it: :func:`mnist_normalize` for its "mnist-box" preprocessing (unless
+    ``naive``), else :func:`naive_preprocess` to its image shape. Raises ImageError when
+    there is no ink."""
+    if info.preprocessing == "mnist-box" and not naive:
+        return mnist_normalize(ink)
+    return naive_preprocess(ink, info.image_shape)
+
+
+def label_of(path: Path, info: DatasetInfo = BUILTIN_INFO) -> int | None:
+    """The true class of a file: its stem when that is a class name of ``info`` or a label
+    (``7.png``), else its parent folder's name when that is one (``7/any.png``), else None."""
     path = Path(path)
-    if re.fullmatch(r"\d", path.stem):
-        return int(path.stem)
-    if re.fullmatch(r"\d", path.parent.name):
-        return int(path.parent.name)
+    for name in (path.stem, path.parent.name):
+        if name in info.classes:
+            return info.classes.index(name)
+        if re.fullmatch(r"\d+", name) and int(name) < info.n_classes:
+            return int(name)
     return None
 
 

@@ -16,19 +16,25 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Share of each batch that is augmented; the rest is shown as MNIST has it, which keeps
-#: the MNIST test accuracy of the un-augmented recipes.
+from ..data.card import BUILTIN_INFO
+
+#: Share of each batch that is augmented; the rest is shown as the dataset has it, which
+#: keeps the test accuracy of the un-augmented recipes.
 AUGMENTED_SHARE = 0.5
+#: The image side (px) the shifts and resolutions were tuned on: the embedded dataset's.
+TUNED_ON = BUILTIN_INFO.height
 
 
 def build_augmenter(seed: int = 0):
-    """A function (images uint8 (b, 28, 28), 0 = background; batch number) -> uint8
-    (b, 28, 28) that varies the first AUGMENTED_SHARE of a (shuffled) batch and passes the
-    rest unchanged: stroke width, then one affine warp (rotation up to 15 degrees, zoom up
-    to 15% and up to 30% more across, so narrower or wider digits, shear up to 0.15, shift up to
-    2 px; Keras' ops.image.affine_transform), resolution and blur, the strongest ink then
-    brought back to 255. TensorFlow ops, for tf.data.Dataset.map; every draw is stateless,
-    seeded by ``seed`` and the batch number, so a run is reproducible."""
+    """A function (images uint8 (b, h, w) or (b, h, w, 3), 0 = background; batch number)
+    -> uint8 images of the same shape that varies the first AUGMENTED_SHARE of a
+    (shuffled) batch and passes the rest unchanged: stroke width, then one affine warp
+    (rotation up to 15 degrees, zoom up to 15% and up to 30% more across, so narrower or
+    wider shapes, shear up to 0.15, shift up to 2 px; Keras' ops.image.affine_transform),
+    resolution and blur, the strongest ink then brought back to 255. Shifts and
+    resolutions are in px of a TUNED_ON-px side, scaled to the images' own size.
+    TensorFlow ops, for tf.data.Dataset.map; every draw is stateless, seeded by ``seed``
+    and the batch number, so a run is reproducible."""
     import keras
     import tensorflow as tf
 
@@ -43,8 +49,9 @@ def build_augmenter(seed: int = 0):
         a = amount[:, None, None, None]
         return tf.where(a > 0, x + a * (dilated - x), x - a * (eroded - x))
 
-    def affine(x, u):
-        """u: uniform draws (6, n). The warp maps each output pixel to its source pixel."""
+    def affine(x, u, h, w):
+        """u: uniform draws (6, n); h, w: image size (float). The warp maps each output
+        pixel to its source pixel."""
         angle = (2 * u[0] - 1) * np.pi * 15 / 180
         zoom_y = 1 + (2 * u[1] - 1) * 0.15
         zoom_x = zoom_y * (1 + (2 * u[2] - 1) * 0.3)
@@ -52,41 +59,48 @@ def build_augmenter(seed: int = 0):
         cos, sin = tf.cos(angle), tf.sin(angle)
         a0, a1 = cos / zoom_x, (-sin + shear * cos) / zoom_y
         b0, b1 = sin / zoom_x, (cos + shear * sin) / zoom_y
-        c = 13.5
-        tx, ty = (2 * u[4] - 1) * 2, (2 * u[5] - 1) * 2
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+        tx, ty = (2 * u[4] - 1) * 2 * (w / TUNED_ON), (2 * u[5] - 1) * 2 * (h / TUNED_ON)
         zeros = tf.zeros_like(a0)
-        transform = tf.stack([a0, a1, c - a0 * c - a1 * c - tx,
-                              b0, b1, c - b0 * c - b1 * c - ty, zeros, zeros], axis=1)
+        transform = tf.stack([a0, a1, cx - a0 * cx - a1 * cy - tx,
+                              b0, b1, cy - b0 * cx - b1 * cy - ty, zeros, zeros], axis=1)
         return keras.ops.image.affine_transform(x, transform, fill_mode="constant")
 
     def augment(images, batch):
-        """images: uint8 (b, 28, 28); batch: the batch's number (int64 scalar)."""
-        x = tf.cast(images, tf.float32)[..., None]
+        """images: uint8 (b, h, w) or (b, h, w, 3); batch: the batch's number (int64
+        scalar)."""
+        grey = len(images.shape) == 3
+        x = tf.cast(images, tf.float32)
+        x = x[..., None] if grey else x
+        h, w = tf.shape(x)[1], tf.shape(x)[2]
         k = tf.cast(tf.round(tf.cast(tf.shape(x)[0], tf.float32) * AUGMENTED_SHARE), tf.int32)
         u = tf.random.stateless_uniform([10, k], [seed, tf.cast(batch, tf.int32)])
         v = stroke_width(x[:k], 2 * u[0] - 1)
-        v = affine(v, u[1:7])
+        v = affine(v, u[1:7], tf.cast(h, tf.float32), tf.cast(w, tf.float32))
         side = 10 + tf.cast(u[7, 0] * 11, tf.int32)  # resolution: 10-20 px and back
-        low = tf.image.resize(tf.image.resize(v, [side, side], "area"), [28, 28], "bilinear")
+        small = [side * h // TUNED_ON, side * w // TUNED_ON]
+        low = tf.image.resize(tf.image.resize(v, small, "area"), [h, w], "bilinear")
         v = tf.where((u[8] < 0.3)[:, None, None, None], low, v)
-        blurred = tf.nn.conv2d(v, blur_kernel, 1, "SAME")
+        blurred = (tf.nn.conv2d(v, blur_kernel, 1, "SAME") if grey else tf.nn.depthwise_conv2d(
+            v, tf.tile(blur_kernel, [1, 1, 3, 1]), [1, 1, 1, 1], "SAME"))
         v = v + u[9][:, None, None, None] * (blurred - v)
         # as data.images.mnist_normalize does, the strongest ink is 255
         v = v * (255.0 / tf.maximum(tf.reduce_max(v, [1, 2, 3], True), 1.0))
         out = tf.concat([v, x[k:]], axis=0)
-        return tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8)[..., 0]
+        out = tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8)
+        return out[..., 0] if grey else out
 
     return augment
 
 
 #: Batches augmented in one call of augmented_batches: fewer, larger TensorFlow ops, whose
-#: dispatch would otherwise cost about as much as their arithmetic on 28x28 images.
+#: dispatch would otherwise cost about as much as their arithmetic on small images.
 GROUP = 8
 
 
 def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int = 0):
     """A tf.data.Dataset of (images, labels) batches with variations drawn anew each epoch:
-    x uint8 (n, 28, 28), y (n,) int labels, reshuffled each epoch (seeded). The images are
+    x uint8 (n, h, w[, 3]), y (n,) int labels, reshuffled each epoch (seeded). The images are
     varied by build_augmenter(seed) GROUP batches at a time, then mixed (a seeded
     permutation), so each batch holds augmented and unchanged images in about equal
     numbers."""
@@ -116,10 +130,10 @@ COPY_GROUP = 2048
 
 def augmented_copy(x: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The training images with their variations drawn once, for model.fit(x', y',
-    shuffle=True) over every epoch: x uint8 (n, 28, 28), y (n,) labels. Returns (x' uint8
-    (n, 28, 28), y' (n,)): the same images in a seeded random order, the first
+    shuffle=True) over every epoch: x uint8 (n, h, w[, 3]), y (n,) labels. Returns (x' uint8
+    of x's shape, y' (n,)): the same images in a seeded random order, the first
     AUGMENTED_SHARE of each COPY_GROUP varied by build_augmenter(seed). One pass of
-    augmentation (about 1.3 s for MNIST's 54,000 on 2 CPU cores), then plain arrays, which
+    augmentation (about 1.3 s for 54,000 images of 28x28 px on 2 CPU cores), then plain arrays, which
     Keras batches and shuffles faster than a tf.data pipeline that shuffles image by
     image."""
     import tensorflow as tf

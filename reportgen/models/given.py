@@ -20,7 +20,7 @@ from .store import load_meta, load_probabilities, model_sha256
 
 
 def epochs_from_name(name: str) -> int | None:
-    """Epochs from an original-style name ``mnist-<epochs>-<acc>.keras``, else None."""
+    """Epochs from an original-style name ``<prefix>-<epochs>-<acc>.keras``, else None."""
     parts = name.split("-")
     return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
 
@@ -42,7 +42,7 @@ def model_meta_for(path: Path, ds: Dataset, models_dir: Path | None = None,
                 return meta
         except ModelError:
             pass  # no or stale metadata: evaluate below
-    loaded = load(path)
+    loaded = load(path, ds.info)
     resolved = loaded.resolve_scaling(scaling)
     probs = load_probabilities(path, ds, scaling=resolved, models_dir=models_dir, sha=sha,
                                loaded=loaded)

@@ -1,9 +1,10 @@
 """Load any model a user brings (.keras, .h5, a TensorFlow SavedModel folder) and feed it
-MNIST images the way it was trained.
+the dataset's images the way it was trained.
 
-Inputs: uint8 (n, 28, 28), 0 = background. The model's input shape decides the layout:
-(28, 28) as is, (28, 28, 1) with a channel axis, (784,) flattened; anything else is a
-ModelError. ``input_scaling`` decides the values:
+Inputs: uint8 (n, h, w) or (n, h, w, 3), the dataset's (data.card.DatasetInfo). The
+model's input shape decides the layout: the image shape as is, (h, w, 1) with a channel
+axis for grey images, or flattened (h * w * channels,); anything else is a ModelError.
+``input_scaling`` decides the values:
 
 * ``raw``: the uint8 pixels as they are (the model scales them itself);
 * ``unit``: x / 255, as seeds 003 and 004 trained;
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.card import BUILTIN_INFO, DatasetInfo
 from ..errors import ModelError
 from .kinds import quiet_tensorflow
 
@@ -35,15 +37,17 @@ SAVED_MODEL_NOTE = "(a TensorFlow SavedModel: Keras cannot show its summary or d
 
 @dataclass
 class LoadedModel:
-    """A model ready to predict MNIST. keras_model: the Keras model (None for a SavedModel);
-    call: function float/uint8 array -> array; input_shape: without the batch axis;
-    scales_itself: it has a Rescaling/Normalization layer."""
+    """A model ready to predict a dataset's images. keras_model: the Keras model (None for
+    a SavedModel); call: function float/uint8 array -> array; input_shape: without the
+    batch axis; scales_itself: it has a Rescaling/Normalization layer; n_classes: the
+    probabilities it must output per image."""
 
     path: Path
     call: Any
     input_shape: tuple
     scales_itself: bool
     keras_model: Any = None
+    n_classes: int = BUILTIN_INFO.n_classes
 
     def resolve_scaling(self, scaling: str) -> str:
         """``auto`` -> raw or unit (see the module docstring); others unchanged."""
@@ -54,24 +58,24 @@ class LoadedModel:
         return "raw" if self.scales_itself else "unit"
 
     def predict(self, x: np.ndarray, scaling: str, batch_size: int = 1024) -> np.ndarray:
-        """Probabilities float32 (n, 10) for uint8 images x (n, 28, 28)."""
+        """Probabilities float32 (n, n_classes) for uint8 images x (n, h, w) or (n, h, w, 3)
+        (laid out as the model's input shape)."""
         scaling = self.resolve_scaling(scaling)
         xs = scale(x, scaling)
-        if self.input_shape == (28, 28, 1):
-            xs = xs[..., None]
-        elif self.input_shape == (784,):
-            xs = xs.reshape(len(xs), 784)
+        if xs.shape[1:] != tuple(self.input_shape):
+            xs = xs.reshape(len(xs), *self.input_shape)
+        k = self.n_classes
         out = [np.asarray(self.call(xs[i:i + batch_size]), dtype=np.float32)
-               for i in range(0, len(xs), batch_size)] or [np.zeros((0, 10), np.float32)]
+               for i in range(0, len(xs), batch_size)] or [np.zeros((0, k), np.float32)]
         probs = np.concatenate(out)
-        if probs.ndim != 2 or probs.shape[1] != 10:
+        if probs.ndim != 2 or probs.shape[1] != k:
             raise ModelError(f"{self.path}: model outputs shape {probs.shape[1:]}, expected "
-                             "(10,) digit probabilities")
+                             f"({k},) class probabilities")
         return to_probabilities(probs)
 
 
 def scale(x: np.ndarray, scaling: str) -> np.ndarray:
-    """uint8 (n, 28, 28) -> the model's input values (see the module docstring)."""
+    """uint8 images (n, h, w[, 3]) -> the model's input values (see the module docstring)."""
     if scaling == "raw":
         return x
     if scaling == "unit":
@@ -91,16 +95,17 @@ def to_probabilities(out: np.ndarray) -> np.ndarray:
     return out
 
 
-def load(path: Path) -> LoadedModel:
-    """Load a .keras or .h5 file or a SavedModel folder (through Keras 3's TFSMLayer).
-    Raises ModelError (one line) for a missing, foreign, truncated or corrupt model, or
-    an input shape that is not (28, 28), (28, 28, 1) or (784,)."""
+def load(path: Path, info: DatasetInfo = BUILTIN_INFO) -> LoadedModel:
+    """Load a .keras or .h5 file or a SavedModel folder (through Keras 3's TFSMLayer), to
+    predict the images of the dataset ``info`` describes. Raises ModelError (one line) for
+    a missing, foreign, truncated or corrupt model, or an input shape that is none of
+    :func:`input_shapes`."""
     path = Path(path)
     if path.is_dir():
         if not (path / "saved_model.pb").is_file():
             raise ModelError(f"{path}: a folder, but not a TensorFlow SavedModel (no "
                              "saved_model.pb)")
-        return _load_saved_model(path)
+        return _load_saved_model(path, info)
     if not path.is_file():
         raise ModelError(f"{path}: no such model file")
     if path.suffix.lower() not in MODEL_SUFFIXES:
@@ -113,14 +118,14 @@ def load(path: Path) -> LoadedModel:
         model = keras.models.load_model(path, compile=False)
     except Exception as exc:  # keras raises many types for a bad file
         raise ModelError(f"{path}: cannot load model ({_first_line(exc)})") from None
-    shape = _check_shape(path, tuple(model.input_shape)[1:])
+    shape = _check_shape(path, tuple(model.input_shape)[1:], info)
     scales = any(type(layer).__name__ in ("Rescaling", "Normalization")
                  for layer in _all_layers(model))
     return LoadedModel(path, lambda xs: model.predict(xs, verbose=0, batch_size=len(xs)),
-                       shape, scales, model)
+                       shape, scales, model, info.n_classes)
 
 
-def _load_saved_model(path: Path) -> LoadedModel:
+def _load_saved_model(path: Path, info: DatasetInfo) -> LoadedModel:
     keras = quiet_tensorflow()
     import tensorflow as tf
 
@@ -130,20 +135,28 @@ def _load_saved_model(path: Path) -> LoadedModel:
         layer = keras.layers.TFSMLayer(str(path), call_endpoint="serving_default")
     except Exception as exc:  # noqa: BLE001 - TensorFlow raises many types
         raise ModelError(f"{path}: cannot load SavedModel ({_first_line(exc)})") from None
-    shape = _check_shape(path, tuple(spec.shape)[1:])
+    shape = _check_shape(path, tuple(spec.shape)[1:], info)
     dtype = spec.dtype.as_numpy_dtype
 
     def call(xs):
         out = layer(tf.constant(np.asarray(xs, dtype=dtype)))
         return next(iter(out.values())) if isinstance(out, dict) else out
 
-    return LoadedModel(path, call, shape, False)
+    return LoadedModel(path, call, shape, False, n_classes=info.n_classes)
 
 
-def _check_shape(path: Path, shape: tuple) -> tuple:
-    if shape not in ((28, 28), (28, 28, 1), (784,)):
-        raise ModelError(f"{path}: model takes input shape {shape}; reportgen feeds MNIST "
-                         "images as (28, 28), (28, 28, 1) or (784,)")
+def input_shapes(info: DatasetInfo) -> tuple[tuple[int, ...], ...]:
+    """The input shapes (without the batch axis) a model of the dataset ``info`` may take:
+    its image shape, (h, w, 1) for grey images, and the image flattened."""
+    h, w, c = info.height, info.width, info.channels
+    return (info.image_shape, *([(h, w, 1)] if c == 1 else []), (h * w * c,))
+
+
+def _check_shape(path: Path, shape: tuple, info: DatasetInfo) -> tuple:
+    shapes = input_shapes(info)
+    if shape not in shapes:
+        raise ModelError(f"{path}: model takes input shape {shape}; reportgen feeds "
+                         f"{info.name} images as {', '.join(map(str, shapes))}")
     return shape
 
 

@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..data.card import DatasetInfo
 from ..errors import ModelError
 
 
@@ -56,35 +57,35 @@ def compile_adam(model, learning_rate: float, decay_steps: int | None = None):
     return model
 
 
-def build_mlp(learning_rate: float = 0.001, decay_steps: int | None = None):
+def build_mlp(info: DatasetInfo, learning_rate: float = 0.001, decay_steps: int | None = None):
     """The original project's MLP, its two hidden layers widened from 128 to 384 units, with
-    scaling to [0, 1] as its first layer: takes uint8 (n, 28, 28), 0 = background; outputs
-    float32 (n, 10) softmax probabilities. With 128 units it read about 81% of non-MNIST
+    scaling to [0, 1] as its first layer: takes uint8 (n, *info.image_shape); outputs
+    float32 (n, info.n_classes) softmax probabilities. With 128 units it read about 81% of non-MNIST
     handwriting (tests/scrawl.py) however it was trained; with 384, about 87% at the same
     MNIST accuracy, still trained in about 0.6x the original recipe's time (README,
     Benchmarks)."""
     import keras
 
-    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    inputs = keras.Input(shape=info.image_shape, dtype="uint8", name=info.input_name)
     x = keras.layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
     x = keras.layers.Flatten(name="flatten")(x)
     x = keras.layers.Dense(384, activation="relu", name="hidden_1")(x)
     x = keras.layers.Dense(384, activation="relu", name="hidden_2")(x)
-    outputs = keras.layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    outputs = keras.layers.Dense(info.n_classes, activation="softmax", name=info.output_name)(x)
     return compile_adam(keras.Model(inputs, outputs, name="glassy"), learning_rate, decay_steps)
 
 
-def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
+def build_cnn(info: DatasetInfo, learning_rate: float = 0.003, decay_steps: int | None = None):
     """Seed 003's CNN family sized for a CPU: conv blocks with batch normalization, max
     pooling and dropout, scaling as the first layer. Batch normalization's moving
-    statistics use momentum 0.9, so they settle within a short training too. Takes uint8 (n, 28, 28), 0 =
-    background; outputs float32 (n, 10) softmax probabilities."""
+    statistics use momentum 0.9, so they settle within a short training too. Takes uint8
+    (n, *info.image_shape); outputs float32 (n, info.n_classes) softmax probabilities."""
     import keras
 
     layers = keras.layers
-    inputs = keras.Input(shape=(28, 28), dtype="uint8", name="digits")
+    inputs = keras.Input(shape=info.image_shape, dtype="uint8", name=info.input_name)
     x = layers.Rescaling(1.0 / 255, name="scale_0_1")(inputs)
-    x = layers.Reshape((28, 28, 1), name="channel")(x)
+    x = layers.Reshape(info.channel_shape, name="channel")(x)
     x = layers.Conv2D(32, 5, padding="same", use_bias=False, name="conv_1")(x)
     x = layers.BatchNormalization(momentum=0.9, name="bn_1")(x)
     x = layers.Activation("relu", name="relu_1")(x)
@@ -99,7 +100,7 @@ def build_cnn(learning_rate: float = 0.003, decay_steps: int | None = None):
     x = layers.BatchNormalization(momentum=0.9, name="bn_3")(x)
     x = layers.Activation("relu", name="relu_3")(x)
     x = layers.Dropout(0.3, name="dropout_2")(x)
-    outputs = layers.Dense(10, activation="softmax", name="digit_probabilities")(x)
+    outputs = layers.Dense(info.n_classes, activation="softmax", name=info.output_name)(x)
     return compile_adam(keras.Model(inputs, outputs, name="glassy_cnn"), learning_rate,
                         decay_steps)
 
@@ -147,23 +148,30 @@ class Recipe:
 @dataclass(frozen=True)
 class ModelKind:
     """One entry of the registry. name: the kind ("mlp"); file_prefix: model files are
-    ``<prefix>-<epochs>-<acc>.keras``; builder(learning_rate, decay_steps) -> compiled
-    Keras model; recipe: default recipe; epochs: default epochs; description: how the page
+    ``<prefix>-<epochs>-<acc>.keras`` (None: the dataset's, :meth:`prefix`);
+    builder(info, learning_rate, decay_steps) -> compiled Keras model for the dataset
+    ``info`` describes; recipe: default recipe; epochs: default epochs; description: how the page
     names it, followed by
     ", trained for 6 epochs …" (e.g. "The original project's multi-layer perceptron")."""
 
     name: str
-    file_prefix: str
+    file_prefix: str | None
     builder: Callable
     recipe: Recipe
     description: str
     epochs: int
 
-    def code(self, epochs: int | None, batch_size: int | None = None) -> str:
-        """The Python the page shows: the sources of compile_adam and the builder, with an
+    def prefix(self, info: DatasetInfo) -> str:
+        """The file-name prefix of this kind's models of the dataset ``info``."""
+        return self.file_prefix or info.file_prefix or info.slug
+
+    def code(self, epochs: int | None, batch_size: int | None = None,
+             info: DatasetInfo | None = None) -> str:
+        """The Python the page shows: the sources of compile_adam and the builder (the
+        dataset's values written in for ``info.…``: the code as it ran), with an
         augmented recipe those of models.augment's build_augmenter and augmented_batches
         (docstrings removed), and the fit call with this recipe's values."""
-        lines = _source(compile_adam) + [""] + _source(self.builder)
+        lines = _source(compile_adam) + [""] + _with_values(_source(self.builder), info)
         epochs_text = epochs if epochs else "EPOCHS"
         batch = batch_size or self.recipe.batch_size
         call = f"model = {self.builder.__name__}({self.recipe.learning_rate})"
@@ -191,6 +199,22 @@ class ModelKind:
         return "\n".join(lines).rstrip() + "\n\n\n" + fit
 
 
+def _with_values(lines: list[str], info: DatasetInfo | None) -> list[str]:
+    """Builder source lines with ``info.<field>`` replaced by the dataset's values and the
+    ``info`` parameter left out (the page shows the model as built for its dataset)."""
+    if info is None:
+        return lines
+    values = {f"info.{k}": repr(getattr(info, k)) for k in (
+        "image_shape", "channel_shape", "n_classes", "input_name", "output_name")}
+    out = []
+    for line in lines:
+        line = line.replace("info: DatasetInfo, ", "")
+        for expr, value in values.items():
+            line = line.replace(expr, value.replace("'", '"'))
+        out.append(line)
+    return out
+
+
 def _source(fn) -> list[str]:
     """A function's source lines without its docstring."""
     src = textwrap.dedent(inspect.getsource(fn))
@@ -205,7 +229,7 @@ def _source(fn) -> list[str]:
 
 KINDS: dict[str, ModelKind] = {
     "mlp": ModelKind(
-        name="mlp", file_prefix="mnist", builder=build_mlp,
+        name="mlp", file_prefix=None, builder=build_mlp,
         recipe=Recipe(batch_size=256, learning_rate=0.003, lr_decay="cosine", version=4,
                       augment=True, augment_once=True),
         description=("The original project's multi-layer perceptron, its two hidden layers "

@@ -1,5 +1,5 @@
-"""Predict the digit of a user's own images with a model: read and normalised like MNIST
-(data.images), fed as the model needs (models.io)."""
+"""Predict the class of a user's own images with a model: read and normalised as the
+dataset's card says (data.images.preprocess), fed as the model needs (models.io)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.images import (
-    collect_images,
-    label_of,
-    load_ink,
-    mnist_normalize,
-    naive_preprocess,
-    style_notes,
-)
+from ..data.card import BUILTIN_INFO, DatasetInfo
+from ..data.images import collect_images, label_of, load_ink, preprocess, style_notes
 from ..errors import ImageError
 from .io import load
 
 #: An answer whose probability is below this is flagged "low confidence": on the embedded
-#: MNIST's test split the page's models (MLP 98.49%, CNN 99.49%) are right only 56% and 66%
+#: dataset's test split the page's models (MLP 98.49%, CNN 99.49%) are right only 56% and 66%
 #: of the time below 80%, where they are right 99.5% and 99.9% of the time above 93%.
 LOW_CONFIDENCE = 0.8
 
 
 @dataclass
 class Prediction:
-    """One image's outcome: path, label (None when unknown), predicted digit, probability,
-    runner-up digit and its probability, style (how the image is far from MNIST's style:
+    """One image's outcome: path, label (None when unknown), predicted class, probability,
+    runner-up class and its probability, style (how the image is far from MNIST's style:
     data.images.style_notes); error is set (and the rest None) when the image could not be
     read."""
 
@@ -60,27 +54,28 @@ class Prediction:
                 "low_confidence": self.low_confidence, "style_notes": list(self.style)}
 
 
-def preprocess_files(files: list[Path], naive: bool = False,
+def preprocess_files(files: list[Path], naive: bool = False, info: DatasetInfo = BUILTIN_INFO,
                      ) -> tuple[np.ndarray, list[Prediction]]:
-    """Load and preprocess each file. Returns (uint8 (k, 28, 28) of the readable ones,
-    one Prediction per file in order, with .error set for the unreadable)."""
+    """Load and preprocess each file as the dataset ``info`` describes (data.images.
+    preprocess). Returns (uint8 (k, *info.image_shape) of the readable ones, one
+    Prediction per file in order, with .error set for the unreadable)."""
     arrays, preds = [], []
     for f in files:
-        pred = Prediction(path=Path(f), label=label_of(f))
+        pred = Prediction(path=Path(f), label=label_of(f, info))
         try:
             ink = load_ink(f)
-            arrays.append(naive_preprocess(ink) if naive else mnist_normalize(ink))
-            pred.style = style_notes(ink)
+            arrays.append(preprocess(ink, info, naive))
+            pred.style = style_notes(ink) if info.preprocessing == "mnist-box" else []
         except ImageError as exc:
             pred.error = str(exc) if str(exc).startswith(str(f)) else f"{f}: {exc}"
         preds.append(pred)
-    x = np.stack(arrays) if arrays else np.zeros((0, 28, 28), dtype=np.uint8)
+    x = np.stack(arrays) if arrays else np.zeros((0, *info.image_shape), dtype=np.uint8)
     return x, preds
 
 
 def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Prediction]:
     """Set predicted / probability / runner-up of the readable predictions from probs
-    (float (k, 10), one row per prediction without error, in order)."""
+    (float (k, n_classes), one row per prediction without error, in order)."""
     rows = iter(probs)
     for p in preds:
         if p.error:

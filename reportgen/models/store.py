@@ -55,7 +55,7 @@ def _infix(split: str) -> str:
 def probs_path(path: Path, split: str = "test") -> Path:
     """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz`` (test) or
     ``mnist-4-97.53.train.probs.npz`` (train): the cache of a split's probabilities
-    (float32 (n, 10)) with the digest of the dataset they belong to."""
+    (float32 (n, n_classes)) with the digest of the dataset they belong to."""
     return Path(path).with_suffix(f"{_infix(split)}.probs.npz")
 
 
@@ -82,7 +82,7 @@ def load_meta(path: Path) -> ModelMeta:
 
 def save(model, path: Path, meta: ModelMeta, probs: np.ndarray, ds_digest: str) -> ModelMeta:
     """Save a Keras model atomically with its metadata (sha256 filled in) and test
-    probabilities (float32 (n, 10)). The model goes to a temporary name carrying the run's
+    probabilities (float32 (n, n_classes)). The model goes to a temporary name carrying the run's
     token (engine.files.atomic_path), and temporary files that killed runs left in the
     folder are removed first. A model of the same name it replaces (a retrain that scored
     the same) keeps its test probabilities in ``<models>/cache/<sha256>-<scaling>.probs.npz``,
@@ -264,21 +264,21 @@ def cache_paths(path: Path, models_dir: Path | None, sha: str, scaling: str,
 def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
                        models_dir: Path | None = None, sha: str | None = None,
                        loaded=None, split: str = "test") -> np.ndarray:
-    """Probabilities (float32 (n, 10)) of the model at ``path`` fed with ``scaling``
+    """Probabilities (float32 (n, n_classes)) of the model at ``path`` fed with ``scaling``
     (models.io) on ``split`` ("test" or "train"): a cache (see :func:`cache_paths`) that
     belongs to this dataset, else computed with TensorFlow and cached. Raises ModelError
-    when the model cannot be loaded or does not output 10 classes."""
+    when the model cannot be loaded or does not output one probability per class."""
     sha = sha or model_sha256(path)
     read, write = cache_paths(path, models_dir, sha, scaling, split)
     x, _ = ds.split(split)
     for cache in read:
         try:
             with np.load(cache, allow_pickle=False) as npz:
-                if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), 10):
+                if str(npz["digest"]) == ds.digest and npz["probs"].shape == (len(x), ds.info.n_classes):
                     return npz["probs"]
         except (OSError, KeyError, ValueError):
             continue
-    probs = (loaded or load(path)).predict(x, scaling)
+    probs = (loaded or load(path, ds.info)).predict(x, scaling)
     write_bytes(write, _npz_bytes(probs, ds.digest), if_changed=False)
     return probs
 

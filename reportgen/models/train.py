@@ -26,7 +26,7 @@ from .augment import augmented_batches, augmented_copy
 from .io import to_probabilities
 from .kinds import get_kind, model_summary, quiet_tensorflow, seed_everything
 
-#: The last 10% of the training split (6,000 images of MNIST) is held out for validation,
+#: The last 10% of the training split is held out for validation,
 #: as Keras' validation_split does and seed 004 did; the model never trains on it.
 VALIDATION_SPLIT = 0.1
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -78,7 +78,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     seed_everything(seed)
     n_fit = len(ds.y_train) - int(len(ds.y_train) * VALIDATION_SPLIT)
     steps = epochs * int(np.ceil(n_fit / mk.recipe.batch_size))
-    model = mk.builder(mk.recipe.learning_rate,
+    model = mk.builder(ds.info, mk.recipe.learning_rate,
                        steps if mk.recipe.lr_decay == "cosine" else None)
     history = [_initial(model, ds, n_fit)]  # epoch 0: the untrained model, as 004 printed
     callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: history.append(
@@ -104,7 +104,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     probs = to_probabilities(np.asarray(model.predict(ds.x_test, batch_size=1024, verbose=0),
                                         dtype=np.float32))
     loss, acc, wrong = evaluate_probabilities(probs, ds.y_test)
-    path = model_store.model_path(models_dir, mk.file_prefix, epochs, acc)
+    path = model_store.model_path(models_dir, mk.prefix(ds.info), epochs, acc)
     lines = (tunelog.loss_accuracy(loss, acc) + tunelog.training_finished(epochs, relpath(path))
              + tunelog.predictions(wrong, len(ds.y_test)))
     tunelog.append_log(log_path, lines)

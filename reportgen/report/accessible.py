@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data.dataset import DIGIT_NAMES
+from ..data.card import DatasetInfo
 from ..records import (
     Calibration,
     Change,
@@ -40,22 +40,24 @@ def read_as(index: int, label: int, predicted: int, probability: float | None = 
     return f"test image {index}: labelled {label}, the model read {predicted}{sure}"
 
 
-def class_counts_alt(train: list[int], test: list[int]) -> str:
+def class_counts_alt(train: list[int], test: list[int], info: DatasetInfo) -> str:
     """E.g. "Bar chart of images per digit: training split, largest 6,742 ones, smallest
-    5,421 fives; test split, largest 1,135 ones, smallest 892 fives." (10 counts each)."""
+    5,421 fives; test split, largest 1,135 ones, smallest 892 fives." (one count per class
+    of ``info`` each; its noun and plurals)."""
     parts = []
     for name, counts in (("training", train), ("test", test)):
         hi = max(range(len(counts)), key=lambda d: counts[d])
         lo = min(range(len(counts)), key=lambda d: counts[d])
-        parts.append(f"{name} split, largest {counts[hi]:,} {DIGIT_NAMES[hi].lower()}, "
-                     f"smallest {counts[lo]:,} {DIGIT_NAMES[lo].lower()}")
-    return f"Bar chart of images per digit: {'; '.join(parts)}."
+        parts.append(f"{name} split, largest {counts[hi]:,} {info.plural(hi)}, "
+                     f"smallest {counts[lo]:,} {info.plural(lo)}")
+    return f"Bar chart of images per {info.noun}: {'; '.join(parts)}."
 
 
-def class_counts_table(train: list[int], test: list[int]) -> Table:
-    """Images per digit of each split: a row per digit, then the totals."""
-    rows = [[str(d), f"{a:,}", f"{b:,}"] for d, (a, b) in enumerate(zip(train, test, strict=True))]
-    return Table(["Digit", "Training images", "Test images"],
+def class_counts_table(train: list[int], test: list[int], info: DatasetInfo) -> Table:
+    """Images per class of each split: a row per class (its name), then the totals."""
+    rows = [[info.class_name(d), f"{a:,}", f"{b:,}"]
+            for d, (a, b) in enumerate(zip(train, test, strict=True))]
+    return Table([info.noun.capitalize(), "Training images", "Test images"],
                  rows + [["Total", f"{sum(train):,}", f"{sum(test):,}"]], [":--:", "--:", "--:"])
 
 
@@ -122,10 +124,11 @@ def change_items(changes: list[Change]) -> list[dict]:
              "caption": f"#{c.index}\n{c.label}: {c.was} → {c.now}"} for c in changes if c.file]
 
 
-def metrics_table(metrics: list[dict]) -> Table:
-    """Precision, recall, F1 and support per digit (analysis.metrics.per_class_metrics)."""
-    return Table(["Digit", "Precision", "Recall", "F1", "Support"],
-                 [[str(int(r["digit"])), f"{r['precision']:.4f}", f"{r['recall']:.4f}",
+def metrics_table(metrics: list[dict], info: DatasetInfo) -> Table:
+    """Precision, recall, F1 and support per class (analysis.metrics.per_class_metrics),
+    a row per class of ``info`` (its name)."""
+    return Table([info.noun.capitalize(), "Precision", "Recall", "F1", "Support"],
+                 [[info.class_name(r["label"]), f"{r['precision']:.4f}", f"{r['recall']:.4f}",
                    f"{r['f1']:.4f}", f"{int(r['support']):,}"] for r in metrics],
                  [":--:", "--:", "--:", "--:", "--:"])
 

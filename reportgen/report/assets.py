@@ -2,15 +2,15 @@
 
 Under ``<assets>`` (``<site>/static/<assets-url>``)::
 
-    <split>/<digit>/<index:05d>.png                       the page's sample (data.export)
+    <split>/<label>/<index:05d>.png                       the page's sample (data.export)
     wrong-predictions/<label>/<label>-<index:04d>-<predicted>.png
-    confusion-matrices/mnist-<split>-<epochs>-<acc>[-normalized].png
-    calibration/mnist-test-<epochs>-<acc>-reliability.png
+    confusion-matrices/<slug>-<split>-<epochs>-<acc>[-normalized].png
+    calibration/<slug>-test-<epochs>-<acc>-reliability.png
     suspected-label-errors/<given>-<index:04d>-<predicted>.png
     changes/fixed/<label>-<index:04d>-<now>.png, changes/new/…
     model/curves-<model>.png, model/diagram-<model>.png
     class-counts.png
-    custom-test/<name>.png, <name>-28x28.png, mnist-custom-<epochs>-<acc>.png
+    custom-test/<name>.png, <name>-<h>x<w>.png, <slug>-custom-<epochs>-<acc>.png
     summary.json
     <split>/sheet-<hash>.png, wrong-predictions/sheet-<hash>.png,
     suspected-label-errors/sheet-<hash>.png, changes/{fixed,new}/sheet-<hash>.png
@@ -19,7 +19,8 @@ Under ``<assets>`` (``<site>/static/<assets-url>``)::
 Every chart also has a ``-dark`` variant beside it (report.plotting.dark_name). Outside
 ``<assets>``: the page (:data:`PAGE_PATH`), its sidebar category file and the components.
 ``<acc>`` is the test accuracy in percent with 2 decimals; ``<epochs>`` is "unknown" when
-not known.
+not known; ``<slug>`` is the dataset's (data.card.DatasetInfo.slug); ``<label>`` a class's
+label (DatasetInfo.slug_of).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ COMPONENTS = ("ImagesTable.jsx", "CustomImagesTable.jsx", "Reportgen.jsx", "repo
 #: the gallery instead of one per thumbnail. Named by its content, so a versioned or
 #: translated copy of the page keeps the sheet it was rendered with.
 SHEET_PREFIX = "sheet-"
-#: Thumbnails per row of a sprite sheet (28 px each); the page's components place the
+#: Thumbnails per row of a sprite sheet (one image's width each); the page's components place the
 #: n-th thumbnail of a sheet at column n % SHEET_COLUMNS, row n // SHEET_COLUMNS.
 SHEET_COLUMNS = 16
 
@@ -79,7 +80,7 @@ SHEET_COLUMNS = 16
 #: mistakes); the lists themselves stay complete in the records and summary.json.
 SHOWN = 100
 
-_THUMB_RE = re.compile(r"^(\d)-(\d{4,5})-(\d)\.png$")
+_THUMB_RE = re.compile(r"^(\d+)-(\d{4,})-(\d+)\.png$")
 
 
 def thumbnail_name(label: int, index: int, predicted: int) -> str:
@@ -98,26 +99,26 @@ def _model_part(epochs: int | None, accuracy: float) -> str:
     return f"{epochs if epochs is not None else 'unknown'}-{accuracy * 100:.2f}"
 
 
-def confusion_matrix_name(split: str, epochs: int | None, accuracy: float,
+def confusion_matrix_name(slug: str, split: str, epochs: int | None, accuracy: float,
                           normalized: bool = False) -> str:
-    """``mnist-<split>-<epochs>-<acc>[-normalized].png``; accuracy 0-1."""
-    return f"mnist-{split}-{_model_part(epochs, accuracy)}{'-normalized' if normalized else ''}.png"
+    """``<slug>-<split>-<epochs>-<acc>[-normalized].png``; accuracy 0-1."""
+    return f"{slug}-{split}-{_model_part(epochs, accuracy)}{'-normalized' if normalized else ''}.png"
 
 
-def reliability_name(epochs: int | None, accuracy: float) -> str:
-    """``mnist-test-<epochs>-<acc>-reliability.png`` (in CALIBRATION_DIR)."""
-    return f"mnist-test-{_model_part(epochs, accuracy)}-reliability.png"
+def reliability_name(slug: str, epochs: int | None, accuracy: float) -> str:
+    """``<slug>-test-<epochs>-<acc>-reliability.png`` (in CALIBRATION_DIR)."""
+    return f"{slug}-test-{_model_part(epochs, accuracy)}-reliability.png"
 
 
-def robustness_name(epochs: int | None, accuracy: float) -> str:
-    """``mnist-test-<epochs>-<acc>-robustness.png`` (in ROBUSTNESS_DIR)."""
-    return f"mnist-test-{_model_part(epochs, accuracy)}-robustness.png"
+def robustness_name(slug: str, epochs: int | None, accuracy: float) -> str:
+    """``<slug>-test-<epochs>-<acc>-robustness.png`` (in ROBUSTNESS_DIR)."""
+    return f"{slug}-test-{_model_part(epochs, accuracy)}-robustness.png"
 
 
-def custom_confusion_name(epochs: int | None, accuracy: float) -> str:
-    """``mnist-custom-<epochs>-<acc>.png`` (in CUSTOM_DIR); accuracy: the model's test
+def custom_confusion_name(slug: str, epochs: int | None, accuracy: float) -> str:
+    """``<slug>-custom-<epochs>-<acc>.png`` (in CUSTOM_DIR); accuracy: the model's test
     accuracy, 0-1."""
-    return f"mnist-custom-{_model_part(epochs, accuracy)}.png"
+    return f"{slug}-custom-{_model_part(epochs, accuracy)}.png"
 
 
 def model_stem(model_path: Path) -> str:
@@ -133,9 +134,10 @@ def diagram_name(model_path: Path) -> str:
     return f"diagram-{model_stem(model_path)}.png"
 
 
-def custom_image_names(safe_stem: str) -> tuple[str, str]:
-    """(the user's image as shown, its 28x28 version): ``<name>.png``, ``<name>-28x28.png``."""
-    return f"{safe_stem}.png", f"{safe_stem}-28x28.png"
+def custom_image_names(safe_stem: str, height: int, width: int) -> tuple[str, str]:
+    """(the user's image as shown, its model-size version): ``<name>.png``,
+    ``<name>-<height>x<width>.png``."""
+    return f"{safe_stem}.png", f"{safe_stem}-{height}x{width}.png"
 
 
 #: Charts are drawn at twice the size they are shown (sharp on a high-density screen).
@@ -154,18 +156,18 @@ def chart_size(path: Path) -> tuple[int, int]:
 
 
 def write_sheet(x: np.ndarray, indices: Iterable[int], folder: Path) -> Path | None:
-    """Write the sprite sheet of ``x[indices]`` (uint8 (n, 28, 28), 0 = background) into
+    """Write the sprite sheet of ``x[indices]`` (uint8 (n, h, w) or (n, h, w, 3)) into
     ``folder`` as ``sheet-<hash>.png`` (:data:`SHEET_PREFIX`): :data:`SHEET_COLUMNS`
     thumbnails a row, in order, unused cells 0; atomically, only when changed. Returns the
     path, or None (nothing written) when ``indices`` is empty. A sheet of n thumbnails is
-    28 * ceil(n / 16) px high and 28 * 16 px wide."""
+    h * ceil(n / 16) px high and w * 16 px wide."""
     indices = [int(i) for i in indices]
     if not indices:
         return None
-    rows = -(-len(indices) // SHEET_COLUMNS)
-    sheet = np.zeros((rows, SHEET_COLUMNS, 28, 28), dtype=np.uint8)
-    sheet.reshape(-1, 28, 28)[:len(indices)] = x[indices]
-    data = png_bytes(sheet.transpose(0, 2, 1, 3).reshape(rows * 28, -1))
+    rows, (h, w), rest = -(-len(indices) // SHEET_COLUMNS), x.shape[1:3], x.shape[3:]
+    sheet = np.zeros((rows, SHEET_COLUMNS, h, w, *rest), dtype=np.uint8)
+    sheet.reshape(-1, h, w, *rest)[:len(indices)] = x[indices]
+    data = png_bytes(sheet.swapaxes(1, 2).reshape(rows * h, SHEET_COLUMNS * w, *rest))
     path = Path(folder) / f"{SHEET_PREFIX}{hashlib.sha256(data).hexdigest()[:12]}.png"
     write_bytes(path, data)
     return path
@@ -173,7 +175,7 @@ def write_sheet(x: np.ndarray, indices: Iterable[int], folder: Path) -> Path | N
 
 def write_thumbnails(x: np.ndarray, items: Iterable[tuple[int, str]], folder: Path,
                      ) -> list[Path]:
-    """Write ``x[index]`` (uint8 (n, 28, 28)) as ``<folder>/<name>`` for each (index, name)
+    """Write ``x[index]`` (uint8 (n, h, w) or (n, h, w, 3)) as ``<folder>/<name>`` for each (index, name)
     of ``items``, atomically and only when changed. Returns the paths, in order."""
     written = []
     for index, name in items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..data.card import DatasetInfo
 from ..models.kinds import KINDS, Recipe
 from ..records import ModelFigures, ModelMeta
 
@@ -66,29 +67,31 @@ def summary_table(text: str) -> SummaryTable | None:
     return SummaryTable(header, rows, notes) if header and rows else None
 
 
-def scaling_text(scaling: str, own: bool) -> str:
+def scaling_text(scaling: str, own: bool, info: DatasetInfo) -> str:
     """The page's sentence on how the model's inputs were fed (models.io's scalings);
-    own: a kind reportgen trains."""
+    own: a kind reportgen trains; info: the dataset (its image size)."""
+    size = f"{info.height}x{info.width}"
     if scaling == "raw":
-        return ("Scaling to [0, 1] is the model's first layer, so it takes raw 28x28 uint8 "
-                "images." if own else "The model was fed raw 28x28 uint8 pixels (0-255): it "
-                "scales its own input (a Rescaling or Normalization layer).")
+        return (f"Scaling to [0, 1] is the model's first layer, so it takes raw {size} uint8 "
+                f"images." if own else f"The model was fed raw {size} uint8 pixels (0-255): "
+                "it scales its own input (a Rescaling or Normalization layer).")
     if scaling == "unit":
         return "The model was fed x/255: pixels scaled to [0, 1], as it was trained."
     return ("The model was fed tf.keras.utils.normalize(x, axis=1), as the original "
             "notebooks trained it.")
 
 
-def model_section(meta: ModelMeta, figures: ModelFigures | None) -> ModelSection:
+def model_section(meta: ModelMeta, figures: ModelFigures | None, info: DatasetInfo,
+                  ) -> ModelSection:
     """The Model section of a model with metadata ``meta`` (a kind of the registry, or a
-    user's model)."""
+    user's model) of the dataset ``info`` describes."""
     kind = KINDS.get(meta.kind)
     recipe = meta.recipe
     return ModelSection(
         epochs=meta.epochs, seed=meta.seed, test_accuracy=meta.test_accuracy,
         test_loss=meta.test_loss, summary=meta.summary,
-        code=kind.code(meta.epochs, (recipe or {}).get("batch_size")) if kind else "",
+        code=kind.code(meta.epochs, (recipe or {}).get("batch_size"), info) if kind else "",
         recipe_text=Recipe.from_dict(recipe).text() if recipe else "as saved in the model file",
         description=kind.description if kind else "A model given with --model",
-        scaling_text=scaling_text(meta.input_scaling, own=kind is not None),
+        scaling_text=scaling_text(meta.input_scaling, own=kind is not None, info=info),
         figures=figures, history=meta.history, summary_table=summary_table(meta.summary))

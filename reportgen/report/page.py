@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..data.dataset import DIGITS
+from ..analysis.corruptions import REFERENCE as CORRUPTIONS_REFERENCE
+from ..data.card import DatasetInfo
 from ..records import (
     Calibration,
     ClassCounts,
@@ -61,11 +62,13 @@ class FrontMatter:
 
 
 @dataclass
-class DigitImages:
-    """Thumbnails of one digit: digit 0-9, file names, and where they are in their
-    gallery's sprite sheet (:func:`sheet_props`; None: no sheet)."""
+class ClassImages:
+    """Thumbnails of one class: label (its folder, data.card.label_slug), name (the
+    class's name), file names, and where they are in their gallery's sprite sheet
+    (:func:`sheet_props`; None: no sheet)."""
 
-    digit: int
+    label: str
+    name: str
     files: list[str]
     sheet: dict | None = None
 
@@ -84,11 +87,11 @@ def sheet_props(url: str | None, groups: list[list[str]]) -> list[dict | None]:
 
 @dataclass
 class SplitSection:
-    """One split's section: name ("train"), title ("Training"), digits (the sample)."""
+    """One split's section: name ("train"), title ("Training"), classes (the sample)."""
 
     name: str
     title: str
-    digits: list[DigitImages]
+    classes: list[ClassImages]
 
 
 @dataclass
@@ -105,7 +108,7 @@ class PageContext:
     class_counts_png: str | None
     splits: list[SplitSection]
     wrong_count: int
-    wrong_digits: list[DigitImages]
+    wrong_classes: list[ClassImages]
     confusion_png: str
     model: ModelSection
     custom: CustomTestResult | None
@@ -120,9 +123,11 @@ class PageContext:
     changes: ModelChanges | None = None
     robustness: Robustness | None = None
     history: list[HistoryRow] = field(default_factory=list)
+    #: the corruptions' source, as the Robustness section cites it (markdown)
+    robustness_reference: str = CORRUPTIONS_REFERENCE
     wrong_dir: str = WRONG_DIR
-    #: the test split's confusion matrix (10, 10), rows true, columns predicted; the train
-    #: split's (None when not computed); the gallery's files {digit: names}
+    #: the test split's confusion matrix (k, k), rows true, columns predicted; the train
+    #: split's (None when not computed); the gallery's files {label: names}
     confusion: list[list[int]] = field(default_factory=list)
     train_confusion: list[list[int]] | None = None
     wrong_files: dict[str, list[str]] = field(default_factory=dict)
@@ -161,15 +166,36 @@ class PageText:
     description: str
 
 
-def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
-                 thumb_size: int, history: list[HistoryRow], static_dir: Path | None = None,
-                 ) -> PageContext:
+def _classes(info: DatasetInfo, files: Mapping[str, list[str]], sheet: str | None,
+             ) -> list[ClassImages]:
+    """One ClassImages per class of ``info``, in label order, from {label: file names} and
+    the gallery's sprite sheet URL (None: no sheet)."""
+    groups = [files[info.slug_of(d)] for d in info.labels]
+    return [ClassImages(info.slug_of(d), info.class_name(d), g, sh) for d, g, sh in
+            zip(info.labels, groups, sheet_props(sheet, groups), strict=True)]
+
+
+def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[str, Any]:
+    """The page's words for the dataset, from its record: heading, description (split
+    sizes written in), noun, references, label_errors_note, classes."""
+    return {"name": info.name, "heading": info.heading or f"{info.name} dataset",
+            "description": info.description.format(train_total=f"{train_total:,}",
+                                                   test_total=f"{test_total:,}"),
+            "noun": info.noun, "references": list(info.references),
+            "label_errors_note": info.label_errors_note, "classes": list(info.classes),
+            "size": f"{info.height}x{info.width}"}
+
+
+def page_context(results: Mapping[str, Any], text: PageText, *, info: DatasetInfo,
+                 assets_url: str, thumb_size: int, history: list[HistoryRow],
+                 static_dir: Path | None = None) -> PageContext:
     """Build the page's context from the stages' records, by stage name: sample (Sample),
     class_counts (ClassCounts), train (ModelRef), gallery (GalleryResult), and the
     optional calibration, label_errors, robustness, changes, model_figures and custom_test (None or
     absent: the section is left out). assets_url: site URL of the assets folder;
     thumb_size: px of one thumbnail; history: the "Model history" rows; static_dir: the
-    site's ``static`` folder, where the charts' sizes are read (None: no sizes)."""
+    site's ``static`` folder, where the charts' sizes are read (None: no sizes); info: the
+    dataset's record (classes, wording)."""
     sample: Sample = results["sample"]
     counts: ClassCounts = results["class_counts"]
     model: ModelRef = results["train"]
@@ -178,28 +204,23 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
     calibration: Calibration | None = results.get("calibration")
     label_errors: SuspectedLabelErrors | None = results.get("label_errors")
     changes: ModelChanges | None = results.get("changes")
-    splits = []
-    for s, title in (("train", "Training"), ("test", "Test")):
-        groups = [sample.files[s][str(d)] for d in DIGITS]
-        splits.append(SplitSection(
-            name=s, title=title,
-            digits=[DigitImages(d, g, sh) for d, g, sh in
-                    zip(DIGITS, groups, sheet_props(sample.sheets.get(s), groups), strict=True)]))
-    wrong = [gallery.files[str(d)] for d in DIGITS]
+    splits = [SplitSection(name=s, title=title,
+                           classes=_classes(info, sample.files[s], sample.sheets.get(s)))
+              for s, title in (("train", "Training"), ("test", "Test"))]
     log = list(model.meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
     return PageContext(
         version=__version__,
         page=FrontMatter(sidebar_position=1, id=DOC_ID, title=text.title,
                          description=text.description, slug=SLUG, custom_edit_url=None),
         dataset={"digest": counts.digest, "train_total": sum(counts.train),
-                 "test_total": sum(counts.test)},
+                 "test_total": sum(counts.test),
+                 **dataset_text(info, sum(counts.train), sum(counts.test))},
         sample_per_class=sample.per_class, seed=sample.seed, thumb_size=thumb_size,
         assets_url=assets_url, class_counts_png=counts.chart_png, splits=splits,
         wrong_count=gallery.wrong_count,
-        wrong_digits=[DigitImages(d, g, sh) for d, g, sh in
-                      zip(DIGITS, wrong, sheet_props(gallery.sheet, wrong), strict=True)],
+        wrong_classes=_classes(info, gallery.files, gallery.sheet),
         confusion_png=gallery.confusion_png,
-        model=model_section(model.meta, results.get("model_figures")),
+        model=model_section(model.meta, results.get("model_figures"), info),
         custom=custom, log_text="\n".join(log),
         confusion_normalized_png=gallery.confusion_normalized_png,
         train_confusion_png=gallery.train_confusion_png,
@@ -208,7 +229,7 @@ def page_context(results: Mapping[str, Any], text: PageText, *, assets_url: str,
         calibration=calibration, label_errors=label_errors, changes=changes,
         robustness=results.get("robustness"), history=history, model_sha256=model.meta.sha256[:12],
         chart_sizes=_chart_sizes(static_dir, results),
-        **_text_equivalents(results, gallery), thumbs=_thumbs(label_errors, changes, assets_url,
+        **_text_equivalents(results, gallery, info), thumbs=_thumbs(label_errors, changes, assets_url,
                                                             results.get("robustness")),
         confusion=gallery.confusion, train_confusion=gallery.train_confusion,
         wrong_files=gallery.files)
@@ -231,11 +252,12 @@ def _chart_sizes(static_dir: Path | None, results: Mapping[str, Any]) -> dict[st
     return {u: list(chart_size(p)) for u, p in found.items() if p.is_file()}
 
 
-def _text_equivalents(results: Mapping[str, Any], gallery: GalleryResult) -> dict[str, dict]:
+def _text_equivalents(results: Mapping[str, Any], gallery: GalleryResult, info: DatasetInfo,
+                      ) -> dict[str, dict]:
     counts: ClassCounts = results["class_counts"]
-    alt = {"class_counts": accessible.class_counts_alt(counts.train, counts.test)}
-    tables = {"class_counts": accessible.class_counts_table(counts.train, counts.test),
-              "metrics": accessible.metrics_table(gallery.metrics)}
+    alt = {"class_counts": accessible.class_counts_alt(counts.train, counts.test, info)}
+    tables = {"class_counts": accessible.class_counts_table(counts.train, counts.test, info),
+              "metrics": accessible.metrics_table(gallery.metrics, info)}
     cal: Calibration | None = results.get("calibration")
     if cal is not None:
         alt["reliability"] = accessible.reliability_alt(cal)

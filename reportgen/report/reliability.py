@@ -8,25 +8,29 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.card import DatasetInfo
 from ..records import Calibration, ModelMeta
 from .assets import reliability_name
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
 
 def write_reliability(cal: Calibration, meta: ModelMeta, folder: Path,
-                      url_of: Callable[[Path], str]) -> tuple[Calibration, list[Path]]:
+                      url_of: Callable[[Path], str], info: DatasetInfo,
+                      ) -> tuple[Calibration, list[Path]]:
     """Draw ``cal``'s reliability diagram (light and dark) as
-    ``<folder>/mnist-test-<epochs>-<acc>-reliability.png``. Returns (cal with its
-    reliability_png set, files written)."""
-    written = write_chart(Path(folder) / reliability_name(meta.epochs, meta.test_accuracy),
+    ``<folder>/<slug>-test-<epochs>-<acc>-reliability.png`` (slug: ``info``'s). Returns
+    (cal with its reliability_png set, files written)."""
+    written = write_chart(Path(folder) / reliability_name(info.slug, meta.epochs,
+                                                          meta.test_accuracy),
                           reliability_figure, cal.accuracy, cal.confidence, cal.counts,
-                          cal.ece, cal.n_bins, cal.bins)
+                          cal.ece, cal.n_bins, cal.bins, noun=info.noun)
     cal.reliability_png = url_of(written[0])
     return cal, written
 
 
 def reliability_figure(accuracy: list[float], confidence: list[float], counts: list[int],
-                       ece: float, n_bins: int, bins: list[int] | None = None):
+                       ece: float, n_bins: int, bins: list[int] | None = None,
+                       noun: str = "class"):
     """Reliability diagram: accuracy against mean confidence per confidence bin (points
     from scikit-learn's calibration_curve), the diagonal of perfect calibration, and below
     it the number of images per bin (log scale), a bar over each bin (``bins``: the index
@@ -51,7 +55,7 @@ def reliability_figure(accuracy: list[float], confidence: list[float], counts: l
              else np.array(confidence) * 100)
     hist.bar(where, counts, width=width * 0.9, color="#DD8452")
     hist.set_yscale("log")
-    hist.set_xlabel("Confidence: probability of the predicted digit (%)")
+    hist.set_xlabel(f"Confidence: probability of the predicted {noun} (%)")
     hist.set_ylabel("Images")
     hist.grid(alpha=0.3)
     return fig

@@ -12,21 +12,22 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.corruptions import CORRUPTIONS, SEED, corrupt
+from ..data.card import DatasetInfo
 from ..records import CorruptionAccuracy, ModelMeta, Robustness
 from .assets import ROBUSTNESS_CLEAN, robustness_name, write_thumbnail_grid
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
-#: The test image the thumbnails show (index 0 of MNIST's test split is a 7).
+#: The test image the thumbnails show (the test split's first).
 SAMPLE_INDEX = 0
 
 
 def measure_robustness(x: np.ndarray, y: np.ndarray, clean: float,
                        predict: Callable[[np.ndarray], np.ndarray], *, model_sha256: str,
                        seed: int = SEED) -> tuple[Robustness, dict[str, np.ndarray]]:
-    """Accuracy under every corruption. x: uint8 (n, 28, 28), 0 = background; y: int (n,)
+    """Accuracy under every corruption. x: uint8 (n, h, w), 0 = background; y: int (n,)
     labels; clean: the model's accuracy on x as it is (0-1); predict: uint8 images ->
-    probabilities float (n, 10), the model fed as for its clean accuracy. Returns the
-    record (no files yet) and {name: the corrupted sample image, uint8 (28, 28)}."""
+    probabilities float (n, k), the model fed as for its clean accuracy. Returns the
+    record (no files yet) and {name: the corrupted sample image, uint8 (h, w)}."""
     results, samples = [], {}
     idx = min(SAMPLE_INDEX, len(y) - 1)
     for c in CORRUPTIONS.values():
@@ -38,16 +39,16 @@ def measure_robustness(x: np.ndarray, y: np.ndarray, clean: float,
 
 
 def write_robustness(rob: Robustness, x_sample: np.ndarray, samples: dict[str, np.ndarray],
-                     meta: ModelMeta, folder: Path,
-                     url_of: Callable[[Path], str]) -> tuple[Robustness, list[Path]]:
-    """Write the chart (``<folder>/mnist-test-<epochs>-<acc>-robustness.png``, named by the
-    model like the other charts, and its dark variant) and a thumbnail
-    of the sample test image (x_sample uint8 (28, 28)) clean and under each corruption
+                     meta: ModelMeta, folder: Path, url_of: Callable[[Path], str],
+                     info: DatasetInfo) -> tuple[Robustness, list[Path]]:
+    """Write the chart (``<folder>/<slug>-test-<epochs>-<acc>-robustness.png``, named by the
+    dataset and the model like the other charts, and its dark variant) and a thumbnail
+    of the sample test image (x_sample uint8 (h, w)) clean and under each corruption
     (``clean.png``, ``<name>.png`` and their sprite sheet). Returns (rob with chart_png,
     sheet and the files set; every file written)."""
     folder = Path(folder)
     title = f"{meta.kind.upper() if meta.kind else 'Model'}, {meta.epochs or '?'} epochs"
-    written = write_chart(folder / robustness_name(meta.epochs, meta.test_accuracy),
+    written = write_chart(folder / robustness_name(info.slug, meta.epochs, meta.test_accuracy),
                           robustness_figure, rob, title)
     rob.chart_png = url_of(written[0])
     stack = np.stack([x_sample, *(samples[c.name] for c in rob.corruptions)])

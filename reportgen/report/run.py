@@ -149,7 +149,7 @@ class Run:
         return None
 
     def probabilities(self, model: ModelRef, split: str = "test"):
-        """Probabilities (float32 (n, 10)) of ``model`` on ``split``: cached, else computed
+        """Probabilities (float32 (n, n_classes)) of ``model`` on ``split``: cached, else computed
         from its file on this machine (ModelError when neither is here)."""
         try:
             path = self.model_file(model)
@@ -189,7 +189,8 @@ class Run:
                 for h in self.state.history]
         if not any(h.shown for h in rows):
             rows.append(dataclasses.replace(history_row(model), shown=True))
-        return page_context(self.results, self.text, assets_url=self.opts.assets_url,
+        return page_context(self.results, self.text, info=self.ds.info,
+                            assets_url=self.opts.assets_url,
                             thumb_size=self.opts.thumb_size, history=rows,
                             static_dir=self.opts.site_dir / "static")
 

@@ -60,12 +60,12 @@ def _sample(r: Run) -> StageOutput:
     paths = [image_path(o.assets_dir, s, d, int(n[:5]))
              for s in SPLITS for d, names in files[s].items() for n in names]
     if o.publish_all:
-        publish_all(o.export_dir, o.assets_dir)
+        publish_all(o.export_dir, o.assets_dir, r.ds.info.labels)
         paths = [image_path(o.assets_dir, s, d, i)
                  for s in SPLITS for i, d in enumerate(r.ds.split(s)[1])]
     sample = Sample(o.sample_per_class, o.seed,
-                    {s: {str(d): v for d, v in files[s].items()} for s in SPLITS})
-    for s in SPLITS:  # digit 0's images first, as the page's rows
+                    {s: {r.ds.info.slug_of(d): v for d, v in files[s].items()} for s in SPLITS})
+    for s in SPLITS:  # label 0's images first, as the page's rows
         indices = [int(n[:5]) for d in sorted(files[s]) for n in files[s][d]]
         paths.append(assets.write_sheet(r.ds.split(s)[0], indices, o.assets_dir / s))
         sample.sheets[s] = o.url(paths[-1])
@@ -106,7 +106,8 @@ def _model_gone(r: Run) -> bool:
 def _gallery(r: Run) -> StageOutput:
     o, ds = r.opts, r.ds
     g, written = write_gallery(ds.x_test, ds.y_test, r.probabilities(r.model), o.assets_dir,
-                               o.url, epochs=r.model.meta.epochs, y_train=ds.y_train,
+                               o.url, epochs=r.model.meta.epochs, info=ds.info,
+                               y_train=ds.y_train,
                                train_probs=r.probabilities(r.model, "train"))
     cm_file = o.site_dir / "static" / g.confusion_png.lstrip("/")
     g.log = tunelog.confusion_saved(relpath(cm_file, o.site_dir))
@@ -117,7 +118,7 @@ def _gallery(r: Run) -> StageOutput:
 def _calibration(r: Run) -> StageOutput:
     cal = calibration(r.ds.y_test, r.probabilities(r.model))
     cal, written = write_reliability(cal, r.model.meta, r.opts.assets_dir / assets.CALIBRATION_DIR,
-                                     r.opts.url)
+                                     r.opts.url, r.ds.info)
     return StageOutput(dump(cal), written)
 
 
@@ -160,14 +161,15 @@ def _robustness(r: Run) -> StageOutput:
     ds, m = r.ds, r.model
     clean = float((r.probabilities(m).argmax(axis=1) == ds.y_test).mean())
     try:
-        model = load_model(r.model_file(m))
+        model = load_model(r.model_file(m), ds.info)
     except ModelError as exc:  # e.g. only its probabilities are on this machine
         r.site.problems.append(f"Robustness section left out: {exc}")
         return StageOutput(None)
     rob, samples = measure_robustness(ds.x_test, ds.y_test, clean, lambda x: model.predict(
         x, m.meta.input_scaling), model_sha256=m.meta.sha256, seed=SEED)
     rob, written = write_robustness(rob, ds.x_test[rob.sample_index], samples, m.meta,
-                                    r.opts.assets_dir / assets.ROBUSTNESS_DIR, r.opts.url)
+                                    r.opts.assets_dir / assets.ROBUSTNESS_DIR, r.opts.url,
+                                    ds.info)
     return StageOutput(dump(rob), written)
 
 
@@ -181,7 +183,8 @@ def _class_counts(r: Run) -> StageOutput:
     chart = r.opts.assets_dir / assets.CLASS_COUNTS
     counts = ClassCounts(r.ds.digest, r.ds.class_counts("train"), r.ds.class_counts("test"),
                          r.opts.url(chart))
-    return StageOutput(dump(counts), write_class_counts(counts.train, counts.test, chart))
+    return StageOutput(dump(counts), write_class_counts(counts.train, counts.test, chart,
+                                                        r.ds.info))
 
 
 def _custom_inputs(r: Run) -> tuple:
@@ -203,7 +206,7 @@ def _custom_inputs(r: Run) -> tuple:
 def _custom_test(r: Run) -> StageOutput:
     files, problems = r.custom_files
     res, written = run_custom_test(r.model_file(r.model), r.model.meta, files, problems,
-                                   r.opts.assets_dir, r.opts.url, r.opts.log_file)
+                                   r.opts.assets_dir, r.opts.url, r.opts.log_file, r.ds.info)
     return StageOutput(dump(res) if res else None, written)
 
 

@@ -110,14 +110,14 @@ def test_suspected_label_errors_rank_the_flipped_labels_first():
 def test_metrics_are_scikit_learns_and_agree_with_the_hand_formulas():
     y = np.array([0, 0, 1, 1, 2, 2, 2, 3])
     pred = np.array([0, 1, 1, 1, 2, 0, 2, 9])
-    cm = confusion_matrix(y, pred)
+    cm = confusion_matrix(y, pred, 10)
     assert cm.shape == (10, 10) and cm[0, 1] == 1 and cm[2, 0] == 1 and cm[3, 9] == 1
     assert cm.sum(axis=1).tolist() == [2, 2, 3, 1, 0, 0, 0, 0, 0, 0]  # absent digits: rows of 0
     m = per_class_metrics(cm)
     # digit 1: predicted 3 times, right twice; all its 2 images read right
     assert m[1]["precision"] == pytest.approx(2 / 3) and m[1]["recall"] == pytest.approx(1.0)
     assert m[1]["f1"] == pytest.approx(0.8) and m[1]["support"] == 2
-    assert m[5] == {"digit": 5, "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert m[5] == {"label": 5, "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
     probs = np.full((4, 10), 0.0)
     probs[[0, 1, 2, 3], [0, 1, 2, 5]] = 1.0  # the last one is surely wrong
     loss, acc, wrong = evaluate_probabilities(probs, np.array([0, 1, 2, 3]))
@@ -128,7 +128,7 @@ def test_metrics_are_scikit_learns_and_agree_with_the_hand_formulas():
 
 
 def test_confusion_matrix_rows_true_columns_predicted():
-    cm = confusion_matrix(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 1]))
+    cm = confusion_matrix(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 1]), 10)
     assert cm[:3, :3].tolist() == [[1, 1, 0], [0, 1, 0], [0, 1, 0]] and cm.sum() == 4
     m = per_class_metrics(cm)
     assert m[1]["precision"] == pytest.approx(1 / 3) and m[1]["recall"] == 1.0

@@ -49,7 +49,7 @@ def test_file_moved_to_other_digit(exported, npz_path, runner):
     shutil.move(victim, moved)
     rep = audit_export(ds, export)
     kinds = {(f.kind, f.path) for f in rep.findings}
-    assert ("wrong-digit", str(moved)) in kinds and ("missing", str(victim)) in kinds
+    assert ("wrong-class", str(moved)) in kinds and ("missing", str(victim)) in kinds
     res = audit_cli(runner, npz_path, export, "--json")
     assert res.exit_code == 1
     data = json.loads(res.stdout)
@@ -71,7 +71,7 @@ def test_stray_folder(exported, npz_path, runner):
     (export / "train" / "backup").mkdir()
     rep = audit_export(ds, export)
     assert [(f.kind, f.path) for f in rep.findings] == [
-        ("not-a-digit-folder", str(export / "train" / "backup"))]
+        ("not-a-class-folder", str(export / "train" / "backup"))]
     res = audit_cli(runner, npz_path, export)
     assert res.exit_code == 1 and "backup" in res.stdout
 

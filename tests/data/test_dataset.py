@@ -4,6 +4,7 @@ import hashlib
 import numpy as np
 import pytest
 
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.data.dataset import class_counts, load_dataset, sample_indices
 from reportgen.errors import DatasetError
 from tests.conftest import idx_bytes, make_arrays, write_idx, write_npz
@@ -28,9 +29,9 @@ def test_idx_folder_loads_same_arrays(tmp_path, arrays, gz, npz_path):
     np.testing.assert_array_equal(ds.x_test, arrays[2])
 
 
-def expect_error(path, fragment):
+def expect_error(path, fragment, card=None):
     with pytest.raises(DatasetError) as info:
-        load_dataset(path)
+        load_dataset(path, card)
     msg = str(info.value)
     assert str(path) in msg and fragment in msg and "\n" not in msg
     return msg
@@ -54,7 +55,12 @@ def test_missing_key(tmp_path):
 def test_wrong_shape(tmp_path):
     x_train, y_train, x_test, y_test = make_arrays()
     p = write_npz(tmp_path / "s.npz", x_train=x_train.reshape(30, 784))
-    expect_error(p, "x_train has shape (30, 784), expected (n, 28, 28)")
+    expect_error(p, "x_train has shape (30, 784), expected (n, h, w) or (n, h, w, 3)")
+    p = write_npz(tmp_path / "t.npz", x_train=x_train[:, :20, :20].copy())
+    expect_error(p, "x_test has shape (20, 28, 28), expected (n, 20, 20)")
+    expect_error(write_npz(tmp_path / "u.npz", x_train=x_train[:, :20, :20].copy(),
+                           x_test=x_test[:, :20, :20].copy()),
+                 "x_train has shape (30, 20, 20), expected (n, 28, 28)", BUILTIN_INFO)
 
 
 def test_wrong_dtype(tmp_path):
@@ -74,7 +80,25 @@ def test_labels_out_of_range(tmp_path):
     y = y_train.copy()
     y[0] = 11
     p = write_npz(tmp_path / "r.npz", y_train=y)
-    expect_error(p, "labels outside 0-9")
+    expect_error(p, "labels outside 0-9", BUILTIN_INFO)  # the card names 10 classes
+    y = y.astype(np.int64)
+    y[0] = -1
+    expect_error(write_npz(tmp_path / "n.npz", y_train=y), "labels outside")
+
+
+def test_a_dataset_without_a_card_is_described_by_its_arrays(tmp_path):
+    """No card: 28x28 images with at most the embedded dataset's classes are read as it;
+    another size or more classes get a generic record (classes named by their labels)."""
+    x_train, y_train, x_test, y_test = make_arrays()
+    assert load_dataset(write_npz(tmp_path / "a.npz")).info == BUILTIN_INFO
+    y = y_train.copy()
+    y[0] = 11
+    ds = load_dataset(write_npz(tmp_path / "b.npz", y_train=y))
+    assert ds.info.classes == tuple(str(i) for i in range(12)) and ds.info.noun == "class"
+    assert ds.class_counts("train")[11] == 1 and len(ds.class_counts("test")) == 12
+    small = load_dataset(write_npz(tmp_path / "c.npz", x_train=x_train[:, :20, :16].copy(),
+                                   x_test=x_test[:, :20, :16].copy()))
+    assert (small.info.height, small.info.width, small.info.image_shape) == (20, 16, (20, 16))
 
 
 def test_idx_wrong_magic(tmp_path, arrays):
@@ -106,4 +130,4 @@ def test_sample_indices_deterministic_and_per_class():
     for d, idx in a.items():
         assert len(idx) == 5 and idx == sorted(idx) and all(y[i] == d for i in idx)
     assert sample_indices(y, 5, seed=1) != a
-    assert class_counts(np.array([0, 0, 9])) == [2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert class_counts(np.array([0, 0, 9]), 10) == [2, 0, 0, 0, 0, 0, 0, 0, 0, 1]

@@ -5,6 +5,7 @@ its image, and is not part of the saved model."""
 import numpy as np
 import pytest
 
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.models import augment as A
 from reportgen.models.augment import (
     AUGMENTED_SHARE,
@@ -45,8 +46,12 @@ def test_batches_cover_the_data_once_per_epoch(images):
 def test_recipes_augment_and_the_page_shows_how():
     for kind in KINDS.values():
         assert kind.recipe.augment and kind.recipe.version >= 3
-        code = kind.code(kind.epochs)
+        code = kind.code(kind.epochs, info=BUILTIN_INFO)
         assert "def build_augmenter" in code and "augmented" in kind.recipe.text()
+        # the builder as it ran for the dataset: its values written in, no ``info``
+        builder = code.split("def build_augmenter")[0]
+        assert "info" not in builder and 'shape=(28, 28), dtype="uint8", name="digits"' in builder
+        assert 'Dense(10, activation="softmax", name="digit_probabilities")' in builder
         if kind.recipe.augment_once:
             assert "def augmented_copy" in code and "augmented_copy(x_fit, y_fit)" in code
             assert "model.fit(x_aug, y_aug" in code

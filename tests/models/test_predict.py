@@ -7,15 +7,9 @@ from PIL import Image, ImageDraw
 
 from reportgen.cli import app
 from reportgen.data.dataset import load_dataset
+from reportgen.data.images import collect_images, label_of, load_ink, mnist_normalize
 from reportgen.errors import ImageError
-from reportgen.models.predict import (
-    accuracy,
-    collect_images,
-    label_of,
-    load_ink,
-    mnist_normalize,
-    predict_files,
-)
+from reportgen.models.predict import accuracy, predict_files
 from reportgen.models.train import train_model
 from tests.conftest import EMBEDDED
 from tests.handwriting import digit_set, draw_digit

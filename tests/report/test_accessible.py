@@ -6,6 +6,7 @@ import re
 import numpy as np
 from PIL import Image
 
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.records import Calibration, Change, SuspectedLabelErrors
 from reportgen.report import accessible
 from reportgen.report.assets import SHEET_COLUMNS, chart_size, write_sheet
@@ -16,10 +17,10 @@ MNIST_TEST = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 def test_class_counts_alt_names_the_extremes():
-    alt = accessible.class_counts_alt(MNIST_TRAIN, MNIST_TEST)
+    alt = accessible.class_counts_alt(MNIST_TRAIN, MNIST_TEST, BUILTIN_INFO)
     assert "training split, largest 6,742 ones, smallest 5,421 fives" in alt
     assert "test split, largest 1,135 ones, smallest 892 fives" in alt
-    table = accessible.class_counts_table(MNIST_TRAIN, MNIST_TEST)
+    table = accessible.class_counts_table(MNIST_TRAIN, MNIST_TEST, BUILTIN_INFO)
     assert table.header == ["Digit", "Training images", "Test images"]
     assert table.rows[5] == ["5", "5,421", "892"] and table.rows[-1] == ["Total", "60,000", "10,000"]
 

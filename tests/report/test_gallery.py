@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.report.assets import parse_thumbnail_name, thumbnail_name
 from reportgen.report.gallery import write_gallery
 from tests.helpers import fake_probs
@@ -21,7 +22,7 @@ def test_names_round_trip():
 def test_gallery_files_match_predictions(tmp_path, arrays):
     _, _, x, y = arrays
     wrong = {0: (int(y[0]) + 1) % 10, 5: (int(y[5]) + 3) % 10}
-    g, written = write_gallery(x, y, fake_probs(y, wrong), tmp_path, url_of, epochs=2)
+    g, written = write_gallery(x, y, fake_probs(y, wrong), tmp_path, url_of, epochs=2, info=BUILTIN_INFO)
     assert g.wrong_count == 2 and sum(g.per_class) == 2
     expected = {thumbnail_name(y[i], i, p) for i, p in wrong.items()}
     assert {n for v in g.files.values() for n in v} == expected
@@ -48,11 +49,11 @@ def test_gallery_files_match_predictions(tmp_path, arrays):
 
 def test_unknown_epochs_are_named_so(tmp_path, arrays):
     _, _, x, y = arrays
-    g, _ = write_gallery(x, y, fake_probs(y, {}), tmp_path, url_of, epochs=None)
+    g, _ = write_gallery(x, y, fake_probs(y, {}), tmp_path, url_of, epochs=None, info=BUILTIN_INFO)
     assert g.confusion_png == "/x/mnist-test-unknown-100.00.png"
 
 
 def test_mismatched_probabilities_rejected(tmp_path, arrays):
     _, _, x, y = arrays
     with pytest.raises(ValueError, match="do not fit"):
-        write_gallery(x, y, np.zeros((3, 10)), tmp_path, url_of, epochs=1)
+        write_gallery(x, y, np.zeros((3, 10)), tmp_path, url_of, epochs=1, info=BUILTIN_INFO)

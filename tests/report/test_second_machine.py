@@ -14,10 +14,11 @@ import pytest
 
 from reportgen import pipeline
 from reportgen.cli import app
+from reportgen.data.card import BUILTIN
 from reportgen.models import store
 from reportgen.models.kinds import get_kind
 from reportgen.models.train import TrainResult
-from reportgen.options import BUILTIN, Options
+from reportgen.options import Options
 from reportgen.report.assets import PAGE_PATH
 from tests.conftest import make_arrays, write_npz
 from tests.helpers import fake_meta, fake_probs

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.records import Confusion
 from reportgen.report.gallery import write_gallery
 from reportgen.report.model_section import summary_table
@@ -20,7 +21,7 @@ def test_gallery_order_and_confidence_follow_the_ranking(tmp_path):
     y = np.array([3, 3, 3, 7])
     x = np.zeros((4, 28, 28), np.uint8)
     probs = probs_of([{8: 0.55}, {5: 0.99}, {8: 0.8}, {7: 0.9}])
-    g, _ = write_gallery(x, y, probs, tmp_path, lambda p: p.name, epochs=1)
+    g, _ = write_gallery(x, y, probs, tmp_path, lambda p: p.name, epochs=1, info=BUILTIN_INFO)
     assert g.files["3"] == ["3-0001-5.png", "3-0002-8.png", "3-0000-8.png"]
     assert g.confidence["3"] == [0.99, 0.8, 0.55]
     assert g.top_confusions == [Confusion(3, 8, 2), Confusion(3, 5, 1)]
