@@ -1,4 +1,5 @@
-"""reportgen: build the "Mr. Glassy the Bot" MNIST Docusaurus page from the dataset.
+"""reportgen: build the "Mr. Glassy the Bot" image-classification Docusaurus page from a dataset
+(the embedded MNIST by default).
 
 A library in layers (engine, data, analysis, models, report; README's Architecture
 section) with a thin typer CLI on top (reportgen.cli) and the order of the stages in

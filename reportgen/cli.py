@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from . import __version__, pipeline
+from . import pipeline
 from .cli_common import (
     AssetsUrl,
     CategoryLabel,
@@ -23,7 +23,6 @@ from .cli_common import (
     Description,
     DocsDir,
     Epochs,
-    ErrorsAsOneLine,
     ExportDir,
     Force,
     Json,
@@ -45,6 +44,7 @@ from .cli_common import (
     Train,
     VerifyPixels,
     Workers,
+    app,
     on_sigterm,
 )
 from .console import (
@@ -60,29 +60,10 @@ from .console import (
     print_run,
     progress,
 )
-from .options import DISTRIBUTION, Options
+from .options import Options
 from .report.assets import WRONG_DIR
 
 D = Options()  # every default comes from here
-
-
-app = typer.Typer(cls=ErrorsAsOneLine, add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False,
-                  help="Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, "
-                       "render. Start with `reportgen site-assets`.")
-
-def _print_version(value: bool) -> None:
-    if value:
-        out.print(f"reportgen {__version__} (distribution {DISTRIBUTION})", highlight=False)
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: Annotated[bool, typer.Option(
-        "--version", callback=_print_version, is_eager=True,
-        help="Print reportgen's version and exit.")] = False) -> None:
-    """Build the 'Mr. Glassy the Bot' MNIST page: export, train, gallery, render. Start with
-    `reportgen site-assets`."""
 
 
 def main() -> None:
@@ -100,8 +81,8 @@ def export(
     force: Force = False, no_sample: NoSample = False, create: Create = False,
     quiet: Quiet = False,
 ) -> None:
-    """Export every image as <export-dir>/<split>/<digit>/<index:05d>.png and the page's
-    sample into <site>/static/<assets-url>/<split>/<digit>/."""
+    """Export every image as <export-dir>/<split>/<label>/<index:05d>.png and the page's
+    sample into <site>/static/<assets-url>/<split>/<label>/."""
     opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
                    assets_url=assets_url, sample_per_class=sample_per_class, seed=seed,
                    workers=workers)
@@ -125,7 +106,7 @@ def train(
     model_kind: Kind = D.model_kind, quiet: Quiet = False,
 ) -> None:
     """Train a model of --model-kind (mlp or cnn), evaluate it on the test split and save
-    <models-dir>/<epochs>/<mnist|cnn>-<epochs>-<acc>.keras (reuses an identical stored
+    <models-dir>/<epochs>/<prefix>-<epochs>-<acc>.keras (reuses an identical stored
     model)."""
     opts = Options(dataset=dataset, models_dir=models_dir, log_file=log_file, epochs=epochs,
                    seed=seed, retrain=retrain, model_kind=model_kind)
@@ -221,7 +202,7 @@ def audit(
     max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Findings to print "
                                            "(all with --json).")] = 50,
 ) -> None:
-    """Count the exported PNGs per digit and split against the dataset's labels and check
+    """Count the exported PNGs per class and split against the dataset's labels and check
     the page's images exist. Only reads; exit 1 on any finding."""
     opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
                    docs_dir=docs_dir).validated()
@@ -292,8 +273,9 @@ def predict(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any input could not be "
                                          "predicted.")] = False,
 ) -> None:
-    """Predict the digit in your own images, preprocessed like MNIST (20x20 box, centre of
-    mass at the centre). A digit file stem (7.png) or folder (7/) is the label."""
+    """Predict the class of your own images, preprocessed as the dataset's card says (the
+    embedded one: 20x20 box, centre of mass at the centre). A file stem (7.png) or folder
+    (7/) that names a class is its label."""
     opts = Options(dataset=dataset, site_dir=site_dir or D.site_dir, assets_url=assets_url,
                    models_dir=models_dir, log_file=log_file, model=model,
                    custom_images=list(inputs), input_scaling=input_scaling)

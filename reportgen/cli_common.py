@@ -17,10 +17,11 @@ try:  # typer vendors click since 0.20
 except ImportError:  # pragma: no cover - older typer on real click
     from click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from .console import err
+from . import __version__
+from .console import err, out
 from .errors import ReportgenError
 from .models.kinds import KINDS
-from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE
+from .options import DEFAULT_DESCRIPTION, DEFAULT_TITLE, DISTRIBUTION
 
 
 class ErrorsAsOneLine(TyperGroup):
@@ -96,7 +97,7 @@ def on_sigterm(signum, frame):
 
 
 Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
-                                        "of the four MNIST IDX files (raw or .gz).")]
+                                        "of the four IDX files (raw or .gz).")]
 SiteDir = Annotated[Path, typer.Option("--site-dir", help="Docusaurus site (or overlay) to "
                                        "write docs/ and static/ into.")]
 AssetsUrl = Annotated[str, typer.Option("--assets-url", help="Site URL of the page's images; "
@@ -111,7 +112,7 @@ Epochs = Annotated[int | None, typer.Option(
 Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for Python, NumPy, TensorFlow "
                                    "and the page's sample.")]
 SamplePer = Annotated[int, typer.Option("--sample-per-class", min=1, max=1000,
-                                        help="Images per digit per split shown on the page.")]
+                                        help="Images per class per split shown on the page.")]
 Workers = Annotated[int | None, typer.Option("--workers", min=1, max=64,
                                              help="Export processes (default: CPU count).")]
 Title = Annotated[str | None, typer.Option(
@@ -169,3 +170,22 @@ PageModel = Annotated[Path | None, typer.Option("--model", help="Use this model 
                                                 "--model-kind.")]
 Train = Annotated[bool, typer.Option("--train", help="Train a model again when the page shows "
                                      "one given with --model.")]
+
+
+app = typer.Typer(cls=ErrorsAsOneLine, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
+                  help="Build the 'Mr. Glassy the Bot' image-classification page: export, "
+                       "train, gallery, render. Start with `reportgen site-assets`.")
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"reportgen {__version__} (distribution {DISTRIBUTION})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print reportgen's version and exit.")] = False) -> None:
+    """Build the 'Mr. Glassy the Bot' image-classification page: export, train, gallery,
+    render. Start with `reportgen site-assets`."""

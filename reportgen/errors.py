@@ -8,7 +8,8 @@ class ReportgenError(Exception):
 
 
 class DatasetError(ReportgenError):
-    """The dataset file or folder is missing, unreadable or not MNIST-shaped."""
+    """The dataset file or folder is missing or unreadable, or its arrays are not an
+    image-classification dataset (or not the one its card describes)."""
 
 
 class ModelError(ReportgenError):

@@ -54,7 +54,7 @@ class Options:
     """Everything a run depends on. Paths are relative to the working directory.
 
     dataset: Keras-layout .npz or a folder of the four IDX files (default: the embedded
-    MNIST the package ships). site_dir: the Docusaurus
+    dataset the package ships). site_dir: the Docusaurus
     site (or overlay) written into. assets_url: site URL of the page's images, an absolute
     URL path. export_dir: the full per-class export. models_dir: the model store.
     log_file: the original's tune.log. epochs: None = DEFAULT_EPOCHS (training) or the given

@@ -13,34 +13,25 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis.changes import compare as compare_probabilities
-from .data.audit import AuditReport, audit_export
+from .data.audit import AuditReport
 from .data.dataset import load_dataset
 from .data.export import ExportResult, export_all
 from .engine.locks import guarded_run
 from .engine.stage import Stage, run_stage
-from .errors import ImageError, ModelError, SiteError
-from .models.given import model_meta_for
+from .errors import ImageError, SiteError
+from .models.compare import compare_models
 from .models.predict import PredictReport, predict_files
-from .models.store import model_sha256, probabilities_of
+from .models.store import model_sha256
 from .models.train import TrainResult, train_model
 from .options import Options
-from .records import GalleryResult, ModelChanges, ModelRef, Sample
+from .records import GalleryResult, ModelChanges, Sample
 from .report.assets import SUMMARY
 from .report.check import CheckReport, check_site
-from .report.render import audit_page
+from .report.page_audit import audit_site
 from .report.run import Run, current_model, open_run, recorded, run_options
 from .report.site import page_copies, save_site, sidebar_hint, site_docs_folder
 from .report.site import require_site as check_site_dir
-from .report.stages import (
-    CUSTOM_TEST,
-    MODEL_STAGES,
-    PAGE_RECORDS,
-    PAGE_STAGES,
-    SAMPLE,
-    STAGE,
-    STAGES,
-)
+from .report.stages import MODEL_STAGES, PAGE_RECORDS, PAGE_STAGES, STAGE, STAGES
 
 
 @dataclass
@@ -89,8 +80,7 @@ def run_stages(run: Run, plan: tuple[Stage, ...]) -> list[str]:
         if stage.name not in run.site.ran and run.site.has(stage.name):
             current.append(stage.name)
     if "train" in {s.name for s in plan}:
-        run.state.previous_model = run.previous
-        run.state.previous_robustness = run.previous_robustness
+        run.keep_previous()
     save_site(run.site, run.state)
     return current
 
@@ -119,7 +109,6 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
         _say(progress, "export")
         ex = export_all(run.ds, run.opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
-        run.export_seconds = ex.seconds
         run.state.options = run_options(run.opts)
         return _report(run, run_stages(run, STAGES), ex)
 
@@ -135,9 +124,8 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
         ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
         if not sample:
             return ex, None
-        run = open_run(opts)
-        run.ds = ds
-        run_stages(run, (SAMPLE,))
+        run = open_run(opts, ds=ds)
+        run_stages(run, (STAGE["sample"],))
         return ex, run.results["sample"]
 
 
@@ -167,7 +155,7 @@ def regenerate_gallery(opts: Options) -> tuple[GalleryResult, Path | None, list[
     with guarded(opts):
         run = open_run(opts)
         built = all(run.site.has(n) for n in ("sample", "class_counts"))
-        run_stages(run, (*MODEL_STAGES, CUSTOM_TEST, *(PAGE_STAGES if built else ())))
+        run_stages(run, (*MODEL_STAGES, *(PAGE_STAGES if built else ())))
         warnings = run.site.problems + run.model.meta.warnings
         return run.results["gallery"], run.page if built else None, warnings
 
@@ -184,7 +172,7 @@ def predict_into_site(opts: Options, model_path: Path) -> Path:
         if model_sha256(model_path) != model.meta.sha256:
             raise SiteError(f"{model_path} is not the page's model ({model.path}); run "
                             "`reportgen gallery --model` first, or leave out --model")
-        run_stages(run, (CUSTOM_TEST, *PAGE_STAGES))
+        run_stages(run, (STAGE["custom_test"], *PAGE_STAGES))
         return run.page
 
 
@@ -215,16 +203,11 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
           page_only: bool = False) -> AuditReport:
     """``reportgen audit``: the export against the dataset's labels and, with
     ``check_page``, the page's images against the site; ``page_only``: the page alone (a
-    docs CI has the site, not the full export). Reads only."""
-    copies = page_copies(opts.site_dir)
+    docs CI has the site, not the full export). Reads only (report.page_audit)."""
     docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
-    if page_only:
-        return AuditReport(counts={}, findings=audit_page(opts.site_dir, copies, docs))
-    report = audit_export(load_dataset(opts.dataset), opts.export_dir,
-                          verify_pixels=verify_pixels)
-    if check_page:
-        report.findings.extend(audit_page(opts.site_dir, copies, docs))
-    return report
+    return audit_site(opts.site_dir, page_copies(opts.site_dir), docs, opts.export_dir,
+                      None if page_only else load_dataset(opts.dataset),
+                      check_page=check_page, verify_pixels=verify_pixels)
 
 
 def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
@@ -245,15 +228,7 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
 
 def compare(opts: Options, previous: Path, current: Path) -> ModelChanges:
     """``reportgen compare``: what changed on the test split from the model ``previous``
-    to ``current`` (each described like ``--model``, fed as ``opts.input_scaling`` says).
-    Reads the store's cached probabilities, computes and caches missing ones."""
+    to ``current`` (models.compare.compare_models)."""
     opts.validated()
-    ds = load_dataset(opts.dataset)
-    probs = []
-    for path in (Path(previous), Path(current)):
-        if not path.exists():
-            raise ModelError(f"{path}: no such model file")
-        meta = model_meta_for(path, ds, opts.models_dir, opts.input_scaling)
-        probs.append(probabilities_of(ModelRef(str(path), meta), ds, opts.models_dir))
-    return compare_probabilities(ds.y_test, *probs, previous=str(previous),
-                                 current=str(current))
+    return compare_models(load_dataset(opts.dataset), previous, current, opts.models_dir,
+                          opts.input_scaling)

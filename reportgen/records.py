@@ -6,22 +6,23 @@ Each record is a dataclass that round-trips through JSON (``engine.typed``: ``du
 ``parse``, pydantic's strict JSON mode), because the manifest stores it and hands it back
 when a stage is skipped; a tampered record is refused, not trusted. Accuracies,
 probabilities and confidences are fractions in [0, 1]; URLs are site URLs
-(``/assets/…``); digits and labels are ints 0-9; sample indices index their split.
+(``/assets/…``); labels are ints 0 .. k-1 for the k classes of the dataset
+(data.card.DatasetInfo); sample indices index their split.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: {split "train"/"test": {digit "0"-"9": file names ``<index:05d>.png``}}.
+#: {split "train"/"test": {label "0", "1", …: file names ``<index:05d>.png``}}.
 SampleFiles = dict[str, dict[str, list[str]]]
 
 
 @dataclass
 class Sample:
-    """The page's sample of the dataset: ``per_class`` images per digit of each split,
-    chosen with ``seed`` (data.dataset.sample_indices); files: {split: {digit: names}};
-    sheets: {split: site URL of its sprite sheet, digit 0's files first} (report.assets)."""
+    """The page's sample of the dataset: ``per_class`` images per class of each split,
+    chosen with ``seed`` (data.dataset.sample_indices); files: {split: {label: names}};
+    sheets: {split: site URL of its sprite sheet, label 0's files first} (report.assets)."""
 
     per_class: int
     seed: int
@@ -76,7 +77,7 @@ class ModelRef:
 
 @dataclass
 class Confusion:
-    """One cell off the diagonal of a confusion matrix: ``count`` test images of digit
+    """One cell off the diagonal of a confusion matrix: ``count`` test images of class
     ``label`` predicted as ``predicted``."""
 
     label: int
@@ -86,16 +87,16 @@ class Confusion:
 
 @dataclass
 class GalleryResult:
-    """The wrong-prediction gallery. files: {digit "0"-"9": thumbnail names
+    """The wrong-prediction gallery. files: {label: thumbnail names
     ``<label>-<idx:04d>-<predicted>.png``, most confident wrong answer first}; confidence:
-    {digit: the model's probability of its (wrong) digit, aligned with files};
-    wrong_count; per_class: wrong predictions per label (10 ints); confusion: (10, 10)
-    counts of the test split, rows label, columns predicted; metrics: per digit
+    {label: the model's probability of its (wrong) answer, aligned with files};
+    wrong_count; per_class: wrong predictions per label (one int per class); confusion: (k, k)
+    counts of the test split, rows label, columns predicted; metrics: per class
     precision/recall/F1/support (analysis.metrics.per_class_metrics); confusion_png /
     confusion_normalized_png: site URLs of its heatmaps (light variant; ``-dark`` beside);
     top_confusions: the most confused (label, predicted) pairs; train_*: the same for the
     train split (None when not drawn); log: lines appended to tune.log; sheet: site URL
-    of the sprite sheet of every thumbnail, digit 0's first (None when none is wrong)."""
+    of the sprite sheet of every thumbnail, label 0's first (None when none is wrong)."""
 
     files: dict[str, list[str]]
     wrong_count: int
@@ -133,8 +134,8 @@ class Calibration:
 class SuspectedLabelErrors:
     """indices: test sample indices, most suspicious first; flagged: how many of the first
     ones cleanlab's confident learning flags (the rest have self-confidence below even
-    odds); given: their labels; predicted: the model's digit; confidence: the model's
-    probability of its digit; self_confidence: its probability of the given label; files:
+    odds); given: their labels; predicted: the model's answer; confidence: the model's
+    probability of its answer; self_confidence: its probability of the given label; files:
     thumbnail names of the first ones shown (``<given>-<idx:04d>-<predicted>.png``); note:
     why the list is empty, when it is."""
 
@@ -153,7 +154,7 @@ class SuspectedLabelErrors:
 @dataclass
 class Change:
     """One test image whose prediction changed: sample index, label, the previous model's
-    digit (was), the current model's (now), and its thumbnail's name ("" when not shown)."""
+    answer (was), the current model's (now), and its thumbnail's name ("" when not shown)."""
 
     index: int
     label: int
@@ -247,7 +248,7 @@ class ModelFigures:
 @dataclass
 class ClassCounts:
     """The dataset as the page describes it: its digest (sha256 of the four arrays), images
-    per digit of each split (10 ints each) and the site URL of the class-count chart."""
+    per class of each split (one int per class each) and the site URL of the class-count chart."""
 
     digest: str
     train: list[int]
@@ -271,7 +272,7 @@ class CustomTestResult:
     """The "Extra Custom Test": images (the user's, as shown), preprocessed (28x28 as the
     model sees them), correct/total over labelled images, accuracy 0-1, confusion_png (site
     URL or None), problems (one line per unreadable input), log lines, intro paragraph,
-    confusion: its (10, 10) counts, rows label, columns predicted (empty: no labels)."""
+    confusion: its (k, k) counts, rows label, columns predicted (empty: no labels)."""
 
     intro: str
     images: list[ImageCell]
@@ -283,68 +284,3 @@ class CustomTestResult:
     problems: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     confusion: list[list[int]] = field(default_factory=list)
-
-
-@dataclass
-class HistoryRow:
-    """One model the page has shown, in its "Model history" table (kept in the site's
-    state, so the table is the same on every machine); accuracy 0-1; name: the model
-    file's name; sha256: its content digest; shown: the model the page shows now (set
-    when the page is built, never stored as true)."""
-
-    kind: str
-    epochs: int | None
-    seed: int | None
-    accuracy: float
-    wrong_count: int
-    trained_at: str | None
-    name: str
-    shown: bool = False
-    sha256: str = ""
-
-
-@dataclass
-class RunOptions:
-    """The options of the last ``site-assets`` run on a site (paths relative to the site's
-    folder, ``/`` separated, so the record names no place of the machine that wrote it;
-    dataset None: the embedded MNIST; models_dir None: the default store of the machine
-    that checks; custom_images []: the default custom-test digits): what
-    ``reportgen check`` recomputes the keys with, and what the refresh command it prints
-    repeats."""
-
-    dataset: str | None
-    assets_url: str
-    models_dir: str | None
-    epochs: int | None
-    seed: int
-    sample_per_class: int
-    model: str | None
-    input_scaling: str
-    model_kind: str
-    custom_images: list[str] = field(default_factory=list)
-    publish_all: bool = False
-
-
-@dataclass
-class SiteState:
-    """What a site remembers between runs, beside the stages' results (the manifest's
-    "site" section): the page's title, description and sidebar category label (None: not
-    set yet, the defaults apply); the model the page showed before its current one (for
-    "Changes since the previous model") and its Robustness record; components: {file name: sha256 of the copy
-    reportgen wrote}, so an unedited copy can be updated and an edited one is never
-    touched; model: the model given with ``--model`` (``site-assets`` or ``gallery``) that
-    the page keeps showing until ``--train``, ``--epochs`` or another ``--model``; options:
-    the last site-assets run's (RunOptions); history: the models the page has shown, oldest
-    first (its "Model history" table); docs_dir: the docs plugin's folder, relative to the
-    site (None: ``docs``)."""
-
-    title: str | None = None
-    description: str | None = None
-    category_label: str | None = None
-    previous_model: ModelRef | None = None
-    components: dict[str, str] = field(default_factory=dict)
-    model: str | None = None
-    options: RunOptions | None = None
-    previous_robustness: Robustness | None = None
-    history: list[HistoryRow] = field(default_factory=list)
-    docs_dir: str | None = None

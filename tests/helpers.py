@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from typer.testing import CliRunner
 from reportgen.data.dataset import load_dataset
 from reportgen.data.export import publish_sample
 from reportgen.options import Options
-from reportgen.records import ClassCounts, HistoryRow, ModelMeta, ModelRef, Sample
+from reportgen.records import ClassCounts, ModelMeta, ModelRef, Sample
 from reportgen.report import assets
-from reportgen.report.gallery import write_gallery
-from reportgen.report.page import PageText, page_context
+from reportgen.report.charts.gallery import write_gallery
+from reportgen.report.section import PageEnv
+from reportgen.report.state import HistoryRow
+from reportgen.report.view.page import PageText, page_context
 
 HOSTILE = 'Braces {x} and }{, a <tag> & </div>, :word, `code` ``` and "quotes" \'single\' # | * _'
 
@@ -80,7 +83,7 @@ def _placeholder_charts(path, draw, *args, **kwargs):
     """plotting.write_chart without drawing: a 1x1 PNG for each theme (pages whose charts
     do not matter, e.g. the many pages of the injection tests)."""
     from reportgen.engine.files import png_bytes, write_bytes
-    from reportgen.report.plotting import dark_name
+    from reportgen.report.assets import dark_name
 
     paths = [Path(path), Path(dark_name(path))]
     for p in paths:
@@ -99,7 +102,7 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     from unittest import mock
 
     from reportgen.analysis import calibration, changes, label_errors
-    from reportgen.report.reliability import write_reliability
+    from reportgen.report.charts.reliability import write_reliability
 
     ds = load_dataset(npz_path)
     opts = Options(site_dir=tmp_path / "site", title=title, description=description,
@@ -110,7 +113,7 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
     charts = contextlib.nullcontext() if draw else contextlib.ExitStack()
     if not draw:
         for module in ("gallery", "reliability"):
-            charts.enter_context(mock.patch(f"reportgen.report.{module}.write_chart",
+            charts.enter_context(mock.patch(f"reportgen.report.charts.{module}.write_chart",
                                             _placeholder_charts))
     meta = fake_meta(log=log_extra)
     with charts:
@@ -152,9 +155,8 @@ def tiny_page(tmp_path: Path, npz_path: Path, *, title="Mr. Glassy the Bot",
                                     None),
         "train": ModelRef("model.keras", meta), "gallery": gallery, "calibration": cal,
         "label_errors": suspects, "changes": ch, "robustness": rob}
-    ctx = page_context(results, PageText(title, description), info=ds.info,
-                       assets_url=opts.assets_url,
-                       thumb_size=opts.thumb_size, history=history)
+    ctx = page_context(results, PageText(title, description),
+                       PageEnv(ds.info, opts.assets_url, opts.thumb_size, history))
     return opts, ctx
 
 
@@ -164,7 +166,7 @@ def robustness_for(ds, probs, meta, opts, draw=False):
     cost it accuracy), with its files written (the chart a placeholder unless draw)."""
     from unittest import mock
 
-    from reportgen.report.robustness import measure_robustness, write_robustness
+    from reportgen.report.charts.robustness import measure_robustness, write_robustness
 
     x = ds.x_test
 
@@ -175,7 +177,7 @@ def robustness_for(ds, probs, meta, opts, draw=False):
 
     clean = float((probs.argmax(axis=1) == ds.y_test).mean())
     rob, samples = measure_robustness(x, ds.y_test, clean, predict, model_sha256=meta.sha256)
-    patch = (mock.patch("reportgen.report.robustness.write_chart", _placeholder_charts)
+    patch = (mock.patch("reportgen.report.charts.robustness.write_chart", _placeholder_charts)
              if not draw else contextlib.nullcontext())
     with patch:
         return write_robustness(rob, x[rob.sample_index], samples, meta,
@@ -214,3 +216,43 @@ def fake_run(opts: Options, meta: ModelMeta | None = None, wrong: dict[int, int]
     seed_probabilities(opts.models_dir, meta, run.ds, fake_probs(run.ds.y_test, wrong or {}))
     run.results["train"] = ModelRef(str(opts.models_dir / "m.keras"), meta)
     return run
+
+
+#: Runs stages of a copy of the package on a tiny dataset (tests/report/test_code_keys.py,
+#: test_toy_section.py): {plan} is a Python expression of the stages, S the registry.
+_COPY_SCRIPT = """
+import json, sys
+from pathlib import Path
+from reportgen.options import Options
+from reportgen.pipeline import run_stages
+from reportgen.records import ModelFigures
+from reportgen.report import stages as S
+from tests.helpers import fake_run
+
+root = Path(sys.argv[1])
+opts = Options(dataset=root / "tiny.npz", site_dir=root / "site", models_dir=root / "models",
+               export_dir=root / "export", log_file=root / "tune.log", sample_per_class=1)
+run = fake_run(opts, wrong={{0: 3}})
+run.results["model_figures"] = ModelFigures()
+run_stages(run, tuple({plan}))
+import reportgen
+print(json.dumps({{"ran": sorted(run.site.ran), "stages": [s.name for s in S.STAGES],
+                  "package": reportgen.__file__}}))
+"""
+
+
+def run_in_copy(pkg_parent: Path, root: Path, plan: str) -> dict:
+    """Run the stages ``plan`` (an expression over ``S``, report.stages) with the package
+    found in ``pkg_parent`` (a copy), in a subprocess, on ``root``'s tiny.npz. Returns
+    {"ran": stages that ran, "stages": the registry's, "package": the package's file}."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", _COPY_SCRIPT.format(plan=plan), str(root)],
+                         capture_output=True, text=True, timeout=300, cwd=root,
+                         env=os.environ | {"PYTHONPATH": f"{pkg_parent}{os.pathsep}{ROOT}"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -253,17 +253,20 @@ def test_wheel_ships_templates_and_components(tmp_path):
 
     for want in ("reportgen/report/templates/glassy.mdx.j2", "reportgen/report/templates/_macros.j2",
                  *(f"reportgen/report/components/{c}" for c in COMPONENTS),
-                 "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/custom-digits/7.png"):
+                 "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/mnist.toml",
+                 "reportgen/report/templates/sections/mistakes.mdx.j2",
+                 "reportgen/data/builtin/custom-digits/7.png"):
         assert want in names
     assert not [n for n in names if n.startswith(("tests/", "site-assets/", "data/"))]
     wheel.extractall(tmp_path / "unpacked")
     empty = tmp_path / "empty"
     empty.mkdir()
-    code = ("import reportgen, reportgen.report.render as r\n"
+    code = ("import reportgen, reportgen.report.view.render as r\n"
+            "from reportgen.report.site import component_bytes\n"
             "from reportgen.data.dataset import load_dataset\n"
             "from reportgen.options import Options\n"
             "print(reportgen.__file__)\n"
-            "print(len(r.template_source()), len(r.component_bytes('ImagesTable.jsx')))\n"
+            "print(len(r.template_source()), len(component_bytes('ImagesTable.jsx')))\n"
             "print(type(r.environment().get_template('glassy.mdx.j2')).__name__)\n"
             "o = Options()\n"
             "print(len(load_dataset(o.dataset).y_test), o.models_dir, o.custom_inputs())\n")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from reportgen.report.render import missing_references, page_references
+from reportgen.report.page_audit import missing_references, page_references
 from tests.conftest import EMBEDDED, MNIST_DIGEST, MNIST_TEST_COUNTS, MNIST_TRAIN_COUNTS
 
 pytestmark = pytest.mark.integration

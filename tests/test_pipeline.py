@@ -15,8 +15,8 @@ from PIL import Image
 
 from reportgen.options import Options
 from reportgen.pipeline import site_assets
-from reportgen.report.figures import diagram_available
-from reportgen.report.render import missing_references
+from reportgen.report.charts.figures import diagram_available
+from reportgen.report.page_audit import missing_references
 from tests.conftest import make_arrays, write_npz
 from tests.helpers import opts_for, snapshot
 

@@ -1,4 +1,4 @@
-"""MNIST-C-style corruptions of MNIST images, each at one fixed severity, for the page's
+"""Corruptions after MNIST-C of the test images, each at one fixed severity, for the page's
 Robustness section.
 
 After Mu and Gilmer, "MNIST-C: A Robustness Benchmark for Computer Vision" (2019,

@@ -2,7 +2,7 @@
 
 The original project printed ``"0": 5923`` per folder with a shell loop; this is the check a
 docs CI can gate on: every finding is one line naming a path, and the audit passes only
-when every file is where the labels say (report.render.audit_page adds the page's images).
+when every file is where the labels say (report.view.render.audit_page adds the page's images).
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ def infer_info(image_shape: tuple[int, ...], n_labels: int) -> DatasetInfo:
 def digest(x_train, y_train, x_test, y_test) -> str:
     """sha256 (hex) of the four arrays' C-order bytes in the order x_train, y_train, x_test, y_test.
 
-    For the real MNIST this is 06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16.
+    For the embedded dataset this is
+    06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16.
     """
     h = hashlib.sha256()
     for arr in (x_train, y_train, x_test, y_test):

@@ -26,6 +26,7 @@ from ..engine.files import (
     replace_file,
     write_bytes,
 )
+from ..engine.imports import reachable
 from ..engine.manifest import MANIFEST, Manifest, StageOutput
 from ..engine.stage import stage_key
 from ..errors import SiteError
@@ -115,7 +116,7 @@ def export_all(ds: Dataset, export_dir: Path, *, workers: int | None = None,
         return StageOutput({"count": total}, [image_path("", s, d, i).as_posix() for s in SPLITS
                                                for i, d in enumerate(ds.split(s)[1].tolist())])
 
-    key = stage_key("export", (ds.digest,), code=(__name__,), constants=(PNG_OPTIONS,),
+    key = stage_key("export", (ds.digest,), code=reachable(__name__), constants=(PNG_OPTIONS,),
                     out_dir=export_dir, root=export_dir)
     manifest.run("export", key, run, out_dir=export_dir, force=force)
     manifest.save()

@@ -35,9 +35,7 @@ Nothing outside this module writes ``Manifest.stages`` or ``Manifest.ran``.
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +43,7 @@ from typing import Any
 
 from .. import __version__
 from .files import RUN_TOKEN, is_inside, remove_temp_files, sha256_file, write_text
+from .roots import OwnedRoots, all_exist, relative_ok
 from .typed import RecordError
 
 MANIFEST = ".reportgen-manifest.json"
@@ -73,7 +72,7 @@ def _load(path: Path) -> tuple[dict[str, dict], dict[str, dict], Any, set[str]]:
     stages, pending, kept = data.get("stages"), data.get("pending"), data.get("kept")
     pending = {k: v for k, v in pending.items() if isinstance(v, dict) and isinstance(
         v.get("token"), str) and isinstance(v.get("dir"), str)} if isinstance(pending, dict) else {}
-    kept = {f for f in kept if _relative_ok(f)} if isinstance(kept, list) else set()
+    kept = {f for f in kept if relative_ok(f)} if isinstance(kept, list) else set()
     good = {name: e for name, e in (stages.items() if isinstance(stages, dict) else ())
             if isinstance(e, dict) and isinstance(e.get("key"), str)
             and _strings(e.get("files", []))}
@@ -87,7 +86,7 @@ def _strings(v) -> bool:
     return isinstance(v, list) and all(isinstance(f, str) for f in v)
 
 
-class Manifest:
+class Manifest(OwnedRoots):
     """The manifest of one owned root (see the module docstring). ``ran``: {stage: wall
     seconds} of the stages that ran (were not skipped) in this process."""
 
@@ -110,7 +109,7 @@ class Manifest:
         #: lies beside the site, ``path: '../docs'``); set by the owner before a run
         self.aliases: dict[str, Path] = {}
         for name, e in self._stages.items():
-            bad = [f for f in e.get("files", []) if not _relative_ok(f)]
+            bad = [f for f in e.get("files", []) if not relative_ok(f)]
             for f in bad:
                 self.problems.append(f"{self.path}: stage {name!r} lists {f!r}, outside "
                                      f"{self.root}; ignored")
@@ -138,36 +137,6 @@ class Manifest:
         """True when a run of the stage was killed before it was recorded."""
         return name in self._pending
 
-    def _abs(self, rel: str) -> Path:
-        """Where the recorded path ``rel`` (a file or a folder) is: under its alias's folder
-        (``@docs/…``, ``@docs``) or the root."""
-        head, _, rest = rel.partition("/")
-        if head in self.aliases:
-            return self.aliases[head] / rest
-        return self.root / rel
-
-    def shown(self, rel: str) -> str:
-        """A recorded path as a user reads it: relative to the root, ``..`` and all for a
-        file under an alias's folder (``@docs/x`` -> ``../docs/x``)."""
-        head = rel.partition("/")[0]
-        if head in self.aliases:
-            return Path(os.path.relpath(self._abs(rel), self.root)).as_posix()
-        return rel
-
-    def _roots(self) -> list[Path]:
-        return [self.root.resolve(), *(Path(a).resolve() for a in self.aliases.values())]
-
-    def _inside(self, rel: str) -> Path | None:
-        """Where ``rel`` is when it stays inside the root or an alias (no '..', not
-        absolute), else None."""
-        return self._abs(rel) if _relative_ok(rel) else None
-
-    def _resolves_inside(self, folder: Path) -> bool:
-        """True when ``folder``, symlinks followed, is the root or an alias's folder, or
-        lies below one."""
-        real = Path(folder).resolve()
-        return any(real == root or root in real.parents for root in self._roots())
-
     def is_current(self, name: str, key: str) -> bool:
         """True when the stage's recorded key is ``key`` and its files are as it left them
         (:meth:`file_problems` finds nothing)."""
@@ -184,7 +153,7 @@ class Manifest:
         e = self._stages.get(name) or {}
         files, hashes = e.get("files", []), e.get("hashes") or {}
         out = []
-        if not _all_exist(self._abs, files):
+        if not all_exist(self._abs, files):
             out += [("missing", f) for f in files if not self._abs(f).is_file()]
         for f, digest in hashes.items():
             if f in files and self._abs(f).is_file() and sha256_file(self._abs(f)) != digest:
@@ -232,32 +201,10 @@ class Manifest:
             self._record(name, "", StageOutput(None), 0.0)
             del self._stages[name]
 
-    def _relative(self, path: Path, _parents: dict | None = None) -> str:
-        """``path`` relative to the root (its folder resolved, not a final symlink), or
-        ``@<alias>/…`` under an alias's folder; raises ValueError when it lies outside
-        them all. _parents memoises resolved folders."""
-        p = Path(path)
-        cache = _parents if _parents is not None else {}
-        if p.parent not in cache:
-            cache[p.parent] = self._relative_folder(p.parent)
-        return (cache[p.parent] / p.name).as_posix()
-
-    def _relative_folder(self, folder: Path) -> Path:
-        """``folder`` (resolved) relative to the root, or ``@<alias>/…`` under an alias's
-        folder; raises ValueError when it lies outside them all."""
-        real = Path(folder).resolve()
-        for name, root in [("", self.root), *self.aliases.items()]:
-            try:
-                rel = real.relative_to(Path(root).resolve())
-            except ValueError:
-                continue
-            return Path(name) / rel if name else rel
-        raise ValueError(f"{folder} is outside {self.root}")
-
     def _record(self, name: str, key: str, out: StageOutput, seconds: float,
                 parts: dict | None = None) -> None:
         parents: dict = {}
-        new = sorted({f if isinstance(f, str) and _relative_ok(f)
+        new = sorted({f if isinstance(f, str) and relative_ok(f)
                       else self._relative(Path(f), parents) for f in out.files})
         old = (self._stages.get(name) or {}).get("files", [])
         self.kept -= set(new)
@@ -316,28 +263,3 @@ class Manifest:
             data["pending"] = self._pending
         text = json.dumps(data, indent=1, sort_keys=True)
         return write_text(self.path, text + "\n")
-
-
-def _relative_ok(rel) -> bool:
-    """A recorded path stays inside its root: relative, non-empty, no '..' component."""
-    return (isinstance(rel, str) and bool(rel) and not rel.startswith("/")
-            and ".." not in rel.split("/"))
-
-
-def _all_exist(where: Callable[[str], Path], rel_paths: list[str]) -> bool:
-    """True when every recorded path (``where(rel)`` says where it is) is a regular file;
-    one directory listing per folder, so 70,000 exported files are checked in
-    milliseconds."""
-    by_dir: dict[str, set[str]] = defaultdict(set)
-    for rel in rel_paths:
-        folder, _, name = rel.rpartition("/")
-        by_dir[folder].add(name)
-    for folder, names in by_dir.items():
-        try:
-            with os.scandir(where(folder or ".")) as it:
-                present = {e.name for e in it if e.is_file()}
-        except OSError:
-            return False
-        if not names <= present:
-            return False
-    return True

@@ -3,13 +3,15 @@ how it runs; and the engine that runs a list of them against a manifest.
 
 A stage's **key** is the sha256 of its name, the package version, its key inputs (values
 computed from the run's options, the dataset and earlier stages' results), its constants,
-a hash of the source of each module that makes its output (sphinx-gallery's rule: a change
-in code reruns exactly what it affects) and its output folder. Each part is digested on its
+a hash of the source of each module that makes its output and its output folder. Those
+modules are found, not listed: every package module the module of its run function
+reaches by imports (engine.imports.reachable), and those its ``uses`` modules reach
+(sphinx-gallery's rule: a change in code reruns exactly what it affects). Each part is digested on its
 own and recorded beside the key, so a stale stage can say which part changed. Computing a key runs
 nothing and imports nothing heavy (module sources are read as files), so every key of a
 site can be recomputed cheaply to tell what is stale.
 
-The engine knows nothing of MNIST: a run context ``C`` is whatever the stages' functions
+The engine knows nothing of any dataset: a run context ``C`` is whatever the stages' functions
 take (the report layer's ``Run``).
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .. import __version__
+from .imports import reachable
 from .manifest import Manifest, StageOutput
 from .typed import parse
 
@@ -36,35 +39,45 @@ class Stage(Generic[C]):
     """One stage. name: its manifest name; label: how progress shows it; result: the type
     hint of its result (parsed with engine.typed when read back); inputs(ctx): its key
     inputs (JSON-able: str, numbers, lists, dicts, Paths); run(ctx): does the work and
-    returns a StageOutput; out_dir(ctx): the folder it writes into; code: modules (dotted
-    names) whose source goes into the key; constants: values that go into the key;
+    returns a StageOutput; out_dir(ctx): the folder it writes into; uses: modules (dotted
+    names) the run function works through without importing them (the run context's),
+    whose reach goes into the key beside its own module's (:attr:`code`); constants:
+    values that go into the key;
     applies(ctx): False drops the stage (its record and files go, its result is None);
     force(ctx): True runs it even when current (``--retrain``); timed: summary.json reports
     its seconds; reads: the stages whose results its key inputs use (when one of them is
-    stale, so is this one, whatever its key says now)."""
+    stale, so is this one, whatever its key says now); order: its place in a run."""
 
     name: str
     result: Any
     inputs: Callable[[C], tuple | dict]
     run: Callable[[C], StageOutput]
     out_dir: Callable[[C], Path]
-    code: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
     constants: tuple = ()
     applies: Callable[[C], bool] | None = None
     force: Callable[[C], bool] | None = None
     label: str = ""
     timed: bool = True
     reads: tuple[str, ...] = ()
+    order: int = 0
 
     @property
     def title(self) -> str:
         return self.label or self.name.replace("_", " ")
 
+    @property
+    def code(self) -> tuple[str, ...]:
+        """The modules whose source goes into the key: every package module that the
+        module defining ``run``, or one of ``uses``, reaches by imports (sorted)."""
+        roots = (self.run.__module__, *self.uses)
+        return tuple(sorted({m for root in roots for m in reachable(root)}))
+
 
 @functools.cache
 def module_hash(name: str) -> str:
     """sha256 (hex) of the source file of module ``name`` (dotted, e.g.
-    "reportgen.report.gallery"), read as a file, not imported; computed once a process.
+    "reportgen.report.charts.gallery"), read as a file, not imported; computed once a process.
     Raises ModuleNotFoundError for an unknown module."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin:
@@ -140,7 +153,7 @@ def key_of(stage: Stage[C], ctx: C, root: Path | None = None) -> str:
 def explain(recorded: dict | None, now: dict) -> list[str]:
     """What differs between a stage's recorded key parts and its parts now, one clause each
     ("reportgen's version changed (0.3.0 → 0.4.0)", "its input 'model' changed", "the code
-    of reportgen.report.gallery changed"); a clause saying the key was recorded without its
+    of reportgen.report.charts.gallery changed"); a clause saying the key was recorded without its
     parts when ``recorded`` is None."""
     if not isinstance(recorded, dict):
         return ["its key changed (recorded by an older reportgen, which kept no parts)"]

@@ -22,7 +22,7 @@ LOW_CONFIDENCE = 0.8
 @dataclass
 class Prediction:
     """One image's outcome: path, label (None when unknown), predicted class, probability,
-    runner-up class and its probability, style (how the image is far from MNIST's style:
+    runner-up class and its probability, style (how the image is far from the dataset's style:
     data.images.style_notes); error is set (and the rest None) when the image could not be
     read."""
 

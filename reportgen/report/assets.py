@@ -16,7 +16,7 @@ Under ``<assets>`` (``<site>/static/<assets-url>``)::
     suspected-label-errors/sheet-<hash>.png, changes/{fixed,new}/sheet-<hash>.png
                                                           sprite sheets (:func:`write_sheet`)
 
-Every chart also has a ``-dark`` variant beside it (report.plotting.dark_name). Outside
+Every chart also has a ``-dark`` variant beside it (:func:`dark_name`). Outside
 ``<assets>``: the page (:data:`PAGE_PATH`), its sidebar category file and the components.
 ``<acc>`` is the test accuracy in percent with 2 decimals; ``<epochs>`` is "unknown" when
 not known; ``<slug>`` is the dataset's (data.card.DatasetInfo.slug); ``<label>`` a class's
@@ -119,6 +119,12 @@ def custom_confusion_name(slug: str, epochs: int | None, accuracy: float) -> str
     """``<slug>-custom-<epochs>-<acc>.png`` (in CUSTOM_DIR); accuracy: the model's test
     accuracy, 0-1."""
     return f"{slug}-custom-{_model_part(epochs, accuracy)}.png"
+
+
+def dark_name(name: str) -> str:
+    """The dark variant's name or URL: ``a/cm.png`` -> ``a/cm-dark.png``."""
+    stem, dot, ext = str(name).rpartition(".")
+    return f"{stem}-dark.{ext}" if dot else f"{name}-dark"
 
 
 def model_stem(model_path: Path) -> str:

@@ -16,11 +16,13 @@ from ..engine.manifest import Manifest
 from ..engine.stage import explain, key_of, parts_of
 from ..errors import DatasetError, ModelError, ReportgenError, SiteError
 from ..options import BUILTIN_DATASET, Options
-from ..records import RunOptions, SiteState
-from .render import component_bytes, missing_in_copies
+from .page_audit import missing_in_copies
 from .run import Run, local, recorded
-from .site import page_copies, read_state
-from .stages import STAGES, TRAIN
+from .site import component_bytes, page_copies, read_state
+from .stages import STAGE, STAGES
+from .state import RunOptions, SiteState
+
+TRAIN = STAGE["train"]
 
 _HOW = {"changed": "was edited or replaced by hand", "missing": "is missing"}
 

@@ -15,12 +15,12 @@ from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, parse
 from ..errors import ModelError, SiteError
 from ..models.store import find_model_file, model_sha256, probabilities_of
-from ..options import BUILTIN_DATASET, DEFAULT_DESCRIPTION, DEFAULT_TITLE, Options
-from ..records import HistoryRow, ModelRef, Robustness, RunOptions, SiteState
+from ..options import BUILTIN_DATASET, Options
+from ..records import ModelRef, Robustness
 from .assets import page_file
 from .docusaurus import DEFAULT_DOCS
-from .page import PageContext, PageText, page_context
 from .site import docs_aliases, docs_folder, open_site
+from .state import HistoryRow, RunOptions, SiteState
 
 
 class Run:
@@ -28,8 +28,11 @@ class Run:
     and state (report.site.open_site); results: {stage: typed result} so far; before: the
     model the page showed when the run began; progress: the CLI's display or None."""
 
-    def __init__(self, opts: Options, site: Manifest, state: SiteState, progress=None):
+    def __init__(self, opts: Options, site: Manifest, state: SiteState, progress=None,
+                 ds: Dataset | None = None):
         self.opts, self.site, self.state, self.progress = opts, site, state, progress
+        if ds is not None:
+            self.__dict__["ds"] = ds  # the cached property, loaded already
         self.results: dict[str, Any] = {}
         self.before: ModelRef | None = recorded(site, "train", ModelRef, optional=True)
         self.robustness_before: Robustness | None = recorded(site, "robustness", Robustness,
@@ -119,6 +122,7 @@ class Run:
 
     @cached_property
     def export_seconds(self) -> float:
+        """Wall seconds of the run that last wrote the export (its manifest's record)."""
         return Manifest(self.opts.export_dir).seconds("export")
 
     @property
@@ -148,6 +152,12 @@ class Run:
                 return rob
         return None
 
+    def keep_previous(self) -> None:
+        """Keep the page's previous model and its Robustness record in the site's state,
+        so later runs still compare with it (after the train stage ran)."""
+        self.state.previous_model = self.previous
+        self.state.previous_robustness = self.previous_robustness
+
     def probabilities(self, model: ModelRef, split: str = "test"):
         """Probabilities (float32 (n, n_classes)) of ``model`` on ``split``: cached, else computed
         from its file on this machine (ModelError when neither is here)."""
@@ -176,23 +186,14 @@ class Run:
     def custom_files(self) -> tuple[list[Path], list[str]]:
         return collect_images(self.opts.custom_inputs())
 
-    @property
-    def text(self) -> PageText:
-        return PageText(self.state.title if self.state.title is not None else DEFAULT_TITLE,
-                        self.state.description if self.state.description is not None
-                        else DEFAULT_DESCRIPTION)
-
-    @cached_property
-    def context(self) -> PageContext:
+    def history_rows(self) -> list[HistoryRow]:
+        """The "Model history" rows: the models the page has shown, the page's own marked."""
         model = self.model
         rows = [dataclasses.replace(h, shown=h.sha256 == model.meta.sha256)
                 for h in self.state.history]
         if not any(h.shown for h in rows):
             rows.append(dataclasses.replace(history_row(model), shown=True))
-        return page_context(self.results, self.text, info=self.ds.info,
-                            assets_url=self.opts.assets_url,
-                            thumb_size=self.opts.thumb_size, history=rows,
-                            static_dir=self.opts.site_dir / "static")
+        return rows
 
 
 def recorded(site: Manifest, name: str, hint, optional: bool = False):
@@ -212,10 +213,11 @@ def recorded(site: Manifest, name: str, hint, optional: bool = False):
                     "first")
 
 
-def open_run(opts: Options, progress=None) -> Run:
-    """A run on ``opts.site_dir``: its manifest and state opened (report.site.open_site)."""
+def open_run(opts: Options, progress=None, ds: Dataset | None = None) -> Run:
+    """A run on ``opts.site_dir``: its manifest and state opened (report.site.open_site);
+    ``ds``: the dataset when the caller loaded it already (else loaded when first needed)."""
     site, state = open_site(opts.site_dir)
-    return Run(opts, site, state, progress)
+    return Run(opts, site, state, progress, ds)
 
 
 def history_row(model: ModelRef) -> HistoryRow:
@@ -243,7 +245,7 @@ def local(recorded_path: str, site_dir: Path) -> Path:
 def run_options(opts: Options) -> RunOptions:
     """The options of a site-assets run as the site records them (paths relative to the
     site, :func:`portable`; the embedded dataset, the default model store and the default
-    custom digits as None or [], so another machine uses its own)."""
+    custom-test images as None or [], so another machine uses its own)."""
     builtin = Path(opts.dataset).resolve() == BUILTIN_DATASET.resolve()
     default_store = Path(opts.models_dir).resolve() == Path(Options().models_dir).resolve()
     site = opts.site_dir

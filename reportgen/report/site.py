@@ -5,20 +5,23 @@ reads the docs, and whether its sidebar shows the page."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..engine.files import write_text
+from ..engine.files import sha256_file, write_bytes, write_text
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, dump, parse
 from ..errors import SiteError
 from ..options import in_checkout
-from ..records import ModelRef, SiteState
-from .assets import CATEGORY_FILES, PAGE_DOC_ID, PAGE_IN_DOCS, page_file
+from ..records import ModelRef
+from .assets import CATEGORY_FILES, COMPONENTS, PAGE_DOC_ID, PAGE_IN_DOCS, page_file
 from .docusaurus import CONFIG_FILES, DEFAULT_DOCS, read_docs_config, sidebar_file, sidebar_lists
-from .render import install_components, page_references
+from .page_audit import page_references
+from .state import SiteState
 
 DEFAULT_CATEGORY_LABEL = "Image Classification"
 #: Stages of reportgen 0.2 that only held site state; read once into SiteState.
@@ -30,7 +33,7 @@ def open_site(site_dir: Path) -> tuple[Manifest, SiteState]:
     """The site's manifest, temporary files of a killed run swept, and its state (an
     unreadable state counts as empty; a 0.2 manifest's state-only stages are read once).
     The components are installed (or updated, when reportgen's copy there is unedited;
-    see render.install_components) and their hashes kept in the state."""
+    see install_components) and their hashes kept in the state."""
     site = Manifest(site_dir)
     site.sweep_temp_files()
     refs: set[str] | None = None
@@ -188,3 +191,32 @@ def sidebar_hint(site_dir: Path) -> str | None:
         return None
     return (f"the page is in no sidebar: add {PAGE_DOC_ID!r} to a sidebar in "
             f"{Path(os.path.relpath(sidebar, site_dir)).as_posix()} (README: Sidebars)")
+
+
+def component_bytes(name: str) -> bytes:
+    """The shipped React component ``name`` (one of assets.COMPONENTS)."""
+    return (resources.files(__package__) / "components" / name).read_bytes()
+
+
+def install_components(site_dir: Path, owned: dict[str, str] | None = None,
+                       ) -> tuple[dict[str, str], list[Path]]:
+    """Copy ImagesTable.jsx and CustomImagesTable.jsx into ``<site>/src/components/`` when
+    no file of that name is there, or when the one there is a copy reportgen wrote
+    (``owned``: {name: sha256 of the copy written}) that nobody has edited since and the
+    shipped component is newer. A file the site brought or edited is never written. Returns
+    ({name: sha256} of the copies reportgen owns now, files written)."""
+    owned = dict(owned or {})
+    written = []
+    for name in COMPONENTS:
+        dest = Path(site_dir) / "src" / "components" / name
+        data = component_bytes(name)
+        # a symlink, even a dangling one, is the site's own: never written through
+        ours = (not os.path.islink(dest) and dest.is_file()
+                and sha256_file(dest) == owned.get(name))
+        if ours or not os.path.lexists(dest):
+            if write_bytes(dest, data):
+                written.append(dest)
+            owned[name] = hashlib.sha256(data).hexdigest()  # what dest now holds
+        else:
+            owned.pop(name, None)
+    return owned, written

@@ -204,7 +204,7 @@ def bench_robustness(models: dict[str, Path]) -> dict:
 
     from reportgen.data.dataset import load_dataset
     from reportgen.models.io import load
-    from reportgen.report.robustness import measure_robustness
+    from reportgen.report.charts.robustness import measure_robustness
 
     ds = load_dataset(DATASET)
     out = {}

@@ -85,7 +85,7 @@ def test_extra_file(exported):
 
 def test_page_reference_missing(tmp_path, npz_path):
     from reportgen.pipeline import audit
-    from reportgen.report.render import render_page, write_page
+    from reportgen.report.view.render import render_page, write_page
     from tests.helpers import tiny_page
 
     opts, ctx = tiny_page(tmp_path, npz_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.engine.manifest import Manifest
-from reportgen.report.figures import diagram_available
+from reportgen.report.charts.figures import diagram_available
 from tests.conftest import EMBEDDED, ROOT
 from tests.e2e.harness import (
     CHROMIUM,

@@ -15,8 +15,10 @@ from reportgen.engine.stage import stage_key
 from reportgen.options import Options
 from reportgen.pipeline import run_stages
 from reportgen.report.assets import PAGE_PATH
-from reportgen.report.stages import CLASS_COUNTS, GALLERY, PAGE_STAGES, SAMPLE
+from reportgen.report.stages import PAGE_STAGES, STAGE
 from tests.helpers import fake_run
+
+CLASS_COUNTS, GALLERY, SAMPLE = STAGE["class_counts"], STAGE["gallery"], STAGE["sample"]
 
 
 class Stage:

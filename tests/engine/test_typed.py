@@ -10,6 +10,7 @@ import pytest
 
 from reportgen import records
 from reportgen.engine.typed import RecordError, dump, parse
+from reportgen.report import state
 from tests.helpers import fake_meta
 
 META = fake_meta()
@@ -37,17 +38,17 @@ EXAMPLES = [
     records.CustomTestResult("intro", [records.ImageCell("7 predicted 7", "alt", "/a/7.png",
                                                          True)],
                              [records.ImageCell("7.png", "alt", "/a/7-28x28.png")], 1, 1, 1.0),
-    records.HistoryRow("mlp", 6, 0, 0.98, 197, None, "mnist-6-98.03.keras", True),
-    records.RunOptions("data/datasets/mnist.npz", "/assets/datasets/mnist", "data/models", None,
+    state.HistoryRow("mlp", 6, 0, 0.98, 197, None, "mnist-6-98.03.keras", True),
+    state.RunOptions("data/datasets/mnist.npz", "/assets/datasets/mnist", "data/models", None,
                        0, 12, "ci/model.keras", "auto", "mlp", ["data/test"], False),
-    records.SiteState("Title", None, "Vision", REF, {"ImagesTable.jsx": "ab" * 32},
+    state.SiteState("Title", None, "Vision", REF, {"ImagesTable.jsx": "ab" * 32},
                       "ci/model.keras", None),
 ]
 
 
 def test_every_record_has_an_example():
-    defined = {c for _, c in vars(records).items()
-               if dataclasses.is_dataclass(c) and c.__module__ == records.__name__}
+    defined = {c for module in (records, state) for c in vars(module).values()
+               if dataclasses.is_dataclass(c) and c.__module__ == module.__name__}
     assert defined == {type(e) for e in EXAMPLES} | {records.Confusion, records.Change,
                                                        records.ImageCell,
                                                        records.CorruptionAccuracy,
@@ -93,8 +94,8 @@ TAMPERED = [
     (records.ModelRef, ("path",), 5),
     (records.GalleryResult, ("top_confusions", 0, "count"), None),
     (records.Calibration, ("ece",), [0.1]),
-    (records.SiteState, ("components",), ["ImagesTable.jsx"]),
-    (records.SiteState, ("previous_model", "meta"), "x"),
+    (state.SiteState, ("components",), ["ImagesTable.jsx"]),
+    (state.SiteState, ("previous_model", "meta"), "x"),
 ]
 
 

@@ -12,7 +12,7 @@ from reportgen.errors import ModelError
 from reportgen.models.given import model_meta_for
 from reportgen.models.io import load, to_probabilities
 from reportgen.models.kinds import quiet_tensorflow
-from reportgen.report.robustness import measure_robustness
+from reportgen.report.charts.robustness import measure_robustness
 from tests.conftest import make_arrays, write_npz
 
 pytestmark = pytest.mark.slow  # builds and trains Keras models

@@ -8,9 +8,9 @@ from PIL import Image
 
 from reportgen.data.card import BUILTIN_INFO
 from reportgen.records import Calibration, Change, SuspectedLabelErrors
-from reportgen.report import accessible
 from reportgen.report.assets import SHEET_COLUMNS, chart_size, write_sheet
-from reportgen.report.page import sheet_props
+from reportgen.report.view import accessible
+from reportgen.report.view.page import sheet_props
 
 MNIST_TRAIN = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -36,12 +36,13 @@ def test_thumbnail_names_hold_no_file_name():
     le = SuspectedLabelErrors(indices=[18, 7], flagged=1, given=[3, 1], predicted=[8, 7],
                               confidence=[0.97, 0.5], self_confidence=[0.01, 0.4],
                               files=["3-0018-8.png", "1-0007-7.png"])
-    items = accessible.label_error_items(le)
+    items = accessible.label_error_items(le, BUILTIN_INFO)
     assert [i["alt"] for i in items] == [
         "suspected label error, test image 18: labelled 3, the model read 8 with 97% confidence",
         "suspected label error, test image 7: labelled 1, the model read 7 with 50% confidence"]
     assert items[0]["caption"] == "#18\n3 → 8 97%"
-    changes = accessible.change_items([Change(5, 2, 7, 2, "2-0005-2.png"), Change(6, 1, 1, 4)])
+    changes = accessible.change_items([Change(5, 2, 7, 2, "2-0005-2.png"), Change(6, 1, 1, 4)],
+                                      BUILTIN_INFO)
     assert [c["alt"] for c in changes] == [
         "test image 5: labelled 2; the previous model read 7, this one reads 2"]
     assert not any(re.search(r"\.png|\d{4}-\d", i["alt"]) for i in items + changes)

@@ -12,7 +12,7 @@ from reportgen.cli import app
 from reportgen.data.dataset import load_dataset
 from reportgen.options import Options
 from reportgen.report.assets import PAGE_PATH
-from reportgen.report.render import missing_references, page_references
+from reportgen.report.page_audit import missing_references, page_references
 from tests.conftest import make_arrays, write_npz
 from tests.helpers import snapshot
 from tests.report.test_stages import given_model
@@ -20,8 +20,8 @@ from tests.report.test_stages import given_model
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
-    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.sections.model_figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.charts.figures.diagram_available", lambda: False)
     npz = write_npz(tmp_path / "tiny.npz", make_arrays(3, 2))
     model = given_model(tmp_path, load_dataset(npz))
     opts = Options(dataset=npz, site_dir=tmp_path / "site", models_dir=tmp_path / "models",

@@ -78,7 +78,7 @@ def test_a_sidebar_shows_the_page_when_it_names_it_or_autogenerates_its_folder(t
 def jest_like(tmp_path, monkeypatch):
     """A monorepo laid out like Jest's: the site in website/, the docs in ../docs, a
     hand-written sidebars.json that does not list the page; a model given with --model."""
-    for where in ("reportgen.report.stages", "reportgen.report.figures"):
+    for where in ("reportgen.report.sections.model_figures", "reportgen.report.charts.figures"):
         monkeypatch.setattr(f"{where}.diagram_available", lambda: False)
     repo = tmp_path / "repo"
     (repo / "docs").mkdir(parents=True)

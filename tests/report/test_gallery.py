@@ -4,7 +4,7 @@ from PIL import Image
 
 from reportgen.data.card import BUILTIN_INFO
 from reportgen.report.assets import parse_thumbnail_name, thumbnail_name
-from reportgen.report.gallery import write_gallery
+from reportgen.report.charts.gallery import write_gallery
 from tests.helpers import fake_probs
 
 

@@ -7,14 +7,13 @@ import pytest
 
 from reportgen.engine.files import sha256_file
 from reportgen.errors import SiteError
-from reportgen.report.render import (
+from reportgen.report.page_audit import missing_references, page_references
+from reportgen.report.site import install_components
+from reportgen.report.view.render import (
     environment,
     fence_marker,
-    install_components,
     jsx_literal,
     mdx_escape,
-    missing_references,
-    page_references,
     render_page,
     write_page,
 )
@@ -167,7 +166,7 @@ def test_hostile_model_summary_and_history_stay_literal(tmp_path, npz_path, mdx_
     are (a pipe as ¦, since it would end the cell), never parsed."""
     import html
 
-    from reportgen.report.model_section import SummaryTable
+    from reportgen.report.view.model_section import SummaryTable
 
     opts, ctx = tiny_page(tmp_path, npz_path, draw=False)
     hostile = "a|b {x} <tag> `t` *s* [l](u) &amp;"

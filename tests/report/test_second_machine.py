@@ -55,9 +55,9 @@ def fake_train(ds, models_dir, *, kind="mlp", epochs=1, seed=0, log_path=None, r
 def repo(tmp_path, monkeypatch):
     """A docs repository whose site was built with a model trained into the default store
     (``data/models`` of the working directory: the first machine)."""
-    for where in ("reportgen.report.stages", "reportgen.report.figures"):
+    for where in ("reportgen.report.sections.model_figures", "reportgen.report.charts.figures"):
         monkeypatch.setattr(f"{where}.diagram_available", lambda: False)
-    monkeypatch.setattr("reportgen.report.stages.train_model", fake_train)
+    monkeypatch.setattr("reportgen.report.sections.model.train_model", fake_train)
     first = tmp_path / "first"
     site = first / "repo" / "website"
     site.mkdir(parents=True)

@@ -9,11 +9,10 @@ import numpy as np
 
 from reportgen.data.card import BUILTIN_INFO
 from reportgen.records import Confusion
-from reportgen.report.gallery import write_gallery
-from reportgen.report.model_section import summary_table
-from reportgen.report.page import pair_galleries
-from reportgen.report.plotting import dark_name
+from reportgen.report.assets import dark_name
+from reportgen.report.charts.gallery import write_gallery
 from reportgen.report.site import site_has_own_category, write_category
+from reportgen.report.view.model_section import summary_table
 from tests.analysis.test_insight import probs_of
 
 
@@ -25,8 +24,7 @@ def test_gallery_order_and_confidence_follow_the_ranking(tmp_path):
     assert g.files["3"] == ["3-0001-5.png", "3-0002-8.png", "3-0000-8.png"]
     assert g.confidence["3"] == [0.99, 0.8, 0.55]
     assert g.top_confusions == [Confusion(3, 8, 2), Confusion(3, 5, 1)]
-    pairs = pair_galleries(g)
-    assert [(p.label, p.predicted, p.count) for p in pairs] == [(3, 8, 2), (3, 5, 1)]
+    assert [(c.label, c.predicted, c.count) for c in g.top_confusions] == [(3, 8, 2), (3, 5, 1)]
 
 
 KERAS_SUMMARY = """Model: "glassy"
@@ -76,8 +74,8 @@ def test_dark_variant_names():
 def test_a_chart_without_seaborn_draws_in_a_fresh_process(tmp_path):
     """The dark theme's colormap (mako) is seaborn's: a chart drawn with matplotlib only
     (the reliability diagram), first in its process, used to fail in the dark pass."""
-    code = ("import sys\nfrom reportgen.report.plotting import write_chart\n"
-            "from reportgen.report.reliability import reliability_figure\n"
+    code = ("import sys\nfrom reportgen.report.charts.plotting import write_chart\n"
+            "from reportgen.report.charts.reliability import reliability_figure\n"
             "paths = write_chart(sys.argv[1], reliability_figure, [0.5, 1.0], [0.4, 0.95],"
             " [3, 40], 0.05, 15, [6, 14])\nprint(len(paths))\n")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.png")],

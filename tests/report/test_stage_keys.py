@@ -23,7 +23,8 @@ def base(tmp_path_factory):
     opts = Options(dataset=npz, site_dir=root / "site", models_dir=root / "models",
                    export_dir=root / "export", log_file=root / "tune.log", sample_per_class=2)
     run = fake_run(opts, wrong={0: 3})
-    run_stages(run, (S.SAMPLE, S.GALLERY, S.CALIBRATION, S.LABEL_ERRORS, S.CLASS_COUNTS))
+    run_stages(run, tuple(S.STAGE[n] for n in ("sample", "gallery", "calibration",
+                                               "label_errors", "class_counts")))
     run.results |= {"model_figures": ModelFigures(), "custom_test": None, "changes": None}
     return root, run
 
@@ -50,33 +51,33 @@ def other_dataset(root):
 
 def test_sample_key(base):
     root, run = base
-    assert changes(S.SAMPLE, run, sample_per_class=3)
-    assert changes(S.SAMPLE, run, seed=1)
-    assert changes(S.SAMPLE, run, publish_all=True)
-    assert changes(S.SAMPLE, run, assets_url="/elsewhere")
-    assert changes(S.SAMPLE, run, dataset=other_dataset(root))
-    assert not changes(S.SAMPLE, run, epochs=9, title="T", model_kind="cnn")
-    assert not changes(S.SAMPLE, run, results=other_model(run, sha256="1" * 64))
+    assert changes(S.STAGE["sample"], run, sample_per_class=3)
+    assert changes(S.STAGE["sample"], run, seed=1)
+    assert changes(S.STAGE["sample"], run, publish_all=True)
+    assert changes(S.STAGE["sample"], run, assets_url="/elsewhere")
+    assert changes(S.STAGE["sample"], run, dataset=other_dataset(root))
+    assert not changes(S.STAGE["sample"], run, epochs=9, title="T", model_kind="cnn")
+    assert not changes(S.STAGE["sample"], run, results=other_model(run, sha256="1" * 64))
 
 
 def test_train_key(base, tmp_path):
     root, run = base
-    assert changes(S.TRAIN, run, epochs=9)
-    assert changes(S.TRAIN, run, seed=1)
-    assert changes(S.TRAIN, run, model_kind="cnn")
-    assert changes(S.TRAIN, run, dataset=other_dataset(root))
-    assert not changes(S.TRAIN, run, sample_per_class=3, title="T", assets_url="/x")
+    assert changes(S.STAGE["train"], run, epochs=9)
+    assert changes(S.STAGE["train"], run, seed=1)
+    assert changes(S.STAGE["train"], run, model_kind="cnn")
+    assert changes(S.STAGE["train"], run, dataset=other_dataset(root))
+    assert not changes(S.STAGE["train"], run, sample_per_class=3, title="T", assets_url="/x")
     given = tmp_path / "m.keras"
     given.write_bytes(b"one")
     with_model = variant(run, model=given)
-    assert key_of(S.TRAIN, with_model) != key_of(S.TRAIN, run)
-    assert changes(S.TRAIN, with_model, input_scaling="unit")
-    before = key_of(S.TRAIN, with_model)
+    assert key_of(S.STAGE["train"], with_model) != key_of(S.STAGE["train"], run)
+    assert changes(S.STAGE["train"], with_model, input_scaling="unit")
+    before = key_of(S.STAGE["train"], with_model)
     given.write_bytes(b"two")  # replaced at the same path
-    assert key_of(S.TRAIN, variant(with_model)) != before
+    assert key_of(S.STAGE["train"], variant(with_model)) != before
 
 
-@pytest.mark.parametrize("stage", [S.GALLERY, S.CALIBRATION, S.LABEL_ERRORS],
+@pytest.mark.parametrize("stage", [S.STAGE["gallery"], S.STAGE["calibration"], S.STAGE["label_errors"]],
                          ids=lambda s: s.name)
 def test_model_describing_keys(base, stage):
     root, run = base
@@ -94,21 +95,23 @@ def test_robustness_key(base, monkeypatch):
     from reportgen.analysis import corruptions
 
     root, run = base
-    assert changes(S.ROBUSTNESS, run, results=other_model(run, sha256="1" * 64))
-    assert changes(S.ROBUSTNESS, run, results=other_model(run, input_scaling="unit"))
-    assert changes(S.ROBUSTNESS, run, dataset=other_dataset(root))
-    assert not changes(S.ROBUSTNESS, run, title="T", seed=3, sample_per_class=3, epochs=9)
-    assert not changes(S.ROBUSTNESS, run, results=other_model(run, train_seconds=9.0))
-    key = key_of(S.ROBUSTNESS, run)
-    monkeypatch.setattr(S, "SEED", 1)
-    assert key_of(S.ROBUSTNESS, run) != key
-    monkeypatch.setattr(S, "SEED", corruptions.SEED)
-    assert key_of(S.ROBUSTNESS, run) == key
+    assert changes(S.STAGE["robustness"], run, results=other_model(run, sha256="1" * 64))
+    assert changes(S.STAGE["robustness"], run, results=other_model(run, input_scaling="unit"))
+    assert changes(S.STAGE["robustness"], run, dataset=other_dataset(root))
+    assert not changes(S.STAGE["robustness"], run, title="T", seed=3, sample_per_class=3, epochs=9)
+    assert not changes(S.STAGE["robustness"], run, results=other_model(run, train_seconds=9.0))
+    key = key_of(S.STAGE["robustness"], run)
+    from reportgen.report.sections import robustness as section
+
+    monkeypatch.setattr(section, "SEED", 1)
+    assert key_of(S.STAGE["robustness"], run) != key
+    monkeypatch.setattr(section, "SEED", corruptions.SEED)
+    assert key_of(S.STAGE["robustness"], run) == key
     fog = corruptions.CORRUPTIONS["fog"]
     monkeypatch.setitem(corruptions.CORRUPTIONS, "fog", dataclasses.replace(fog, severity=0.9))
-    assert key_of(S.ROBUSTNESS, run) != key
+    assert key_of(S.STAGE["robustness"], run) != key
     monkeypatch.delitem(corruptions.CORRUPTIONS, "fog")
-    assert key_of(S.ROBUSTNESS, run) != key
+    assert key_of(S.STAGE["robustness"], run) != key
 
 
 def test_changes_key(base):
@@ -116,33 +119,33 @@ def test_changes_key(base):
     prev = ModelRef("old.keras", dataclasses.replace(fake_meta(), sha256="2" * 64))
     with_prev = variant(run)
     with_prev.state.previous_model = prev
-    assert S.CHANGES.applies(with_prev) and not S.CHANGES.applies(run)
-    key = key_of(S.CHANGES, with_prev)
+    assert S.STAGE["changes"].applies(with_prev) and not S.STAGE["changes"].applies(run)
+    key = key_of(S.STAGE["changes"], with_prev)
     other = variant(with_prev)
     other.state.previous_model = ModelRef("old.keras", dataclasses.replace(prev.meta,
                                                                            sha256="3" * 64))
-    assert key_of(S.CHANGES, other) != key
+    assert key_of(S.STAGE["changes"], other) != key
     newer = variant(with_prev, results=other_model(run, sha256="4" * 64))
     newer.state.previous_model = prev
-    assert key_of(S.CHANGES, newer) != key
+    assert key_of(S.STAGE["changes"], newer) != key
     same = variant(with_prev, title="T", seed=3)
     same.state.previous_model = prev
-    assert key_of(S.CHANGES, same) == key
+    assert key_of(S.STAGE["changes"], same) == key
 
 
 def test_model_figures_key(base):
     root, run = base
-    assert changes(S.MODEL_FIGURES, run, results=other_model(run, sha256="1" * 64))
-    assert changes(S.MODEL_FIGURES, run, results=other_model(run, history=[{"epoch": 0}]))
-    assert not changes(S.MODEL_FIGURES, run, dataset=other_dataset(root), seed=3)
+    assert changes(S.STAGE["model_figures"], run, results=other_model(run, sha256="1" * 64))
+    assert changes(S.STAGE["model_figures"], run, results=other_model(run, history=[{"epoch": 0}]))
+    assert not changes(S.STAGE["model_figures"], run, dataset=other_dataset(root), seed=3)
 
 
 def test_class_counts_key(base):
     root, run = base
-    assert changes(S.CLASS_COUNTS, run, dataset=other_dataset(root))
-    assert changes(S.CLASS_COUNTS, run, assets_url="/elsewhere")
-    assert not changes(S.CLASS_COUNTS, run, results=other_model(run, sha256="1" * 64))
-    assert not changes(S.CLASS_COUNTS, run, seed=3, epochs=9)
+    assert changes(S.STAGE["class_counts"], run, dataset=other_dataset(root))
+    assert changes(S.STAGE["class_counts"], run, assets_url="/elsewhere")
+    assert not changes(S.STAGE["class_counts"], run, results=other_model(run, sha256="1" * 64))
+    assert not changes(S.STAGE["class_counts"], run, seed=3, epochs=9)
 
 
 def test_custom_test_key(base, tmp_path, monkeypatch):
@@ -150,18 +153,18 @@ def test_custom_test_key(base, tmp_path, monkeypatch):
     img = tmp_path / "7.png"
     img.write_bytes((SAMPLES / "7.png").read_bytes())
     mine = variant(run, custom_images=[tmp_path])
-    assert S.CUSTOM_TEST.applies(mine)
-    key = key_of(S.CUSTOM_TEST, mine)
+    assert S.STAGE["custom_test"].applies(mine)
+    key = key_of(S.STAGE["custom_test"], mine)
     monkeypatch.chdir(root)  # another working directory, the same images: the same key
-    assert key_of(S.CUSTOM_TEST, variant(mine)) == key
+    assert key_of(S.STAGE["custom_test"], variant(mine)) == key
     copy = root / "elsewhere"
     copy.mkdir(exist_ok=True)
     (copy / "7.png").write_bytes(img.read_bytes())  # the same inputs in another place
-    assert key_of(S.CUSTOM_TEST, variant(mine, custom_images=[copy])) == key
+    assert key_of(S.STAGE["custom_test"], variant(mine, custom_images=[copy])) == key
     img.write_bytes((SAMPLES / "1.png").read_bytes())  # the same file, other pixels
-    assert key_of(S.CUSTOM_TEST, variant(mine)) != key
-    assert changes(S.CUSTOM_TEST, mine, results=other_model(run, sha256="1" * 64))
-    assert not changes(S.CUSTOM_TEST, mine, seed=3, dataset=other_dataset(root))
+    assert key_of(S.STAGE["custom_test"], variant(mine)) != key
+    assert changes(S.STAGE["custom_test"], mine, results=other_model(run, sha256="1" * 64))
+    assert not changes(S.STAGE["custom_test"], mine, seed=3, dataset=other_dataset(root))
 
 
 def test_category_key(base):
@@ -199,12 +202,12 @@ def test_every_stage_keys_the_code_that_makes_its_output():
         assert stage.code, stage.name
         for module in stage.code:
             owners.setdefault(module, set()).add(stage.name)
-    assert owners["reportgen.report.reliability"] == {"calibration"}
-    assert owners["reportgen.report.class_counts"] == {"class_counts"}
-    assert owners["reportgen.report.figures"] == {"model_figures"}
-    assert owners["reportgen.report.gallery"] == {"gallery"}
-    assert owners["reportgen.report.heatmap"] == {"gallery", "custom_test"}
-    assert owners["reportgen.report.robustness"] == {"robustness"}
+    assert owners["reportgen.report.charts.reliability"] == {"calibration"}
+    assert owners["reportgen.report.charts.class_counts"] == {"class_counts"}
+    assert owners["reportgen.report.charts.figures"] == {"model_figures"}
+    assert owners["reportgen.report.charts.gallery"] == {"gallery"}
+    assert owners["reportgen.report.charts.heatmap"] == {"gallery", "custom_test"}
+    assert owners["reportgen.report.charts.robustness"] == {"robustness"}
     assert owners["reportgen.analysis.corruptions"] == {"robustness"}
-    assert owners["reportgen.report.plotting"] == {
+    assert owners["reportgen.report.charts.plotting"] == {
         "gallery", "calibration", "model_figures", "class_counts", "custom_test", "robustness"}

@@ -39,8 +39,8 @@ def given_model(folder, ds, name="m.keras", data=b"weights", wrong=None, accurac
 
 @pytest.fixture
 def no_diagram(monkeypatch):
-    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
-    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.sections.model_figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.charts.figures.diagram_available", lambda: False)
 
 
 def opts_with(tmp_path, npz_path, model, **kw):
@@ -101,11 +101,11 @@ def test_no_changes_when_the_previous_models_file_is_gone(tmp_path, npz_path):
     run = fake_run(opts)
     run.state.previous_model = ModelRef(str(tmp_path / "gone.keras"),
                                         dataclasses.replace(fake_meta(), sha256="1" * 64))
-    pipeline.run_stages(run, (S.CHANGES,))
+    pipeline.run_stages(run, (S.STAGE["changes"],))
     assert run.results["changes"] is None and "changes" in run.site.ran
     again = fake_run(opts)
     again.state.previous_model = run.state.previous_model
-    pipeline.run_stages(again, (S.CHANGES,))
+    pipeline.run_stages(again, (S.STAGE["changes"],))
     assert again.results["changes"] is None and "changes" not in again.site.ran
 
 

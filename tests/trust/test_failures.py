@@ -224,8 +224,8 @@ def test_a_model_on_a_read_only_mount(tmp_path, npz_path, tmpfs, monkeypatch):
     from tests.helpers import fake_probs, seed_probabilities
     from tests.report.test_stages import given_model
 
-    monkeypatch.setattr("reportgen.report.stages.diagram_available", lambda: False)
-    monkeypatch.setattr("reportgen.report.figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.sections.model_figures.diagram_available", lambda: False)
+    monkeypatch.setattr("reportgen.report.charts.figures.diagram_available", lambda: False)
     ds = load_dataset(npz_path)
     artefact = tmpfs("artefact", size="1m")
     model = given_model(artefact, ds)

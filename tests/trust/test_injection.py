@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from reportgen.report.render import render_page, write_page
+from reportgen.report.view.render import render_page, write_page
 from tests.helpers import tiny_page
 
 pytestmark = pytest.mark.slow  # runs node

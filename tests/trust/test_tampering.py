@@ -12,9 +12,13 @@ from reportgen.engine.manifest import MANIFEST
 from reportgen.errors import DatasetError
 from reportgen.options import Options
 from reportgen.pipeline import run_stages
-from reportgen.report.render import url_path
-from reportgen.report.stages import SAMPLE
+from reportgen.report.stages import STAGE
+from reportgen.report.view.render import url_path
 from tests.helpers import fake_run, one_line_error
+
+SAMPLE = STAGE["sample"]
+SAMPLE = STAGE["sample"]
+
 
 
 @pytest.mark.parametrize("bad", [

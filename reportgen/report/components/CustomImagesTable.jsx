@@ -13,21 +13,25 @@ function caption(name, probability) {
 }
 
 /**
- * Wrong predictions of one true digit, most confident first: a row of the gallery's grid
- * (``row``: the true digit as the row's label, each thumbnail captioned with the predicted
- * digit and the model's confidence), or a grid of its own headed by ``heading``.
+ * Wrong predictions of one true class, most confident first: a row of the gallery's grid
+ * (``row``: the true class as the row's label, each thumbnail captioned with the predicted
+ * class and the model's confidence), or a grid of its own headed by ``heading``.
  *
  * Props (written by reportgen as JSON literals; all but imagePaths optional, so a page
  * written for the original component, with file names only, still renders):
  *   size       thumbnail width and height in px (number)
  *   heading    text above the grid, or the row's label
  *   dirname    folder under assetsUrl ("wrong-predictions")
- *   classdigit true digit folder ("0".."9"); without it the files lie in dirname itself
+ *   classdigit the true class's folder (its label); without it the files lie in dirname
  *   imagePaths file names "<true>-<index>-<predicted>.png", in the order shown
  *   confidence the model's probability (0-1) of its answer, one per file (captions)
  *   captions   caption text, one per file (instead of the one made from the file name)
+ *   labels     accessible name, one per file (reportgen writes them; a page without them
+ *              gets names made from the file names)
+ *   noun       what a class is called ("digit"; default "class")
  *   id         HTML id of the grid (a link target)
- *   assetsUrl  site URL of the assets folder (default "/assets/datasets/mnist")
+ *   assetsUrl  site URL of the assets folder (default: the original page's,
+ *              "/assets/datasets/mnist", so a page written for the original still renders)
  *   sheet      {url, columns, rows, first}: the gallery's sprite sheet, these thumbnails
  *              from cell ``first`` on; without it, one image file each
  *   row        true: a row of a grid
@@ -40,6 +44,8 @@ export default function CustomImagesTable({
   imagePaths = [],
   confidence = [],
   captions = [],
+  labels = [],
+  noun = "class",
   id,
   assetsUrl = "/assets/datasets/mnist",
   sheet,
@@ -49,6 +55,7 @@ export default function CustomImagesTable({
   const base = useBaseUrl(`${assetsUrl}/${folder}/`);
   const s = useSheet(sheet);
   const label = (name, i) => {
+    if (labels[i] !== undefined) return labels[i];
     const m = parseThumbnail(name);
     return m ? readAs(m[1], m[0], m[2], confidence[i]) : `wrong prediction ${captions[i] ?? caption(name, confidence[i])}`;
   };
@@ -76,7 +83,7 @@ export default function CustomImagesTable({
   if (row) {
     return (
       <figure id={id} className="reportgen-custom-images-table reportgen-row" data-classdigit={classdigit} data-dirname={dirname}
-              aria-label={`true digit ${classdigit}: ${imagePaths.length} wrong prediction${imagePaths.length === 1 ? "" : "s"}`}
+              aria-label={`true ${noun} ${heading || classdigit}: ${imagePaths.length} wrong prediction${imagePaths.length === 1 ? "" : "s"}`}
               style={sheetStyle(s, size, border)}>
         <figcaption aria-hidden="true">{heading}</figcaption>
         <div>{items}</div>

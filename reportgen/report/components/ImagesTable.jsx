@@ -3,7 +3,7 @@ import useBaseUrl from "@docusaurus/useBaseUrl";
 import { Thumbnail, sheetStyle, useSheet } from "./Reportgen";
 
 /**
- * Dataset thumbnails of one digit of one split: a row of the split's grid (``row``), or a
+ * Dataset thumbnails of one class of one split: a row of the split's grid (``row``), or a
  * grid of its own headed by ``heading`` (the original page's layout).
  *
  * Props (written by reportgen as JSON literals; all but dirname, classdigit and imagePaths
@@ -11,9 +11,11 @@ import { Thumbnail, sheetStyle, useSheet } from "./Reportgen";
  *   size       thumbnail width and height in px (number)
  *   heading    text above the grid, or the row's label
  *   dirname    split folder under assetsUrl ("train" | "test")
- *   classdigit digit folder ("0".."9")
+ *   classdigit the class's folder (its label, "0", "1", …)
+ *   noun       what a class is called ("digit"; default "class"), for the accessible names
  *   imagePaths file names inside <assetsUrl>/<dirname>/<classdigit>/ ("<index:05d>.png")
- *   assetsUrl  site URL of the assets folder (default "/assets/datasets/mnist")
+ *   assetsUrl  site URL of the assets folder (default: the original page's,
+ *              "/assets/datasets/mnist", so a page written for the original still renders)
  *   sheet      {url, columns, rows, first}: the split's sprite sheet (site URL), these
  *              thumbnails from cell ``first`` on; without it, one image file each
  *   row        true: a row of a grid, the heading as its label to the left
@@ -26,6 +28,7 @@ export default function ImagesTable({
   classdigit,
   imagePaths = [],
   assetsUrl = "/assets/datasets/mnist",
+  noun = "class",
   sheet,
   row = false,
   id,
@@ -35,7 +38,7 @@ export default function ImagesTable({
   const what = dirname === "train" ? "training" : dirname;
   const label = (name) => {
     const index = /^\d+/.exec(name);
-    return `${what} image${index ? ` ${Number(index[0])}` : ""}: digit ${classdigit}`;
+    return `${what} image${index ? ` ${Number(index[0])}` : ""}: ${noun} ${heading || classdigit}`;
   };
   const thumbs = imagePaths.map((name, i) => (
     <Thumbnail key={name} src={base + name} sheet={s} index={i}
@@ -44,7 +47,7 @@ export default function ImagesTable({
   if (row) {
     return (
       <figure id={id} className="reportgen-images-table reportgen-row" data-split={dirname} data-classdigit={classdigit}
-              aria-label={`digit ${classdigit}: ${imagePaths.length} ${what} images`} style={sheetStyle(s, size)}>
+              aria-label={`${noun} ${heading || classdigit}: ${imagePaths.length} ${what} images`} style={sheetStyle(s, size)}>
         <figcaption aria-hidden="true">{heading}</figcaption>
         <div>{thumbs}</div>
       </figure>

@@ -14,7 +14,9 @@ export function percent(p, short = false) {
   return p >= 0.995 ? (short ? ">99%" : "over 99%") : `${Math.round(p * 100)}%`;
 }
 
-/** "3-0018-8.png" -> [3, 18, 8] (true digit, index in the test split, predicted), or null. */
+/** "3-0018-8.png" -> [3, 18, 8] (true label, index in the test split, predicted), or null:
+ * the thumbnail-name grammar of report.assets.thumbnail_name, for pages written before
+ * reportgen passed the accessible names as props, and for the matrix's cell galleries. */
 export function parseThumbnail(name) {
   const m = /^(\d+)-(\d+)-(\d+)\.[a-z]+$/i.exec(name);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
@@ -111,15 +113,16 @@ function tint(color, amount) {
 }
 
 /**
- * A confusion matrix as an HTML table: rows the true digit, columns the predicted digit,
+ * A confusion matrix as an HTML table: rows the true class, columns the predicted class,
  * each cell its count and its share of the row (the recall on the diagonal), tinted with the
  * theme's success (diagonal) and danger (mistakes) colours.
  *
- * With ``samples`` (the wrong-prediction gallery: {dirname, files: {digit: names
- * "<true>-<idx>-<pred>.png"}, confidence: {digit: probabilities}}) every mistake cell is a
+ * With ``samples`` (the wrong-prediction gallery: {dirname, files: {label: names
+ * "<true>-<idx>-<pred>.png"}, confidence: {label: probabilities}}) every mistake cell is a
  * link: it shows that cell's test images below the table, most confident first (without
- * JavaScript it goes to the true digit's gallery row, ``#<wrongId><digit>``), and the URL
- * ``#<id>-<true>-<predicted>`` opens it. Diagonal cells link to ``#<digitId><digit>``.
+ * JavaScript it goes to the true class's gallery row, ``#<wrongId><label>``), and the URL
+ * ``#<id>-<true>-<predicted>`` opens it. Diagonal cells link to ``#<classId><label>``
+ * (``digitId``: the same, as pages of reportgen 0.4 name it).
  *   id        HTML id of the table's region
  *   caption   the table's caption
  *   counts    n x n ints, rows true, columns predicted
@@ -127,8 +130,9 @@ function tint(color, amount) {
  *   size      px of one thumbnail in the cell's panel
  *   assetsUrl site URL of the assets folder
  */
-export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, digitId, wrongId,
-                                  split = "test", assetsUrl = "/assets/datasets/mnist" }) {
+export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, classId, digitId,
+                                  wrongId, split = "test", assetsUrl = "/assets/datasets/mnist" }) {
+  const diagonalId = classId ?? digitId;
   const [active, setActive] = useState(null);
   const base = useBaseUrl(`${assetsUrl}/${samples ? samples.dirname : ""}/`);
   const panelId = `${id}-panel`;
@@ -166,8 +170,8 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     const body = <>{c.toLocaleString("en-US")}{pct && <>{" "}<small>{pct}</small></>}</>;
     const name = `true ${t}, predicted ${p}: ${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"}`;
     let content = body;
-    if (diagonal && c && digitId) {
-      content = <a href={`#${digitId}${t}`} aria-label={`${name}, read correctly (${pct}); see the ${split} images of ${t}`}>{body}</a>;
+    if (diagonal && c && diagonalId) {
+      content = <a href={`#${diagonalId}${t}`} aria-label={`${name}, read correctly (${pct}); see the ${split} images of ${t}`}>{body}</a>;
     } else if (!diagonal && c && samples) {
       const open = Boolean(active && active[0] === t && active[1] === p);
       content = (

@@ -1,7 +1,7 @@
-"""The Robustness section: the page's model on the test split under each MNIST-C-style
-corruption (analysis.corruptions), fed with the model's own input scaling (the one its
-clean accuracy used), drawn as a chart (light and dark) with a thumbnail of one test image
-under each corruption.
+"""The Robustness section's chart and thumbnails: the page's model on the test split under
+each corruption (analysis.corruptions, after MNIST-C), fed with the model's own input
+scaling (the one its clean accuracy used), drawn as a chart (light and dark) with a
+thumbnail of one test image under each corruption.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.corruptions import CORRUPTIONS, SEED, corrupt
-from ..data.card import DatasetInfo
-from ..records import CorruptionAccuracy, ModelMeta, Robustness
-from .assets import ROBUSTNESS_CLEAN, robustness_name, write_thumbnail_grid
+from ...analysis.corruptions import CORRUPTIONS, SEED, corrupt
+from ...data.card import DatasetInfo
+from ...records import CorruptionAccuracy, ModelMeta, Robustness
+from ..assets import ROBUSTNESS_CLEAN, robustness_name, write_thumbnail_grid
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
 #: The test image the thumbnails show (the test split's first).

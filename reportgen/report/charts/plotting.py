@@ -14,8 +14,8 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine.files import write_bytes
-from .assets import CHART_DENSITY
+from ...engine.files import write_bytes
+from ..assets import CHART_DENSITY, dark_name
 
 THEMES = ("light", "dark")
 #: Width in inches of a chart drawn to fill the docs column: 6.3 in at 100 CSS px an inch
@@ -36,12 +36,6 @@ _RC = {
              "legend.facecolor": "#242526", "legend.edgecolor": "#606770",
              "image.cmap": "mako"},
 }
-
-
-def dark_name(name: str) -> str:
-    """The dark variant's name or URL: ``a/cm.png`` -> ``a/cm-dark.png``."""
-    stem, dot, ext = str(name).rpartition(".")
-    return f"{stem}-dark.{ext}" if dot else f"{name}-dark"
 
 
 def write_chart(path: Path, draw: Callable, *args, **kwargs) -> list[Path]:

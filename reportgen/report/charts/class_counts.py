@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..data.card import DatasetInfo
+from ...data.card import DatasetInfo
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data.card import DatasetInfo
-from ..records import (
+from ...data.card import DatasetInfo
+from ...records import (
     Calibration,
     Change,
-    HistoryRow,
     Robustness,
     RobustnessChange,
     SuspectedLabelErrors,
 )
+from ..state import HistoryRow
 
 
 @dataclass
@@ -33,9 +33,11 @@ def percent(p: float) -> str:
     return "over 99%" if p >= 0.995 else f"{round(p * 100)}%"
 
 
-def read_as(index: int, label: int, predicted: int, probability: float | None = None) -> str:
+def read_as(index: int, label: int | str, predicted: int | str,
+            probability: float | None = None) -> str:
     """The accessible name of a test image the model read, e.g. "test image 8325: labelled
-    0, the model read 6 with 96% confidence" (the page's components build the same)."""
+    0, the model read 6 with 96% confidence" (label, predicted: class names; the page's
+    components build the same)."""
     sure = "" if probability is None else f" with {percent(probability)} confidence"
     return f"test image {index}: labelled {label}, the model read {predicted}{sure}"
 
@@ -108,20 +110,24 @@ def curves_table(history: list[dict]) -> Table:
     return Table(["Epoch", *(name for _, name, _ in cols)], rows, [":--"] + ["--:"] * len(cols))
 
 
-def label_error_items(le: SuspectedLabelErrors) -> list[dict]:
-    """{alt, caption} of each suspected label error shown, most suspicious first."""
-    n = len(le.files)
-    return [{"alt": f"suspected label error, {read_as(i, g, p, c)}",
-             "caption": f"#{i}\n{g} → {p} {percent(c).replace('over ', '>')}"}
+def label_error_items(le: SuspectedLabelErrors, info: DatasetInfo) -> list[dict]:
+    """{alt, caption} of each suspected label error shown, most suspicious first (classes
+    by their names in ``info``)."""
+    n, name = len(le.files), info.class_name
+    return [{"alt": f"suspected label error, {read_as(i, name(g), name(p), c)}",
+             "caption": f"#{i}\n{name(g)} → {name(p)} {percent(c).replace('over ', '>')}"}
             for i, g, p, c in zip(le.indices[:n], le.given[:n], le.predicted[:n],
                                   le.confidence[:n], strict=True)]
 
 
-def change_items(changes: list[Change]) -> list[dict]:
-    """{alt, caption} of each changed prediction shown (those with a thumbnail)."""
-    return [{"alt": f"test image {c.index}: labelled {c.label}; the previous model read "
-                    f"{c.was}, this one reads {c.now}",
-             "caption": f"#{c.index}\n{c.label}: {c.was} → {c.now}"} for c in changes if c.file]
+def change_items(changes: list[Change], info: DatasetInfo) -> list[dict]:
+    """{alt, caption} of each changed prediction shown (those with a thumbnail; classes by
+    their names in ``info``)."""
+    name = info.class_name
+    return [{"alt": f"test image {c.index}: labelled {name(c.label)}; the previous model "
+                    f"read {name(c.was)}, this one reads {name(c.now)}",
+             "caption": f"#{c.index}\n{name(c.label)}: {name(c.was)} → {name(c.now)}"}
+            for c in changes if c.file]
 
 
 def metrics_table(metrics: list[dict], info: DatasetInfo) -> Table:

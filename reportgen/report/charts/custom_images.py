@@ -12,16 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.metrics import confusion_matrix
-from ..data.card import DatasetInfo
-from ..data.images import PREPROCESSINGS, label_of
-from ..engine.files import png_bytes, write_bytes
-from ..models import tunelog
-from ..models.io import load
-from ..models.predict import accuracy, fill_predictions, preprocess_files
-from ..records import CustomTestResult, ImageCell, ModelMeta
-from .accessible import percent
-from .assets import CUSTOM_DIR, custom_confusion_name, custom_image_names
+from ...analysis.metrics import confusion_matrix
+from ...data.card import DatasetInfo
+from ...data.images import PREPROCESSINGS, label_of
+from ...engine.files import png_bytes, write_bytes
+from ...models import tunelog
+from ...models.io import load
+from ...models.predict import accuracy, fill_predictions, preprocess_files
+from ...records import CustomTestResult, ImageCell, ModelMeta
+from ..assets import CUSTOM_DIR, custom_confusion_name, custom_image_names
+from ..view.accessible import percent
 from .heatmap import confusion_matrix_figure
 from .plotting import write_chart
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.card import DatasetInfo
-from ..records import Calibration, ModelMeta
-from .assets import reliability_name
+from ...data.card import DatasetInfo
+from ...records import Calibration, ModelMeta
+from ..assets import reliability_name
 from .plotting import CHART_WIDTH, pyplot, write_chart
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..data.card import DatasetInfo
-from ..models.kinds import KINDS, Recipe
-from ..records import ModelFigures, ModelMeta
+from ...data.card import DatasetInfo
+from ...models.kinds import KINDS, Recipe
+from ...records import ModelFigures, ModelMeta
 
 
 @dataclass

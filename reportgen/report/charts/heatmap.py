@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.mistakes import row_normalized
+from ...analysis.mistakes import row_normalized
 from .plotting import CHART_WIDTH, pyplot
 
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..engine.files import relpath
-from ..engine.typed import dump
-from ..records import ClassCounts, GalleryResult, ModelRef
+from ...engine.files import relpath
+from ...engine.typed import dump
+from ...records import ClassCounts, GalleryResult, ModelRef
 
 
 def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.metrics import confusion_matrix, per_class_metrics
-from ..analysis.mistakes import ranked_wrong, top_confusions
-from ..data.card import DatasetInfo
-from ..records import GalleryResult
-from .assets import (
+from ...analysis.metrics import confusion_matrix, per_class_metrics
+from ...analysis.mistakes import ranked_wrong, top_confusions
+from ...data.card import DatasetInfo
+from ...records import GalleryResult
+from ..assets import (
     CM_DIR,
     WRONG_DIR,
     confusion_matrix_name,

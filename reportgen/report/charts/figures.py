@@ -8,12 +8,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine.files import png_bytes, write_bytes
-from ..models import io as model_io
-from ..models.kinds import quiet_tensorflow
-from ..records import ModelFigures, ModelMeta
-from .assets import CHART_DENSITY, FIGURES_DIR, curves_name, diagram_name
-from .plotting import CHART_WIDTH, dark_name, pyplot, write_chart
+from ...engine.files import png_bytes, write_bytes
+from ...models import io as model_io
+from ...models.kinds import quiet_tensorflow
+from ...records import ModelFigures, ModelMeta
+from ..assets import CHART_DENSITY, FIGURES_DIR, curves_name, dark_name, diagram_name
+from .plotting import CHART_WIDTH, pyplot, write_chart
 
 
 def diagram_available() -> bool:

@@ -1,0 +1,184 @@
+"""The page's view model: :class:`PageContext`, everything ``templates/glassy.mdx.j2`` and
+the sections' template blocks render, built from the stages' records alone
+(:func:`page_context`): the parts every page has (front matter, provenance, the dataset's
+words, the log), then each section's own part (report.section.Section.context)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ... import __version__
+from ...data.card import DatasetInfo
+from ...records import ClassCounts, CustomTestResult, GalleryResult, ModelRef
+from ..assets import SHEET_COLUMNS, chart_size
+from ..section import PageEnv, sections
+
+#: Keys of a section's context part that are merged across sections (one dict each).
+MERGED = ("alt", "tables", "thumbs")
+
+
+@dataclass
+class FrontMatter:
+    """The MDX front matter (Docusaurus doc metadata)."""
+
+    sidebar_position: int
+    id: str
+    title: str
+    description: str
+    slug: str
+    #: null: the page is generated, so Docusaurus offers no "Edit this page" link
+    custom_edit_url: str | None = None
+
+
+@dataclass
+class ClassImages:
+    """Thumbnails of one class: label (its folder, data.card.label_slug), name (the
+    class's name), file names, and where they are in their gallery's sprite sheet
+    (:func:`sheet_props`; None: no sheet)."""
+
+    label: str
+    name: str
+    files: list[str]
+    sheet: dict | None = None
+    #: each thumbnail's accessible name and short caption (None: the component's own)
+    labels: list[str] | None = None
+    captions: list[str] | None = None
+
+
+def sheet_props(url: str | None, groups: list[list]) -> list[dict | None]:
+    """The ``sheet`` prop of each group of thumbnails laid out one group after another in
+    the sprite sheet at ``url`` (report.assets.write_sheet): {url, columns, rows, first}."""
+    total = sum(len(g) for g in groups)
+    rows, first, out = -(-total // SHEET_COLUMNS), 0, []
+    for g in groups:
+        out.append({"url": url, "columns": SHEET_COLUMNS, "rows": rows, "first": first}
+                   if url else None)
+        first += len(g)
+    return out
+
+
+def class_images(info: DatasetInfo, files: Mapping[str, list[str]], sheet: str | None,
+                 ) -> list[ClassImages]:
+    """One ClassImages per class of ``info``, in label order, from {label: file names} and
+    the gallery's sprite sheet URL (None: no sheet)."""
+    groups = [files[info.slug_of(d)] for d in info.labels]
+    return [ClassImages(info.slug_of(d), info.class_name(d), g, sh) for d, g, sh in
+            zip(info.labels, groups, sheet_props(sheet, groups), strict=True)]
+
+
+def thumb_grid(items: list[dict], sheet: str | None, srcs: list[str]) -> dict:
+    """A Thumbs grid's props: {"sheet": its sprite sheet's props (None: no sheet),
+    "items": [{alt, caption, src}]} (items: {alt, caption} each, srcs: their files)."""
+    for it, src in zip(items, srcs, strict=True):
+        it["src"] = src
+    return {"sheet": sheet_props(sheet, [items])[0], "items": items}
+
+
+@dataclass
+class PageText:
+    """The page's title and description, resolved (an option, else the site's state, else
+    the default)."""
+
+    title: str
+    description: str
+
+
+@dataclass
+class PageContext:
+    """Everything the templates render; thumb_size in px, URLs are site URLs. version,
+    page (front matter), dataset (digest, split sizes and the record's words:
+    report.view.page.dataset_text), model_sha256 (the first 12 hex digits of the model's
+    content digest: no timestamp), thumb_size, assets_url, log_text, chart_sizes ({chart
+    URL: [w, h]} CSS px, the PNG is drawn at 2x), blocks (the sections' template blocks, in
+    page order) and parts (the sections' variables, alt / tables / thumbs merged)."""
+
+    version: str
+    page: FrontMatter
+    dataset: dict[str, Any]
+    model_sha256: str
+    thumb_size: int
+    assets_url: str
+    log_text: str
+    chart_sizes: dict[str, list[int]] = field(default_factory=dict)
+    blocks: list[str] = field(default_factory=list)
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        """A section's variable, as an attribute (``ctx.calibration``)."""
+        parts = self.__dict__.get("parts", {})
+        if name in parts:
+            return parts[name]
+        raise AttributeError(name)
+
+    def variables(self) -> dict[str, Any]:
+        """The templates' variables: the fields (but parts) and every section's part."""
+        own = {k: v for k, v in vars(self).items() if k != "parts"}
+        return own | self.parts
+
+
+SLUG = "/image-classification/glassy"
+#: The doc's front matter id: a slug of its own, not the title (a title may hold "/",
+#: which Docusaurus refuses in an id, and a sidebar that names the doc keeps working
+#: when the title changes).
+DOC_ID = "glassy"
+
+
+def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[str, Any]:
+    """The page's words for the dataset, from its record: name, heading, description (split
+    sizes written in), noun, references, label_errors_note, classes, size ("28x28")."""
+    return {"name": info.name, "heading": info.heading or f"{info.name} dataset",
+            "description": info.description.format(train_total=f"{train_total:,}",
+                                                   test_total=f"{test_total:,}"),
+            "noun": info.noun, "references": list(info.references),
+            "label_errors_note": info.label_errors_note, "classes": list(info.classes),
+            "size": f"{info.height}x{info.width}"}
+
+
+def page_context(results: Mapping[str, Any], text: PageText, env: PageEnv) -> PageContext:
+    """Build the page's context from the stages' records, by stage name: sample,
+    class_counts, train and gallery required, the others optional (None or absent: their
+    section is left out), and each section's part (report.section.sections()). env: the
+    dataset's record, the assets URL, a thumbnail's px, the "Model history" rows and the
+    site's ``static`` folder, where the charts' sizes are read (None: no sizes). Raises
+    ValueError when two sections give the same variable."""
+    counts: ClassCounts = results["class_counts"]
+    model: ModelRef = results["train"]
+    gallery: GalleryResult = results["gallery"]
+    custom: CustomTestResult | None = results.get("custom_test")
+    log = list(model.meta.log) + list(gallery.log) + (list(custom.log) if custom else [])
+    parts: dict[str, Any] = {k: {} for k in MERGED}
+    blocks, charts = [], []
+    for section in sections():
+        part = section.context(results, env) if section.context else {}
+        if part is None:
+            continue
+        for key, value in part.items():
+            if key in MERGED:
+                parts[key].update(value)
+            elif key in parts:
+                raise ValueError(f"sections give {key!r} twice (one is {section.name!r})")
+            else:
+                parts[key] = value
+        blocks += [section.block] if section.block else []
+        charts += section.charts(results) if section.charts else []
+    return PageContext(
+        version=__version__,
+        page=FrontMatter(sidebar_position=1, id=DOC_ID, title=text.title,
+                         description=text.description, slug=SLUG, custom_edit_url=None),
+        dataset={"digest": counts.digest, "train_total": sum(counts.train),
+                 "test_total": sum(counts.test),
+                 **dataset_text(env.info, sum(counts.train), sum(counts.test))},
+        model_sha256=model.meta.sha256[:12], thumb_size=env.thumb_size,
+        assets_url=env.assets_url, log_text="\n".join(log),
+        chart_sizes=_chart_sizes(env.static_dir, charts), blocks=blocks, parts=parts)
+
+
+def _chart_sizes(static_dir: Path | None, urls: list[str | None]) -> dict[str, list[int]]:
+    """{URL: [w, h]} of every chart of ``urls`` whose PNG is in ``static_dir``."""
+    if static_dir is None:
+        return {}
+    found = {u: Path(static_dir) / u.lstrip("/") for u in urls if u}
+    return {u: list(chart_size(p)) for u, p in found.items() if p.is_file()}
