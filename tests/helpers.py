@@ -61,9 +61,9 @@ def snapshot(folder: Path) -> dict[str, int]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def fake_probs(y, wrong: dict[int, int]) -> np.ndarray:
-    """Probabilities (n, 10): 0.91 on the label, except rows in ``wrong`` {index: predicted}."""
-    probs = np.full((len(y), 10), 0.01, dtype=np.float32)
+def fake_probs(y, wrong: dict[int, int], k: int = 10) -> np.ndarray:
+    """Probabilities (n, k): 0.91 on the label, except rows in ``wrong`` {index: predicted}."""
+    probs = np.full((len(y), k), 0.01, dtype=np.float32)
     probs[np.arange(len(y)), y] = 0.91
     for i, p in wrong.items():
         probs[i] = 0.01
@@ -213,7 +213,9 @@ def fake_run(opts: Options, meta: ModelMeta | None = None, wrong: dict[int, int]
     site, state = open_site(opts.site_dir)
     run = Run(opts, site, state)
     meta = meta or fake_meta()
-    seed_probabilities(opts.models_dir, meta, run.ds, fake_probs(run.ds.y_test, wrong or {}))
+    k = run.ds.info.n_classes
+    seed_probabilities(opts.models_dir, meta, run.ds, fake_probs(run.ds.y_test, wrong or {}, k),
+                       fake_probs(run.ds.y_train, {}, k))
     run.results["train"] = ModelRef(str(opts.models_dir / "m.keras"), meta)
     return run
 

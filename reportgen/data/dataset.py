@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import struct
 import zipfile
 import zlib
@@ -83,16 +84,18 @@ def class_counts(y: np.ndarray, n_classes: int) -> list[int]:
     return [int(c) for c in counts[:n_classes]]
 
 
-def infer_info(image_shape: tuple[int, ...], n_labels: int) -> DatasetInfo:
+def infer_info(image_shape: tuple[int, ...], n_labels: int, name: str = "dataset",
+               ) -> DatasetInfo:
     """The record of arrays loaded without a card: the embedded dataset's when they have
-    its image shape and at most its classes, else a generic one (classes named by their
-    labels, "class" as the noun, shape from the arrays)."""
+    its image shape and at most its classes, else a generic one named ``name`` (the file's
+    stem; classes named by their labels, "class" as the noun, shape from the arrays)."""
     if tuple(image_shape) == BUILTIN_INFO.image_shape and n_labels <= BUILTIN_INFO.n_classes:
         return BUILTIN_INFO
     h, w = int(image_shape[0]), int(image_shape[1])
+    slug = re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-.") or "dataset"
     return checked(DatasetInfo(
-        name="dataset", slug="dataset", classes=tuple(str(i) for i in range(max(n_labels, 2))),
-        height=h, width=w, channels=3 if len(image_shape) == 3 else 1), "dataset")
+        name=name, slug=slug, classes=tuple(str(i) for i in range(max(n_labels, 2))),
+        height=h, width=w, channels=3 if len(image_shape) == 3 else 1), name)
 
 
 def digest(x_train, y_train, x_test, y_test) -> str:
@@ -124,6 +127,9 @@ def load_dataset(path: Path | str, info: DatasetInfo | None = None) -> Dataset:
         raise DatasetError(f"{path}: not a regular file (a FIFO or device is not read)")
     arrays = _load_idx_folder(path) if path.is_dir() else _load_npz(path)
     validate(arrays, path, info)
+    if info is None:
+        top = max(int(arrays["y_train"].max(initial=0)), int(arrays["y_test"].max(initial=0)))
+        info = infer_info(arrays["x_train"].shape[1:], top + 1, path.stem or "dataset")
     return Dataset(**arrays, path=path, digest=digest(*(arrays[k] for k in KEYS)), info=info)
 
 

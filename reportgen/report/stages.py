@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from ..data.card import BUILTIN_INFO
 from ..engine.files import write_text
 from ..engine.manifest import StageOutput
 from ..engine.stage import Stage
@@ -32,9 +33,12 @@ def _category_label(r: Run) -> str:
 
 def context(r: Run) -> PageContext:
     """The page's context from the run's records (report.view.page.page_context)."""
-    s = r.state
+    s, info = r.state, r.ds.info
+    described = info.page_description or (
+        DEFAULT_DESCRIPTION if info == BUILTIN_INFO
+        else f"A neural network that reads {info.name} images.")
     text = PageText(s.title if s.title is not None else DEFAULT_TITLE,
-                    s.description if s.description is not None else DEFAULT_DESCRIPTION)
+                    s.description if s.description is not None else described)
     env = PageEnv(r.ds.info, r.opts.assets_url, r.opts.thumb_size, r.history_rows(),
                   r.opts.site_dir / "static")
     return page_context(r.results, text, env)
