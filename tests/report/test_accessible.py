@@ -113,3 +113,10 @@ def test_robustness_text_equivalents():
     ch = accessible.robustness_change_table([RobustnessChange("fog", "fog", 0.3, 0.385),
                                              RobustnessChange("shear", "shear", 0.97, 0.9699)])
     assert ch.rows == [["fog", "30.0%", "38.5%", "+8.5"], ["shear", "97.0%", "97.0%", "0.0"]]
+
+
+def test_a_metrics_record_of_reportgen_0_4_still_renders():
+    """Records written before the dataset record named the class "digit": a ``render``
+    right after an upgrade reads them (no traceback)."""
+    old = [{"digit": 0, "precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}]
+    assert accessible.metrics_table(old, BUILTIN_INFO).rows[0][0] == "0"

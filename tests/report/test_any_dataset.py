@@ -55,7 +55,7 @@ def test_a_dataset_of_another_shape_and_classes_makes_its_own_page(tmp_path, sha
     assert "## shapes dataset" in mdx and "images per class of each split" in mdx
     assert not re.search(r"digit|MNIST", mdx.replace("classdigit", "")), \
         "the page speaks of the embedded dataset"
-    assert f'| {{"Class"}} | {{"Training images"}} | {{"Test images"}} |' in mdx
+    assert '| {"Class"} | {"Training images"} | {"Test images"} |' in mdx
     assert missing_references(mdx, opts.site_dir) == []
     summary = (opts.assets_dir / "summary.json").read_text()
     assert f'"train_counts": [\n      {", ".join(["6"] * k)}' in summary.replace(
