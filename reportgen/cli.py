@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from . import cli_common as C
 from . import pipeline
+from .analysis.conditions import Bounds
 from .cli_common import (
     AssetsUrl,
     CategoryLabel,
@@ -220,12 +222,17 @@ def check(
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     model: CheckModel = None, models_dir: CheckModelsDir = None,
     dataset: CheckDataset = None, docs_dir: DocsDir = None,
+    min_accuracy: C.MinAccuracy = None, min_class_recall: C.MinClassRecall = None,
+    max_ece: C.MaxEce = None, max_accuracy_drop: C.MaxAccuracyDrop = None,
+    min_robustness: C.MinRobustness = None,
 ) -> None:
     """Check that the page is current, changing nothing: every stage's key with the options
-    site-assets recorded, and every file reportgen owns against its recorded sha256. Exit 0
-    when current, 1 when stale (what, and the command that refreshes it), 2 on errors."""
+    site-assets recorded, every file reportgen owns against its recorded sha256, and the
+    quality conditions given. Exit 0 when current and every condition holds, 1 when stale
+    (what, and the command that refreshes it) or a condition fails, 2 on errors."""
+    bounds = Bounds(min_accuracy, min_class_recall, max_ece, max_accuracy_drop, min_robustness)
     res = pipeline.check(Options(site_dir=site_dir, docs_dir=docs_dir).validated(), model=model,
-                         models_dir=models_dir, dataset=dataset)
+                         models_dir=models_dir, dataset=dataset, bounds=bounds)
     if as_json:
         print_json(res.to_json())
     else:
@@ -235,14 +242,9 @@ def check(
 
 @app.command()
 def compare(
-    model: Annotated[list[Path], typer.Option(
-        "--model", help="Give it twice: the previous model, then the current one (.keras, "
-        ".h5 or a SavedModel folder).", show_default=False)],
-    dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
+    model: C.TwoModels, dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
     input_scaling: Scaling = D.input_scaling, as_json: Json = False,
-    max_lines: Annotated[int, typer.Option("--max-lines", min=1, help="Test indices to "
-                                           "list of each of fixed and new (all with "
-                                           "--json).")] = 20,
+    max_lines: C.ChangesMaxLines = 20,
 ) -> None:
     """Compare two models on the test split: accuracy delta, fixed mistakes (wrong before,
     right now) and new mistakes (right before, wrong now), as the page's "Changes since the

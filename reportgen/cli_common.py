@@ -164,6 +164,26 @@ CheckModelsDir = Annotated[Path | None, typer.Option("--models-dir", help="The m
                                                      "when not the recorded one.")]
 CheckDataset = Annotated[Path | None, typer.Option("--dataset", help="The dataset, when not at "
                                                    "the recorded path.")]
+TwoModels = Annotated[list[Path], typer.Option(
+    "--model", help="Give it twice: the previous model, then the current one (.keras, .h5 or "
+    "a SavedModel folder).", show_default=False)]
+ChangesMaxLines = Annotated[int, typer.Option("--max-lines", min=1, help="Test indices to list "
+                                              "of each of fixed and new (all with --json).")]
+MinAccuracy = Annotated[float | None, typer.Option(
+    "--min-accuracy", min=0.0, max=1.0, help="Fail (exit 1) when the page's test accuracy is "
+    "below this fraction (0.98).")]
+MinClassRecall = Annotated[float | None, typer.Option(
+    "--min-class-recall", min=0.0, max=1.0, help="Fail when any class's recall on the test "
+    "split is below this fraction.")]
+MaxEce = Annotated[float | None, typer.Option(
+    "--max-ece", min=0.0, max=1.0, help="Fail when the expected calibration error is above "
+    "this fraction (0.01).")]
+MaxAccuracyDrop = Annotated[float | None, typer.Option(
+    "--max-accuracy-drop", min=0.0, max=100.0, help="Fail when the accuracy fell more than "
+    "this many percentage points from the previous model's.")]
+MinRobustness = Annotated[float | None, typer.Option(
+    "--min-robustness", min=0.0, max=1.0, help="Fail when the mean accuracy under the "
+    "corruptions is below this fraction.")]
 PageModel = Annotated[Path | None, typer.Option("--model", help="Use this model (.keras, .h5 "
                                                 "or a SavedModel folder) instead of training; "
                                                 "the page keeps it until --train, --epochs or "

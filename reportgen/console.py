@@ -169,8 +169,12 @@ def print_check(rep) -> None:
     refreshes the page; or one line saying it is current."""
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, markup=True)
-    if rep.ok:
-        out.print(f"{rep.site_dir}: the page is current", highlight=False)
+    for c in rep.conditions:
+        out.print(f"{'passed' if c.passed else 'failed'}: {c.line}", highlight=False,
+                  markup=False, soft_wrap=True)
+    if rep.current:
+        out.print(f"{rep.site_dir}: the page is current"
+                  + ("" if rep.ok else ", but its model fails a condition"), highlight=False)
         return
     for name in rep.stale:
         why = "; ".join(rep.reasons.get(name, []))

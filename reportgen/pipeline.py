@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .analysis.conditions import Bounds
 from .data.audit import AuditReport
 from .data.dataset import load_dataset
 from .data.export import ExportResult, export_all
@@ -184,11 +185,12 @@ def require_site(opts: Options, create: bool = False) -> None:
 
 
 def check(opts: Options, *, model: Path | None = None, models_dir: Path | None = None,
-          dataset: Path | None = None) -> CheckReport:
+          dataset: Path | None = None, bounds: Bounds | None = None) -> CheckReport:
     """``reportgen check``: is the page of ``opts.site_dir`` what a site-assets run with the
-    options it recorded would make? Changes nothing (report.check)."""
+    options it recorded would make, and does its model meet the quality conditions
+    ``bounds``? Changes nothing (report.check)."""
     return check_site(opts.site_dir, model=model, models_dir=models_dir, dataset=dataset,
-                      docs_dir=opts.docs_dir)
+                      docs_dir=opts.docs_dir, bounds=bounds)
 
 
 def train(opts: Options, on_epoch=None) -> TrainResult:

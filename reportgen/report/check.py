@@ -11,11 +11,13 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.conditions import Bounds, Figures, Outcome, evaluate
 from ..engine.files import sha256_file
 from ..engine.manifest import Manifest
 from ..engine.stage import explain, key_of, parts_of
 from ..errors import DatasetError, ModelError, ReportgenError, SiteError
 from ..options import BUILTIN_DATASET, Options
+from ..records import Calibration, GalleryResult, ModelChanges, ModelRef, Robustness
 from .page_audit import missing_in_copies
 from .run import Run, local, recorded
 from .site import component_bytes, page_copies, read_state
@@ -35,7 +37,8 @@ class CheckReport:
     "changed" (edited or replaced by hand) or "outdated" (reportgen ships a newer
     component), paths relative to the site; notes: what could not be checked here (the
     page's model is not on this machine); command: the one command that refreshes the
-    page."""
+    page; conditions: the quality conditions asked for, evaluated on the page's records
+    (analysis.conditions); ok: nothing stale or changed, every condition passed."""
 
     stale: list[str]
     files: list[tuple[str, str, str]]
@@ -43,16 +46,24 @@ class CheckReport:
     command: str
     site_dir: str = ""
     reasons: dict[str, list[str]] = field(default_factory=dict)
+    conditions: list[Outcome] = field(default_factory=list)
     ok: bool = field(init=False)
 
     def __post_init__(self):
-        self.ok = not self.stale and not self.files
+        self.ok = not self.stale and not self.files and all(c.passed for c in self.conditions)
+
+    @property
+    def current(self) -> bool:
+        """Nothing stale, no owned file changed (the conditions aside)."""
+        return not self.stale and not self.files
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "site_dir": self.site_dir, "stale": self.stale,
                 "reasons": {s: self.reasons.get(s, []) for s in self.stale},
                 "files": [{"what": w, "path": p, "stage": s} for w, p, s in self.files],
-                "notes": self.notes, "command": self.command}
+                "notes": self.notes, "command": self.command,
+                "conditions": [{"name": c.name, "value": c.value, "bound": c.bound,
+                                "passed": c.passed} for c in self.conditions]}
 
 
 def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None = None,
@@ -98,12 +109,14 @@ def refresh_command(opts: Options) -> str:
 
 
 def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
-               dataset: Path | None = None, docs_dir: str | None = None) -> CheckReport:
+               dataset: Path | None = None, docs_dir: str | None = None,
+               bounds: Bounds | None = None) -> CheckReport:
     """Check the page of ``site_dir`` (see the module docstring). ``model``: where the
     page's model is on this machine (a CI artefact); a file with other contents is another
-    model, and the model stages are stale. Raises SiteError when the folder does not exist
-    or holds no page reportgen built with site-assets, DatasetError when the recorded
-    dataset cannot be read."""
+    model, and the model stages are stale. ``bounds``: quality conditions, evaluated on
+    the page's records (:func:`page_figures`). Raises SiteError when the folder does not
+    exist or holds no page reportgen built with site-assets, DatasetError when the
+    recorded dataset cannot be read."""
     if not Path(site_dir).is_dir():
         raise SiteError(f"--site-dir {site_dir}: no such folder")
     site = Manifest(site_dir)
@@ -123,7 +136,30 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
         if (copy.is_file() and sha256_file(copy) == digest
                 and hashlib.sha256(component_bytes(name)).hexdigest() != digest):
             files.append(("outdated", copy.relative_to(site_dir).as_posix(), "components"))
-    return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir), reasons)
+    outcomes = evaluate(bounds, page_figures(site)) if bounds and bounds.any() else []
+    return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir), reasons,
+                       outcomes)
+
+
+def page_figures(site: Manifest) -> Figures:
+    """The figures the quality conditions read, from the site's records (a missing record:
+    None)."""
+    model = recorded(site, "train", ModelRef, optional=True)
+    gallery = recorded(site, "gallery", GalleryResult, optional=True)
+    cal = recorded(site, "calibration", Calibration, optional=True)
+    changes = recorded(site, "changes", ModelChanges, optional=True)
+    rob = recorded(site, "robustness", Robustness, optional=True)
+    lowest = min(gallery.metrics, key=lambda m: m["recall"]) if gallery and gallery.metrics \
+        else None
+    label = None if lowest is None else lowest.get("label", lowest.get("digit"))
+    return Figures(
+        accuracy=model.meta.test_accuracy if model else None,
+        lowest_recall=lowest["recall"] if lowest else None,
+        lowest_recall_class="" if label is None else f"class {int(label)}",
+        ece=cal.ece if cal else None,
+        accuracy_delta=changes.accuracy_delta if changes else None,
+        robustness=(sum(c.accuracy for c in rob.corruptions) / len(rob.corruptions)
+                    if rob and rob.corruptions else None))
 
 
 def assess(opts: Options, site: Manifest, state: SiteState | None = None,

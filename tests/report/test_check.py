@@ -190,3 +190,27 @@ def test_a_site_checked_out_elsewhere_is_current(built, runner, tmp_path_factory
     monkeypatch.chdir(elsewhere.parent)
     code, rep = check(runner, Options(site_dir=elsewhere))
     assert (code, rep["stale"], rep["files"]) == (0, [], []), rep
+
+
+def test_quality_conditions_gate_the_model(built, runner):
+    """Docs CI can fail on a worse model, not only on a stale page: the conditions are read
+    from the page's records (the figures summary.json holds), exit 1 on a failed one."""
+    root, opts = built
+    summary = json.loads((opts.assets_dir / "summary.json").read_text())
+    code, rep = check(runner, opts, "--min-accuracy", "0", "--max-ece", "1",
+                      "--min-class-recall", "0", "--max-accuracy-drop", "0.5")
+    assert code == 0 and rep["ok"]
+    by_name = {c["name"]: c for c in rep["conditions"]}
+    assert by_name["--min-accuracy"]["value"] == summary["model"]["test_accuracy"]
+    assert by_name["--max-ece"]["value"] == pytest.approx(summary["ece"], abs=1e-6)
+    assert by_name["--max-accuracy-drop"] == {"name": "--max-accuracy-drop", "value": None,
+                                              "bound": 0.5, "passed": True}  # no previous
+    accuracy = summary["model"]["test_accuracy"]
+    if accuracy < 1.0:
+        res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir),
+                                  "--min-accuracy", "1"])
+        assert res.exit_code == 1
+        assert f"failed: test accuracy {accuracy:.4f} < 1.0000 (--min-accuracy)" in res.stdout
+        assert "the page is current, but its model fails a condition" in res.stdout
+    res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir), "--max-ece", "2"])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
