@@ -161,17 +161,22 @@ def site_assets(
     input_scaling: Scaling = D.input_scaling, model_kind: Kind = D.model_kind,
     category_label: CategoryLabel = D.category_label, docs_dir: DocsDir = None,
     quiet: Quiet = False, create: Create = False,
+    min_accuracy: C.MinAccuracy = None, min_class_recall: C.MinClassRecall = None,
+    max_ece: C.MaxEce = None, max_accuracy_drop: C.MaxAccuracyDrop = None,
+    min_robustness: C.MinRobustness = None,
 ) -> None:
     """Run every stage (export, sample, train, gallery, calibration, label errors, changes,
     model figures, class counts, custom test, render, summary), skipping those whose inputs
-    are unchanged."""
+    are unchanged. The quality conditions are kept with the page, for ``check``."""
+    bounds = Bounds(min_accuracy, min_class_recall, max_ece, max_accuracy_drop, min_robustness)
     opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, models_dir=models_dir, log_file=log_file,
                    epochs=epochs, seed=seed, sample_per_class=sample_per_class,
                    workers=workers, model=model, retrain=retrain, publish_all=publish_all,
                    title=title, description=description, custom_images=list(custom or []),
                    input_scaling=input_scaling, model_kind=model_kind,
-                   category_label=category_label, train=train, docs_dir=docs_dir)
+                   category_label=category_label, train=train, docs_dir=docs_dir,
+                   conditions=bounds)
     pipeline.require_site(opts, create)
     with progress(quiet) as p:
         rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
@@ -262,18 +267,10 @@ def compare(
 
 @app.command()
 def predict(
-    inputs: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, "
-                                                 "BMP, WebP).", show_default=False)],
-    model: Annotated[Path | None, typer.Option("--model", help="A .keras or .h5 model or a "
-                                               "SavedModel folder (default: the site's "
-                                               "current model).")] = None,
-    site_dir: Annotated[Path | None, typer.Option("--site-dir", help="Also write the page's "
-                                                  "'Extra Custom Test' section here.")] = None,
+    inputs: C.Inputs, model: C.PredictModel = None, site_dir: C.PredictSiteDir = None,
     assets_url: AssetsUrl = D.assets_url, dataset: Dataset_ = D.dataset,
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file, as_json: Json = False,
-    input_scaling: Scaling = D.input_scaling,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any input could not be "
-                                         "predicted.")] = False,
+    input_scaling: Scaling = D.input_scaling, strict: C.Strict = False,
 ) -> None:
     """Predict the class of your own images, preprocessed as the dataset's card says (the
     embedded one: 20x20 box, centre of mass at the centre). A file stem (7.png) or folder

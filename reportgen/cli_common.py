@@ -164,6 +164,15 @@ CheckModelsDir = Annotated[Path | None, typer.Option("--models-dir", help="The m
                                                      "when not the recorded one.")]
 CheckDataset = Annotated[Path | None, typer.Option("--dataset", help="The dataset, when not at "
                                                    "the recorded path.")]
+Inputs = Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, BMP, "
+                                              "WebP).", show_default=False)]
+PredictModel = Annotated[Path | None, typer.Option(
+    "--model", help="A .keras or .h5 model or a SavedModel folder (default: the site's "
+    "current model).")]
+PredictSiteDir = Annotated[Path | None, typer.Option(
+    "--site-dir", help="Also write the page's 'Extra Custom Test' section here.")]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 if any input could not be "
+                                      "predicted.")]
 TwoModels = Annotated[list[Path], typer.Option(
     "--model", help="Give it twice: the previous model, then the current one (.keras, .h5 or "
     "a SavedModel folder).", show_default=False)]

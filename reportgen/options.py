@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from .analysis.conditions import Bounds
 from .data.card import BUILTIN_INFO
 from .errors import OptionsError
 from .models.io import SCALINGS
@@ -71,7 +72,9 @@ class Options:
     else "Image Classification"). train: train even when the page shows a model given
     earlier with --model (which it keeps showing otherwise). docs_dir: the folder the site's
     docs plugin reads, relative to the site ("../docs"; None: the one the site recorded,
-    else the one its docusaurus.config names, else "docs")."""
+    else the one its docusaurus.config names, else "docs"). conditions: the page's quality
+    conditions (analysis.conditions.Bounds; none set by default), which ``check``
+    evaluates."""
 
     dataset: Path = (Path("data/datasets") / BUILTIN_DATASET.name if _CHECKOUT
                      else BUILTIN_DATASET)
@@ -96,6 +99,7 @@ class Options:
     category_label: str | None = None
     train: bool = False
     docs_dir: str | None = None
+    conditions: Bounds = field(default_factory=Bounds)
 
     def __post_init__(self):
         # callers of the library may pass str paths: every path field is a Path from here on
@@ -118,6 +122,10 @@ class Options:
         if self.model is not None and self.train:
             raise OptionsError("--train and --model cannot be combined")
 
+        try:
+            self.conditions.check()
+        except ValueError as exc:
+            raise OptionsError(str(exc)) from None
         if self.input_scaling not in SCALINGS:
             raise OptionsError(f"--input-scaling {self.input_scaling!r}: expected one of "
                                f"{', '.join(SCALINGS)}")

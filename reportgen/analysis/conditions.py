@@ -7,7 +7,7 @@ accuracy drop is in percentage points."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,21 @@ class Bounds:
 
     def any(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def over(self, base: Bounds | None) -> Bounds:
+        """``base`` with every condition set here put over it (the command line over the
+        page's own)."""
+        given = {f.name: getattr(self, f.name) for f in fields(self)
+                 if getattr(self, f.name) is not None}
+        return replace(base or Bounds(), **given)
+
+    def check(self) -> Bounds:
+        """self; raises ValueError naming the option when a bound is out of its range."""
+        for f in fields(self):
+            v, top = getattr(self, f.name), 100.0 if f.name == "max_accuracy_drop" else 1.0
+            if v is not None and not 0.0 <= v <= top:
+                raise ValueError(f"--{f.name.replace('_', '-')} {v}: expected 0 to {top:g}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,22 @@ class Outcome:
     bound: float
     passed: bool
     line: str
+
+
+def figures_of(model, gallery, calibration, changes, robustness) -> Figures:
+    """The figures of a page's records (records.ModelRef, GalleryResult, Calibration,
+    ModelChanges, Robustness; None: absent). The lowest recall's class is its label."""
+    lowest = (min(gallery.metrics, key=lambda m: m["recall"])
+              if gallery is not None and gallery.metrics else None)
+    label = None if lowest is None else lowest.get("label", lowest.get("digit"))
+    rob = robustness.corruptions if robustness is not None else []
+    return Figures(
+        accuracy=model.meta.test_accuracy if model is not None else None,
+        lowest_recall=lowest["recall"] if lowest else None,
+        lowest_recall_class="" if label is None else f"class {int(label)}",
+        ece=calibration.ece if calibration is not None else None,
+        accuracy_delta=changes.accuracy_delta if changes is not None else None,
+        robustness=sum(c.accuracy for c in rob) / len(rob) if rob else None)
 
 
 def _fmt(v: float, points: bool) -> str:

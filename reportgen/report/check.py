@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.conditions import Bounds, Figures, Outcome, evaluate
+from ..analysis.conditions import Bounds, Figures, Outcome, evaluate, figures_of
 from ..engine.files import sha256_file
 from ..engine.manifest import Manifest
 from ..engine.stage import explain, key_of, parts_of
@@ -83,7 +83,7 @@ def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None 
         model=model or (local(options.model, site_dir) if options.model else None),
         input_scaling=options.input_scaling, model_kind=options.model_kind,
         custom_images=[local(p, site_dir) for p in options.custom_images],
-        publish_all=options.publish_all)
+        publish_all=options.publish_all, conditions=options.conditions or Bounds())
 
 
 def refresh_command(opts: Options) -> str:
@@ -136,7 +136,8 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
         if (copy.is_file() and sha256_file(copy) == digest
                 and hashlib.sha256(component_bytes(name)).hexdigest() != digest):
             files.append(("outdated", copy.relative_to(site_dir).as_posix(), "components"))
-    outcomes = evaluate(bounds, page_figures(site)) if bounds and bounds.any() else []
+    bounds = (bounds or Bounds()).over(state.options.conditions)
+    outcomes = evaluate(bounds, page_figures(site)) if bounds.any() else []
     return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir), reasons,
                        outcomes)
 
@@ -144,22 +145,9 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
 def page_figures(site: Manifest) -> Figures:
     """The figures the quality conditions read, from the site's records (a missing record:
     None)."""
-    model = recorded(site, "train", ModelRef, optional=True)
-    gallery = recorded(site, "gallery", GalleryResult, optional=True)
-    cal = recorded(site, "calibration", Calibration, optional=True)
-    changes = recorded(site, "changes", ModelChanges, optional=True)
-    rob = recorded(site, "robustness", Robustness, optional=True)
-    lowest = min(gallery.metrics, key=lambda m: m["recall"]) if gallery and gallery.metrics \
-        else None
-    label = None if lowest is None else lowest.get("label", lowest.get("digit"))
-    return Figures(
-        accuracy=model.meta.test_accuracy if model else None,
-        lowest_recall=lowest["recall"] if lowest else None,
-        lowest_recall_class="" if label is None else f"class {int(label)}",
-        ece=cal.ece if cal else None,
-        accuracy_delta=changes.accuracy_delta if changes else None,
-        robustness=(sum(c.accuracy for c in rob.corruptions) / len(rob.corruptions)
-                    if rob and rob.corruptions else None))
+    return figures_of(*(recorded(site, name, hint, optional=True) for name, hint in (
+        ("train", ModelRef), ("gallery", GalleryResult), ("calibration", Calibration),
+        ("changes", ModelChanges), ("robustness", Robustness))))
 
 
 def assess(opts: Options, site: Manifest, state: SiteState | None = None,

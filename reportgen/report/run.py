@@ -41,6 +41,8 @@ class Run:
         self.located: dict[str, Path] = {}
         #: what the user should know (the docs folder the site's config names, …): one line each
         self.notes: list[str] = []
+        kept = state.options.conditions if state.options else None  # the page's, kept
+        opts = dataclasses.replace(opts, conditions=opts.conditions.over(kept))
         docs, note = docs_folder(opts.site_dir, opts.docs_dir, state.docs_dir)
         self.notes += [note] if note else []
         state.docs_dir = None if docs == DEFAULT_DOCS else docs
@@ -256,7 +258,8 @@ def run_options(opts: Options) -> RunOptions:
         model=portable(opts.model, site) if opts.model is not None else None,
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,
         custom_images=[portable(p, site) for p in opts.custom_images],
-        publish_all=opts.publish_all)
+        publish_all=opts.publish_all,
+        conditions=opts.conditions if opts.conditions.any() else None)
 
 
 def current_model(site_dir: Path, models_dir: Path) -> Path:

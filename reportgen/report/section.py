@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..analysis.conditions import Bounds
 from ..data.card import DatasetInfo
 from ..engine.stage import Stage
 from .state import HistoryRow
@@ -27,14 +28,16 @@ SECTIONS_PACKAGE = f"{__package__}.sections"
 @dataclass(frozen=True)
 class PageEnv:
     """What every section's context part may use besides the records: the dataset's
-    record, the site URL of the assets folder, a thumbnail's px, the "Model history" rows
-    and the site's ``static`` folder (None: chart sizes are not read)."""
+    record, the site URL of the assets folder, a thumbnail's px, the "Model history" rows,
+    the site's ``static`` folder (None: chart sizes are not read) and the page's quality
+    conditions."""
 
     info: DatasetInfo
     assets_url: str
     thumb_size: int
     history: list[HistoryRow]
     static_dir: Path | None = None
+    conditions: Bounds = field(default_factory=Bounds)
 
 
 @dataclass(frozen=True)

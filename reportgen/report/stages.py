@@ -40,7 +40,7 @@ def context(r: Run) -> PageContext:
     text = PageText(s.title if s.title is not None else DEFAULT_TITLE,
                     s.description if s.description is not None else described)
     env = PageEnv(r.ds.info, r.opts.assets_url, r.opts.thumb_size, r.history_rows(),
-                  r.opts.site_dir / "static")
+                  r.opts.site_dir / "static", r.opts.conditions)
     return page_context(r.results, text, env)
 
 
@@ -50,7 +50,8 @@ def _render(r: Run) -> StageOutput:
 
 
 def _summary_content(r: Run, timings: dict[str, float]) -> dict:
-    return build_summary(r.results, dataset_path=r.opts.dataset, page=r.page, timings=timings)
+    return build_summary(r.results, dataset_path=r.opts.dataset, page=r.page, timings=timings,
+                         conditions=r.opts.conditions)
 
 
 def _summary_key(r: Run) -> dict:

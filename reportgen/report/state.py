@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..analysis.conditions import Bounds
 from ..records import ModelRef, Robustness
 
 
@@ -48,6 +49,8 @@ class RunOptions:
     model_kind: str
     custom_images: list[str] = field(default_factory=list)
     publish_all: bool = False
+    #: the page's quality conditions (analysis.conditions; None: none set)
+    conditions: Bounds | None = None
 
 
 @dataclass

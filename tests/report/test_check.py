@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from reportgen import pipeline
+from reportgen.analysis.conditions import Bounds
 from reportgen.cli import app
 from reportgen.data.dataset import load_dataset
 from reportgen.options import Options
@@ -214,3 +215,26 @@ def test_quality_conditions_gate_the_model(built, runner):
         assert "the page is current, but its model fails a condition" in res.stdout
     res = runner.invoke(app, ["check", "--site-dir", str(opts.site_dir), "--max-ece", "2"])
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+
+
+def test_a_pages_own_conditions_are_kept_shown_and_checked(built, runner):
+    """site-assets --min-accuracy … keeps the conditions with the page: its Model section
+    shows them as a table, summary.json lists them, a later run without them keeps them,
+    and check evaluates them (the command line's over the page's)."""
+    root, opts = built
+    accuracy = json.loads((opts.assets_dir / "summary.json").read_text())["model"][
+        "test_accuracy"]
+    pipeline.site_assets(Options(**{**vars(opts), "model": None,
+                                    "conditions": Bounds(min_accuracy=0.0, max_ece=1.0)}))
+    page = (opts.site_dir / PAGE_PATH).read_text()
+    assert "### Quality conditions" in page and "2 of 2 pass." in page
+    assert '| {"--min-accuracy"} | {"' + f"{accuracy:.4f}" + '"} | {"0.0000"} | {"pass"} |' in page
+    summary = json.loads((opts.assets_dir / "summary.json").read_text())
+    assert [c["name"] for c in summary["conditions"]] == ["--min-accuracy", "--max-ece"]
+    pipeline.site_assets(Options(**{**vars(opts), "model": None}))  # kept without the options
+    assert "### Quality conditions" in (opts.site_dir / PAGE_PATH).read_text()
+    code, rep = check(runner, opts)
+    assert code == 0 and [c["name"] for c in rep["conditions"]] == ["--min-accuracy", "--max-ece"]
+    if accuracy < 1.0:  # the command line's bound over the page's
+        code, rep = check(runner, opts, "--min-accuracy", "1")
+        assert code == 1 and not rep["conditions"][0]["passed"] and rep["stale"] == []

@@ -7,19 +7,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...analysis.conditions import Bounds, evaluate, figures_of
 from ...engine.files import relpath
 from ...engine.typed import dump
 from ...records import ClassCounts, GalleryResult, ModelRef
 
 
 def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
-                  timings: Mapping[str, float]) -> dict:
+                  timings: Mapping[str, float], conditions: Bounds | None = None) -> dict:
     """summary.json's content from the stages' records, by stage name (class_counts,
     train, gallery required; calibration, label_errors, robustness, changes optional). timings:
     {stage: wall seconds of the run that last produced its outputs}, in the order given;
     train's figure is the model's own fit() time. ``changes`` is written only when the
     page's model changed. The dataset's and the page's paths are relative to the working
-    directory when inside it; a model is named by its file's name, never by where it lies."""
+    directory when inside it; a model is named by its file's name, never by where it lies.
+    conditions: the page's quality conditions, evaluated into ``conditions`` when set."""
     counts: ClassCounts = results["class_counts"]
     model: ModelRef = results["train"]
     gallery: GalleryResult = results["gallery"]
@@ -50,4 +52,9 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
         if changes.robustness:
             out["changes"]["robustness_delta"] = {
                 c.name: round(c.after - c.before, 6) for c in changes.robustness}
+    if conditions is not None and conditions.any():
+        figures = figures_of(*(results.get(n) for n in (
+            "train", "gallery", "calibration", "changes", "robustness")))
+        out["conditions"] = [{"name": o.name, "value": o.value, "bound": o.bound,
+                              "passed": o.passed} for o in evaluate(conditions, figures)]
     return out
