@@ -33,7 +33,7 @@ site-assets: $(STAMP)
 test: $(STAMP) node-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Unit tests only (no training, node, wheel or browser): the edit loop, under a minute
+## Unit tests only (no training, node, wheel or browser): the edit loop, about 5 minutes
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not integration and not e2e" $(PYTEST_ARGS)
 
