@@ -7,7 +7,11 @@ accuracy drop is in percentage points."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .metrics import metric_label
 
 
 @dataclass(frozen=True)
@@ -67,18 +71,26 @@ class Outcome:
     passed: bool
     line: str
 
+    def to_json(self) -> dict:
+        """As summary.json and ``check --json`` list it: name, value, bound, passed."""
+        return {"name": self.name, "value": self.value, "bound": self.bound,
+                "passed": self.passed}
 
-def figures_of(model, gallery, calibration, changes, robustness) -> Figures:
-    """The figures of a page's records (records.ModelRef, GalleryResult, Calibration,
-    ModelChanges, Robustness; None: absent). The lowest recall's class is its label."""
+
+def figures_of(records: Mapping[str, Any]) -> Figures:
+    """The figures of a page's records, by stage name: train (records.ModelRef), gallery
+    (GalleryResult), calibration, changes, robustness (absent or None: no figure). The
+    lowest recall's class is named by its label."""
+    model, gallery, calibration, changes, robustness = (records.get(n) for n in (
+        "train", "gallery", "calibration", "changes", "robustness"))
     lowest = (min(gallery.metrics, key=lambda m: m["recall"])
               if gallery is not None and gallery.metrics else None)
-    label = None if lowest is None else lowest.get("label", lowest.get("digit"))
+    label = None if lowest is None else metric_label(lowest)
     rob = robustness.corruptions if robustness is not None else []
     return Figures(
         accuracy=model.meta.test_accuracy if model is not None else None,
         lowest_recall=lowest["recall"] if lowest else None,
-        lowest_recall_class="" if label is None else f"class {int(label)}",
+        lowest_recall_class="" if label is None else f"class {label}",
         ece=calibration.ece if calibration is not None else None,
         accuracy_delta=changes.accuracy_delta if changes is not None else None,
         robustness=sum(c.accuracy for c in rob) / len(rob) if rob else None)

@@ -37,6 +37,12 @@ def per_class_metrics(cm: np.ndarray) -> list[dict]:
              "f1": float(f1[d]), "support": int(support[d])} for d in labels]
 
 
+def metric_label(row: dict) -> int:
+    """The label of a :func:`per_class_metrics` row (a record of reportgen 0.4 keyed it
+    "digit")."""
+    return int(row["label"] if "label" in row else row["digit"])
+
+
 def evaluate_probabilities(probs: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
     """(loss, accuracy 0-1, wrong count) of probabilities float (n, n_classes) against
     labels int (n,). loss: scikit-learn's ``log_loss`` (mean cross-entropy, natural log) of

@@ -51,7 +51,8 @@ class Dataset:
     y_train: uint8 or int64 array (n_train,), labels 0 .. info.n_classes - 1.
     x_test, y_test: the same for the test split.
     path: where it was loaded from. digest: see :func:`digest`. info: its record
-    (classes, image shape, wording); None: inferred from the arrays (:func:`infer_info`).
+    (classes, image shape, wording); None: inferred from the arrays and the file's name
+    (:func:`infer_info`).
     """
 
     x_train: np.ndarray
@@ -65,7 +66,8 @@ class Dataset:
     def __post_init__(self):
         if self.info is None:
             labels = max(int(self.y_train.max(initial=0)), int(self.y_test.max(initial=0)))
-            object.__setattr__(self, "info", infer_info(self.x_train.shape[1:], labels + 1))
+            object.__setattr__(self, "info", infer_info(self.x_train.shape[1:], labels + 1,
+                                                        Path(self.path).stem or "dataset"))
 
     def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of split ``name`` ('train' or 'test'); raises ValueError otherwise."""
@@ -127,9 +129,6 @@ def load_dataset(path: Path | str, info: DatasetInfo | None = None) -> Dataset:
         raise DatasetError(f"{path}: not a regular file (a FIFO or device is not read)")
     arrays = _load_idx_folder(path) if path.is_dir() else _load_npz(path)
     validate(arrays, path, info)
-    if info is None:
-        top = max(int(arrays["y_train"].max(initial=0)), int(arrays["y_test"].max(initial=0)))
-        info = infer_info(arrays["x_train"].shape[1:], top + 1, path.stem or "dataset")
     return Dataset(**arrays, path=path, digest=digest(*(arrays[k] for k in KEYS)), info=info)
 
 

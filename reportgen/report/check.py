@@ -62,8 +62,7 @@ class CheckReport:
                 "reasons": {s: self.reasons.get(s, []) for s in self.stale},
                 "files": [{"what": w, "path": p, "stage": s} for w, p, s in self.files],
                 "notes": self.notes, "command": self.command,
-                "conditions": [{"name": c.name, "value": c.value, "bound": c.bound,
-                                "passed": c.passed} for c in self.conditions]}
+                "conditions": [c.to_json() for c in self.conditions]}
 
 
 def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None = None,
@@ -145,9 +144,9 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
 def page_figures(site: Manifest) -> Figures:
     """The figures the quality conditions read, from the site's records (a missing record:
     None)."""
-    return figures_of(*(recorded(site, name, hint, optional=True) for name, hint in (
+    return figures_of({name: recorded(site, name, hint, optional=True) for name, hint in (
         ("train", ModelRef), ("gallery", GalleryResult), ("calibration", Calibration),
-        ("changes", ModelChanges), ("robustness", Robustness))))
+        ("changes", ModelChanges), ("robustness", Robustness))})
 
 
 def assess(opts: Options, site: Manifest, state: SiteState | None = None,

@@ -25,8 +25,7 @@ def _bound(o) -> str:
 def _context(results: Mapping[str, Any], env: PageEnv) -> dict | None:
     if not env.conditions.any():
         return None
-    outcomes = evaluate(env.conditions, figures_of(*(results.get(n) for n in (
-        "train", "gallery", "calibration", "changes", "robustness"))))
+    outcomes = evaluate(env.conditions, figures_of(results))
     rows = [[o.name, _value(o), _bound(o), "pass" if o.passed else "fail"] for o in outcomes]
     return {"conditions": outcomes,
             "tables": {"conditions": Table(["Condition", "Value", "Bound", "Result"], rows,

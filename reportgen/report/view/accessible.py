@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...analysis.metrics import metric_label
 from ...data.card import DatasetInfo
 from ...records import (
     Calibration,
@@ -132,9 +133,9 @@ def change_items(changes: list[Change], info: DatasetInfo) -> list[dict]:
 
 def metrics_table(metrics: list[dict], info: DatasetInfo) -> Table:
     """Precision, recall, F1 and support per class (analysis.metrics.per_class_metrics),
-    a row per class of ``info`` (its name; a record of reportgen 0.4 names it "digit")."""
+    a row per class of ``info`` (its name)."""
     return Table([info.noun.capitalize(), "Precision", "Recall", "F1", "Support"],
-                 [[info.class_name(r.get("label", r.get("digit"))), f"{r['precision']:.4f}",
+                 [[info.class_name(metric_label(r)), f"{r['precision']:.4f}",
                    f"{r['recall']:.4f}", f"{r['f1']:.4f}", f"{int(r['support']):,}"]
                   for r in metrics],
                  [":--:", "--:", "--:", "--:", "--:"])

@@ -53,8 +53,5 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
             out["changes"]["robustness_delta"] = {
                 c.name: round(c.after - c.before, 6) for c in changes.robustness}
     if conditions is not None and conditions.any():
-        figures = figures_of(*(results.get(n) for n in (
-            "train", "gallery", "calibration", "changes", "robustness")))
-        out["conditions"] = [{"name": o.name, "value": o.value, "bound": o.bound,
-                              "passed": o.passed} for o in evaluate(conditions, figures)]
+        out["conditions"] = [o.to_json() for o in evaluate(conditions, figures_of(results))]
     return out
