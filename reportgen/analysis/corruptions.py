@@ -234,12 +234,21 @@ CORRUPTIONS: dict[str, Corruption] = {c.name: c for c in (
 
 
 def corrupt(x: np.ndarray, name: str, seed: int = SEED) -> np.ndarray:
-    """``x`` (uint8 (n, h, w), 0 = background) under corruption ``name`` at its fixed
-    severity, drawn from numpy's default_rng([seed, position of name]); uint8 (n, h, w).
-    Raises KeyError for an unknown name."""
+    """``x`` (uint8 (n, h, w), 0 = background, or (n, h, w, 3) RGB) under corruption
+    ``name`` at its fixed severity, drawn from numpy's default_rng([seed, position of
+    name]); uint8 of x's shape. RGB images are corrupted channel by channel, each with the
+    same draws, so a warp or a stroke lands at the same place in every channel. Raises
+    KeyError for an unknown name."""
     c = CORRUPTIONS[name]
-    rng = np.random.default_rng([seed, list(CORRUPTIONS).index(name)])
-    return c.apply(np.asarray(x, dtype=np.uint8), c.severity, rng)
+    x = np.asarray(x, dtype=np.uint8)
+
+    def draws() -> np.random.Generator:
+        return np.random.default_rng([seed, list(CORRUPTIONS).index(name)])
+
+    if x.ndim == 4:
+        return np.stack([c.apply(np.ascontiguousarray(x[..., ch]), c.severity, draws())
+                         for ch in range(x.shape[3])], axis=-1)
+    return c.apply(x, c.severity, draws())
 
 
 def severities() -> dict[str, float | list]:

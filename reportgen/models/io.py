@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.card import BUILTIN_INFO, DatasetInfo
+from ..data.card import DatasetInfo
 from ..errors import ModelError
 from .kinds import quiet_tensorflow
 
@@ -40,14 +40,14 @@ class LoadedModel:
     """A model ready to predict a dataset's images. keras_model: the Keras model (None for
     a SavedModel); call: function float/uint8 array -> array; input_shape: without the
     batch axis; scales_itself: it has a Rescaling/Normalization layer; n_classes: the
-    probabilities it must output per image."""
+    probabilities it must output per image (None: not known, any number)."""
 
     path: Path
     call: Any
     input_shape: tuple
     scales_itself: bool
     keras_model: Any = None
-    n_classes: int = BUILTIN_INFO.n_classes
+    n_classes: int | None = None
 
     def resolve_scaling(self, scaling: str) -> str:
         """``auto`` -> raw or unit (see the module docstring); others unchanged."""
@@ -66,9 +66,9 @@ class LoadedModel:
             xs = xs.reshape(len(xs), *self.input_shape)
         k = self.n_classes
         out = [np.asarray(self.call(xs[i:i + batch_size]), dtype=np.float32)
-               for i in range(0, len(xs), batch_size)] or [np.zeros((0, k), np.float32)]
+               for i in range(0, len(xs), batch_size)] or [np.zeros((0, k or 0), np.float32)]
         probs = np.concatenate(out)
-        if probs.ndim != 2 or probs.shape[1] != k:
+        if probs.ndim != 2 or (k is not None and probs.shape[1] != k):
             raise ModelError(f"{self.path}: model outputs shape {probs.shape[1:]}, expected "
                              f"({k},) class probabilities")
         return to_probabilities(probs)
@@ -95,11 +95,12 @@ def to_probabilities(out: np.ndarray) -> np.ndarray:
     return out
 
 
-def load(path: Path, info: DatasetInfo = BUILTIN_INFO) -> LoadedModel:
+def load(path: Path, info: DatasetInfo | None = None) -> LoadedModel:
     """Load a .keras or .h5 file or a SavedModel folder (through Keras 3's TFSMLayer), to
-    predict the images of the dataset ``info`` describes. Raises ModelError (one line) for
-    a missing, foreign, truncated or corrupt model, or an input shape that is none of
-    :func:`input_shapes`."""
+    predict the images of the dataset ``info`` describes (None: the model is not fed here,
+    e.g. for its diagram, so its input and output shapes are not checked). Raises
+    ModelError (one line) for a missing, foreign, truncated or corrupt model, or an input
+    shape that is none of :func:`input_shapes`."""
     path = Path(path)
     if path.is_dir():
         if not (path / "saved_model.pb").is_file():
@@ -122,10 +123,10 @@ def load(path: Path, info: DatasetInfo = BUILTIN_INFO) -> LoadedModel:
     scales = any(type(layer).__name__ in ("Rescaling", "Normalization")
                  for layer in _all_layers(model))
     return LoadedModel(path, lambda xs: model.predict(xs, verbose=0, batch_size=len(xs)),
-                       shape, scales, model, info.n_classes)
+                       shape, scales, model, info.n_classes if info else None)
 
 
-def _load_saved_model(path: Path, info: DatasetInfo) -> LoadedModel:
+def _load_saved_model(path: Path, info: DatasetInfo | None) -> LoadedModel:
     keras = quiet_tensorflow()
     import tensorflow as tf
 
@@ -142,7 +143,7 @@ def _load_saved_model(path: Path, info: DatasetInfo) -> LoadedModel:
         out = layer(tf.constant(np.asarray(xs, dtype=dtype)))
         return next(iter(out.values())) if isinstance(out, dict) else out
 
-    return LoadedModel(path, call, shape, False, n_classes=info.n_classes)
+    return LoadedModel(path, call, shape, False, n_classes=info.n_classes if info else None)
 
 
 def input_shapes(info: DatasetInfo) -> tuple[tuple[int, ...], ...]:
@@ -152,7 +153,9 @@ def input_shapes(info: DatasetInfo) -> tuple[tuple[int, ...], ...]:
     return (info.image_shape, *([(h, w, 1)] if c == 1 else []), (h * w * c,))
 
 
-def _check_shape(path: Path, shape: tuple, info: DatasetInfo) -> tuple:
+def _check_shape(path: Path, shape: tuple, info: DatasetInfo | None) -> tuple:
+    if info is None:  # not fed here (its diagram, its summary): any input shape
+        return shape
     shapes = input_shapes(info)
     if shape not in shapes:
         raise ModelError(f"{path}: model takes input shape {shape}; reportgen feeds "

@@ -88,15 +88,16 @@ def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Predict
 
 
 def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
-                  scaling: str = "auto") -> tuple[list[Prediction], list[str]]:
+                  scaling: str = "auto", info: DatasetInfo = BUILTIN_INFO,
+                  ) -> tuple[list[Prediction], list[str]]:
     """Predict every image in ``inputs`` (files or folders) with the model at
-    ``model_path`` (fed as model_io describes, with ``scaling``). Returns (predictions in
-    order, problems with inputs). Unreadable images
+    ``model_path`` (fed as model_io describes, with ``scaling``) of the dataset ``info``
+    describes. Returns (predictions in order, problems with inputs). Unreadable images
     are predictions with .error set; the others are still predicted."""
     files, problems = collect_images(inputs)
-    x, preds = preprocess_files(files, naive=naive)
+    x, preds = preprocess_files(files, naive=naive, info=info)
     if len(x):
-        fill_predictions(preds, load(model_path).predict(x, scaling))
+        fill_predictions(preds, load(model_path, info).predict(x, scaling))
     return preds, problems
 
 

@@ -90,3 +90,20 @@ def test_robustness_changes_pair_the_same_corruptions():
     assert robustness_changes(before, rob(0.99, [("fog", 0.6), ("rotate", 0.9)], seed=1)) == []
     assert after.weakest.name == "fog"
     assert after.accuracies() == {"fog": 0.6, "rotate": 0.9, "clean": 0.99}
+
+
+def test_rgb_images_are_corrupted_channel_by_channel_with_the_same_draws():
+    """An RGB image whose channels are one grey image comes out of every corruption with
+    three equal channels, each the grey image's corruption (a warp or a stroke lands at
+    the same place in every channel), at a size other than 28x28."""
+    from reportgen.analysis.corruptions import CORRUPTIONS, corrupt
+
+    rng = np.random.default_rng(3)
+    grey = np.zeros((4, 20, 16), np.uint8)
+    grey[:, 5:15, 4:12] = rng.integers(100, 256, (4, 10, 8), dtype=np.uint8)
+    rgb = np.repeat(grey[..., None], 3, axis=3)
+    for name in CORRUPTIONS:
+        out = corrupt(rgb, name)
+        assert out.shape == rgb.shape and out.dtype == np.uint8, name
+        for ch in range(3):
+            np.testing.assert_array_equal(out[..., ch], corrupt(grey, name), err_msg=name)

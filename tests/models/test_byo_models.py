@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from reportgen.analysis.corruptions import corrupt
+from reportgen.data.card import BUILTIN_INFO
 from reportgen.data.dataset import load_dataset
 from reportgen.errors import ModelError
 from reportgen.models.given import model_meta_for
@@ -127,7 +128,8 @@ def test_other_input_shapes_are_one_line(tmp_path):
     model = keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Flatten()(inputs)))
     model.save(tmp_path / "m.keras")
     with pytest.raises(ModelError, match=r"input shape \(32, 32\)"):
-        load(tmp_path / "m.keras")
+        load(tmp_path / "m.keras", BUILTIN_INFO)  # to be fed the embedded dataset
+    assert load(tmp_path / "m.keras").input_shape == (32, 32)  # not fed: its diagram
     (tmp_path / "dir").mkdir()
     with pytest.raises(ModelError, match="not a TensorFlow SavedModel"):
         load(Path(tmp_path / "dir"))

@@ -128,13 +128,17 @@ DOC_ID = "glassy"
 
 def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[str, Any]:
     """The page's words for the dataset, from its record: name, heading, description (split
-    sizes written in), noun, references, label_errors_note, classes, size ("28x28")."""
+    sizes written in), noun and its plural (nouns), the name's possessive, references,
+    label_errors_note, classes, size ("28x28")."""
     return {"name": info.name, "heading": info.heading or f"{info.name} dataset",
             "description": info.description.format(train_total=f"{train_total:,}",
                                                    test_total=f"{test_total:,}"),
             "noun": info.noun, "references": list(info.references),
             "label_errors_note": info.label_errors_note, "classes": list(info.classes),
-            "size": f"{info.height}x{info.width}"}
+            "size": f"{info.height}x{info.width}",
+            # "digits", "classes"; "MNIST's", "blobs'"
+            "nouns": info.noun + ("es" if info.noun.endswith(("s", "x", "ch", "sh")) else "s"),
+            "possessive": info.name + ("'" if info.name.endswith("s") else "'s")}
 
 
 def page_context(results: Mapping[str, Any], text: PageText, env: PageEnv) -> PageContext:
