@@ -221,7 +221,9 @@ def test_a_reader_explores_the_page(rendered):
                     assert expanded == "true"
                 diagonal = page.get_attribute("#confusion-test a[href='#test-digit-5']",
                                               "aria-label")
-                assert diagonal.startswith(f"true 5, predicted 5: {cm[5][5]:,} images")
+                # the name starts with the cell's visible text (WCAG 2.5.3, label in name)
+                assert re.fullmatch(rf"{cm[5][5]:,} \d+\.\d%: true 5, predicted 5, read "
+                                    r"correctly; see the test images of 5", diagonal), diagonal
             finally:
                 browser.close()
 

@@ -168,14 +168,15 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
       : tint("--ifm-color-danger", 10 + 35 * Math.sqrt(c / offMax)) };
     // the space keeps the count a word of its own in the cell's text ("969 98.9%")
     const body = <>{c.toLocaleString("en-US")}{pct && <>{" "}<small>{pct}</small></>}</>;
-    const name = `true ${t}, predicted ${p}: ${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"}`;
+    // the accessible name starts with the cell's visible text (WCAG 2.5.3, label in name)
+    const name = `${c.toLocaleString("en-US")}${pct ? ` ${pct}` : ""}: true ${t}, predicted ${p}`;
     let content = body;
     if (diagonal && c && diagonalId) {
-      content = <a href={`#${diagonalId}${t}`} aria-label={`${name}, read correctly (${pct}); see the ${split} images of ${t}`}>{body}</a>;
+      content = <a href={`#${diagonalId}${t}`} aria-label={`${name}, read correctly; see the ${split} images of ${t}`}>{body}</a>;
     } else if (!diagonal && c && samples) {
       const open = Boolean(active && active[0] === t && active[1] === p);
       content = (
-        <a href={`#${wrongId}${t}`} id={`${id}-${t}-${p}`} aria-label={name} aria-expanded={open}
+        <a href={`#${wrongId}${t}`} id={`${id}-${t}-${p}`} aria-label={`${name} (${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"})`} aria-expanded={open}
            aria-controls={panelId} onClick={toggle(t, p)} className={open ? "reportgen-cm-open" : undefined}>{body}</a>
       );
     }
@@ -189,7 +190,7 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
           <caption>{caption}</caption>
           <thead>
             <tr>
-              <td className="reportgen-cm-corner">true ↓ <span style={{ whiteSpace: "nowrap" }}>pred. →</span></td>
+              <th scope="col" className="reportgen-cm-corner">true ↓ <span style={{ whiteSpace: "nowrap" }}>pred. →</span></th>
               {counts.map((_, p) => <th key={p} scope="col">{p}</th>)}
             </tr>
           </thead>
