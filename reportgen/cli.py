@@ -49,6 +49,7 @@ from .cli_common import (
     app,
     on_sigterm,
 )
+from .config import pages_options
 from .console import (
     Display,
     changes_json,
@@ -76,7 +77,9 @@ def main() -> None:
 
 @app.command()
 def export(
-    dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, assets_url: AssetsUrl = D.assets_url,
     sample_per_class: SamplePer = D.sample_per_class, seed: Seed = D.seed,
     workers: Workers = D.workers,
@@ -85,7 +88,8 @@ def export(
 ) -> None:
     """Export every image as <export-dir>/<split>/<label>/<index:05d>.png and the page's
     sample into <site>/static/<assets-url>/<split>/<label>/."""
-    opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, export_dir=export_dir, site_dir=site_dir,
                    assets_url=assets_url, sample_per_class=sample_per_class, seed=seed,
                    workers=workers)
     if not no_sample:
@@ -102,7 +106,9 @@ def export(
 
 @app.command()
 def train(
-    dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, models_dir: ModelsDir = D.models_dir,
     log_file: LogFile = D.log_file, epochs: Epochs = D.epochs, seed: Seed = D.seed,
     retrain: Retrain = False,
     model_kind: Kind = D.model_kind, quiet: Quiet = False,
@@ -110,7 +116,8 @@ def train(
     """Train a model of --model-kind (mlp or cnn), evaluate it on the test split and save
     <models-dir>/<epochs>/<prefix>-<epochs>-<acc>.keras (reuses an identical stored
     model)."""
-    opts = Options(dataset=dataset, models_dir=models_dir, log_file=log_file, epochs=epochs,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, models_dir=models_dir, log_file=log_file, epochs=epochs,
                    seed=seed, retrain=retrain, model_kind=model_kind)
     with progress(quiet) as p:
         res = pipeline.train(opts, on_epoch=Display(p).epoch)
@@ -123,7 +130,9 @@ def train(
 def gallery(
     model: Annotated[Path, typer.Option("--model", help="A .keras or .h5 model or a "
                                         "SavedModel folder (e.g. from `reportgen train`).")],
-    dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, log_file: LogFile = D.log_file,
     models_dir: ModelsDir = D.models_dir, input_scaling: Scaling = D.input_scaling,
     category_label: CategoryLabel = D.category_label, docs_dir: DocsDir = None,
@@ -133,7 +142,8 @@ def gallery(
     confusion matrices, calibration, suspected label errors, the changes since the page's
     previous model and the custom test without training, and re-render the page when
     site-assets has built it (files of the earlier model are removed)."""
-    opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, site_dir=site_dir, assets_url=assets_url,
                    log_file=log_file, model=model, models_dir=models_dir,
                    input_scaling=input_scaling, category_label=category_label,
                    docs_dir=docs_dir)
@@ -149,7 +159,10 @@ def gallery(
 
 @app.command("site-assets")
 def site_assets(
-    dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
+    ctx: typer.Context,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, export_dir: ExportDir = D.export_dir,
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file,
     epochs: Epochs = D.epochs, seed: Seed = D.seed,
@@ -167,25 +180,21 @@ def site_assets(
 ) -> None:
     """Run every stage (export, sample, train, gallery, calibration, label errors, changes,
     model figures, class counts, custom test, render, summary), skipping those whose inputs
-    are unchanged. The quality conditions are kept with the page, for ``check``."""
-    bounds = Bounds(min_accuracy, min_class_recall, max_ece, max_accuracy_drop, min_robustness)
-    opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
-                   export_dir=export_dir, models_dir=models_dir, log_file=log_file,
-                   epochs=epochs, seed=seed, sample_per_class=sample_per_class,
-                   workers=workers, model=model, retrain=retrain, publish_all=publish_all,
-                   title=title, description=description, custom_images=list(custom or []),
-                   input_scaling=input_scaling, model_kind=model_kind,
-                   category_label=category_label, train=train, docs_dir=docs_dir,
-                   conditions=bounds)
-    pipeline.require_site(opts, create)
-    with progress(quiet) as p:
-        rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
-    print_run(rep)
+    are unchanged. The quality conditions are kept with the page, for ``check``. With a
+    reportgen.toml in the site, every page it lists (or --page alone), the command line's
+    options over the file's."""
+    for opts in pages_options(site_dir, dict(ctx.params), C.given(ctx), page):
+        pipeline.require_site(opts, create)
+        with progress(quiet) as p:
+            rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
+        print_run(rep)
 
 
 @app.command()
 def render(
-    dataset: Dataset_ = D.dataset, site_dir: SiteDir = D.site_dir,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, site_dir: SiteDir = D.site_dir,
     assets_url: AssetsUrl = D.assets_url, export_dir: ExportDir = D.export_dir,
     title: Title = D.title, description: Description = D.description,
     models_dir: ModelsDir = D.models_dir, category_label: CategoryLabel = D.category_label,
@@ -193,7 +202,8 @@ def render(
 ) -> None:
     """Re-render the MDX page from what the stages recorded in the site's manifest (run
     `reportgen site-assets` first)."""
-    opts = Options(dataset=dataset, site_dir=site_dir, assets_url=assets_url,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, site_dir=site_dir, assets_url=assets_url,
                    export_dir=export_dir, title=title, description=description,
                    models_dir=models_dir, category_label=category_label, docs_dir=docs_dir)
     pipeline.require_site(opts)
@@ -202,7 +212,9 @@ def render(
 
 @app.command()
 def audit(
-    dataset: Dataset_ = D.dataset, export_dir: ExportDir = D.export_dir,
+    dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, export_dir: ExportDir = D.export_dir,
     site_dir: SiteDir = D.site_dir, as_json: Json = False,
     no_page: NoPage = False, verify_pixels: VerifyPixels = False,
     page_only: PageOnly = False, docs_dir: DocsDir = None,
@@ -211,7 +223,8 @@ def audit(
 ) -> None:
     """Count the exported PNGs per class and split against the dataset's labels and check
     the page's images exist. Only reads; exit 1 on any finding."""
-    opts = Options(dataset=dataset, export_dir=export_dir, site_dir=site_dir,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, export_dir=export_dir, site_dir=site_dir,
                    docs_dir=docs_dir).validated()
     rep = pipeline.audit(opts, check_page=not no_page, verify_pixels=verify_pixels,
                          page_only=page_only)
@@ -224,7 +237,7 @@ def audit(
 
 @app.command()
 def check(
-    site_dir: SiteDir = D.site_dir, as_json: Json = False,
+    site_dir: SiteDir = D.site_dir, as_json: Json = False, page: C.CheckPage = None,
     model: CheckModel = None, models_dir: CheckModelsDir = None,
     dataset: CheckDataset = None, docs_dir: DocsDir = None,
     min_accuracy: C.MinAccuracy = None, min_class_recall: C.MinClassRecall = None,
@@ -236,18 +249,23 @@ def check(
     quality conditions given. Exit 0 when current and every condition holds, 1 when stale
     (what, and the command that refreshes it) or a condition fails, 2 on errors."""
     bounds = Bounds(min_accuracy, min_class_recall, max_ece, max_accuracy_drop, min_robustness)
-    res = pipeline.check(Options(site_dir=site_dir, docs_dir=docs_dir).validated(), model=model,
-                         models_dir=models_dir, dataset=dataset, bounds=bounds)
+    reports = pipeline.check(Options(site_dir=site_dir, docs_dir=docs_dir, page=page).validated(),
+                             model=model, models_dir=models_dir, dataset=dataset, bounds=bounds)
+    ok = all(r.ok for r in reports)
     if as_json:
-        print_json(res.to_json())
+        print_json(reports[0].to_json() if len(reports) == 1 else
+                   {"ok": ok, "pages": [r.to_json() for r in reports]})
     else:
-        print_check(res)
-    raise typer.Exit(0 if res.ok else 1)
+        for r in reports:
+            print_check(r, named=len(reports) > 1)
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
 def compare(
-    model: C.TwoModels, dataset: Dataset_ = D.dataset, models_dir: ModelsDir = D.models_dir,
+    model: C.TwoModels, dataset: Dataset_ = D.dataset, page: C.Page = None, classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None, models_dir: ModelsDir = D.models_dir,
     input_scaling: Scaling = D.input_scaling, as_json: Json = False,
     max_lines: C.ChangesMaxLines = 20,
 ) -> None:
@@ -257,7 +275,8 @@ def compare(
     if len(model) != 2:
         raise typer.BadParameter(f"give --model exactly twice (got {len(model)})",
                                  param_hint="'--model'")
-    opts = Options(dataset=dataset, models_dir=models_dir, input_scaling=input_scaling)
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, models_dir=models_dir, input_scaling=input_scaling)
     res = pipeline.compare(opts, model[0], model[1])
     if as_json:
         print_json(changes_json(res))
@@ -268,14 +287,18 @@ def compare(
 @app.command()
 def predict(
     inputs: C.Inputs, model: C.PredictModel = None, site_dir: C.PredictSiteDir = None,
-    assets_url: AssetsUrl = D.assets_url, dataset: Dataset_ = D.dataset,
+    assets_url: AssetsUrl = D.assets_url, dataset: Dataset_ = D.dataset, page: C.Page = None,
+    classes: C.Classes = None,
+    card: C.Card = None, test_fraction: C.TestFraction = None,
+    image_size: C.ImageSize = None,
     models_dir: ModelsDir = D.models_dir, log_file: LogFile = D.log_file, as_json: Json = False,
     input_scaling: Scaling = D.input_scaling, strict: C.Strict = False,
 ) -> None:
     """Predict the class of your own images, preprocessed as the dataset's card says (the
     embedded one: 20x20 box, centre of mass at the centre). A file stem (7.png) or folder
     (7/) that names a class is its label."""
-    opts = Options(dataset=dataset, site_dir=site_dir or D.site_dir, assets_url=assets_url,
+    opts = Options(dataset=dataset, page=page, classes=classes, card=card, test_fraction=test_fraction,
+                   image_size=image_size, site_dir=site_dir or D.site_dir, assets_url=assets_url,
                    models_dir=models_dir, log_file=log_file, model=model,
                    custom_images=list(inputs), input_scaling=input_scaling)
     if site_dir is not None:

@@ -86,6 +86,16 @@ class ErrorsAsOneLine(TyperGroup):
             raise typer.Exit(70) from None
 
 
+def given(ctx: typer.Context) -> set[str]:
+    """The parameters of ``ctx``'s command given on the command line (not defaults)."""
+    try:
+        from typer._click.core import ParameterSource
+    except ImportError:  # pragma: no cover - older typer on real click
+        from click.core import ParameterSource
+    return {k for k in ctx.params if ctx.get_parameter_source(k) in (
+        ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+
+
 class Terminated(BaseException):
     """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
 
@@ -96,8 +106,33 @@ def on_sigterm(signum, frame):
 
 
 
-Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file or folder "
-                                        "of the four IDX files (raw or .gz).")]
+Dataset_ = Annotated[Path, typer.Option("--dataset", help="Keras-layout .npz file, folder "
+                                        "of the four IDX files (raw or .gz), or folder of "
+                                        "images with one sub-folder per class (train/ and "
+                                        "test/ of them, or class folders alone).")]
+Page = Annotated[str | None, typer.Option(
+    "--page", help="The page's name: its file (docs/image-classification/<page>.mdx), id "
+    "and slug, and its assets folder /assets/datasets/<page> (default: glassy for the "
+    "embedded MNIST, whose images stay in /assets/datasets/mnist; else the dataset's "
+    "name).", show_default=False)]
+CheckPage = Annotated[str | None, typer.Option(
+    "--page", help="Check this page only (default: every page reportgen built in the "
+    "site).", show_default=False)]
+Classes = Annotated[str | None, typer.Option(
+    "--classes", help="Class names in label order: a file with one per line, or a,b,c "
+    "(default: a classes.txt beside the data, the card's, the class folders' names, else "
+    "the label numbers).", show_default=False)]
+Card = Annotated[Path | None, typer.Option(
+    "--card", help="Dataset card: Markdown with YAML front matter (name, description, "
+    "homepage, license, citation, noun, kind, flips); its body is the dataset section's "
+    "text. Default: words written from the data.", show_default=False)]
+TestFraction = Annotated[float | None, typer.Option(
+    "--test-fraction", min=0.0, max=1.0, help="Share of each class held out as the test "
+    "split, for a folder of class folders without train/ and test/ (default 0.2; seeded "
+    "with --seed, stratified).", show_default=False)]
+ImageSize = Annotated[str | None, typer.Option(
+    "--image-size", help="HxW every image of a folder is resized to (default: the most "
+    "common size).", show_default=False)]
 SiteDir = Annotated[Path, typer.Option("--site-dir", help="Docusaurus site (or overlay) to "
                                        "write docs/ and static/ into.")]
 AssetsUrl = Annotated[str, typer.Option("--assets-url", help="Site URL of the page's images; "

@@ -164,21 +164,27 @@ def print_changes(ch, max_lines: int) -> None:
         out.print(t)
 
 
-def print_check(rep) -> None:
+def print_check(rep, named: bool = False) -> None:
     """``reportgen check``: what is stale and which files changed, then the command that
-    refreshes the page; or one line saying it is current."""
+    refreshes the page; or one line saying it is current. ``named``: the site has several
+    pages, so each line names its page."""
+    if named:
+        out.print(f"page {rep.page}: " + ("current" if rep.current else "STALE"),
+                  highlight=False, markup=False)
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, markup=True)
     for c in rep.conditions:
         out.print(f"{'passed' if c.passed else 'failed'}: {c.line}", highlight=False,
                   markup=False, soft_wrap=True)
     if rep.current:
-        out.print(f"{rep.site_dir}: the page is current"
+        out.print(f"{rep.site_dir}: the page {rep.page!r} is current" if named else
+                  f"{rep.site_dir}: the page is current"
                   + ("" if rep.ok else ", but its model fails a condition"), highlight=False)
         return
     for name in rep.stale:
         why = "; ".join(rep.reasons.get(name, []))
-        out.print(f"stale: {name}" + (f": {why}" if why else ""), highlight=False,
+        where = f"{rep.page}: " if named else ""
+        out.print(f"stale: {where}{name}" + (f": {why}" if why else ""), highlight=False,
                   markup=False, soft_wrap=True)
     for what, path, stage in rep.files:
         how = {"changed": "edited or replaced by hand", "missing": "missing",

@@ -3,16 +3,19 @@ defaults from here), and :func:`validate_assets_url` checks the site URL of the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from .analysis.conditions import Bounds
-from .data.card import BUILTIN_INFO
+from .data.card import BUILTIN_INFO, DatasetInfo
+from .data.sources import DatasetSource
 from .errors import OptionsError
 from .models.io import SCALINGS
 from .models.kinds import KINDS
+from .report.assets import DEFAULT_PAGE, PAGE_NAME_RE
 
 #: Training epochs when neither --epochs nor --model is given (README "Training recipe").
 DEFAULT_EPOCHS = 6
@@ -74,7 +77,10 @@ class Options:
     docs plugin reads, relative to the site ("../docs"; None: the one the site recorded,
     else the one its docusaurus.config names, else "docs"). conditions: the page's quality
     conditions (analysis.conditions.Bounds; none set by default), which ``check``
-    evaluates."""
+    evaluates. classes, card, test_fraction, image_size: how the dataset is read and
+    described (data.sources.DatasetSource: ``--classes``, ``--card``, ``--test-fraction``,
+    ``--image-size``). page: the page's name, its file, id and slug (None:
+    :func:`resolve_page` names it after the dataset)."""
 
     dataset: Path = (Path("data/datasets") / BUILTIN_DATASET.name if _CHECKOUT
                      else BUILTIN_DATASET)
@@ -100,6 +106,11 @@ class Options:
     train: bool = False
     docs_dir: str | None = None
     conditions: Bounds = field(default_factory=Bounds)
+    classes: str | None = None
+    card: Path | None = None
+    test_fraction: float | None = None
+    image_size: str | None = None
+    page: str | None = None
 
     def __post_init__(self):
         # callers of the library may pass str paths: every path field is a Path from here on
@@ -107,6 +118,8 @@ class Options:
             setattr(self, name, Path(getattr(self, name)))
         if self.model is not None:
             self.model = Path(self.model)
+        if self.card is not None:
+            self.card = Path(self.card)
         self.custom_images = [Path(p) for p in self.custom_images]
 
     def validated(self) -> Options:
@@ -132,6 +145,9 @@ class Options:
         if self.model_kind not in KINDS:
             raise OptionsError(f"--model-kind {self.model_kind!r}: expected one of "
                                f"{', '.join(KINDS)}")
+        if self.page is not None and not PAGE_NAME_RE.fullmatch(self.page):
+            raise OptionsError(f"--page {self.page!r}: expected a name of a-z, 0-9, '-' and "
+                               "'_' (it is the page's file name, id and slug)")
         if self.title is not None and not " ".join(self.title.split()):
             raise OptionsError("--title is empty")
         if self.category_label is not None and not " ".join(self.category_label.split()):
@@ -159,6 +175,17 @@ class Options:
         return self.epochs or (kind.epochs if kind else DEFAULT_EPOCHS)
 
     @property
+    def cache_dir(self) -> Path:
+        """Where decoded image folders are cached: ``cache`` beside the export folder."""
+        return Path(self.export_dir).parent / "cache"
+
+    def source(self) -> DatasetSource:
+        """The dataset these options name, and how to read it (data.sources)."""
+        return DatasetSource(Path(self.dataset), classes=self.classes, card=self.card,
+                             test_fraction=self.test_fraction, image_size=self.image_size,
+                             seed=self.seed, workers=self.workers, cache_dir=self.cache_dir)
+
+    @property
     def assets_dir(self) -> Path:
         """``<site>/static/<assets-url>``: where the page's images go."""
         return Path(self.site_dir) / "static" / self.assets_url.strip("/")
@@ -172,6 +199,20 @@ class Options:
         if self.custom_images:
             return list(self.custom_images)
         return [DEFAULT_CUSTOM] if DEFAULT_CUSTOM.is_dir() else []
+
+
+def resolve_page(opts: Options, info: DatasetInfo) -> Options:
+    """``opts`` with its page named and its assets folder placed: --page, else
+    ``glassy`` for the embedded dataset (or a subset of it) and the dataset's slug for any
+    other; the assets URL --assets-url, else ``/assets/datasets/<page>`` (the embedded
+    dataset's default page keeps ``/assets/datasets/mnist``, the original page's URL)."""
+    page = opts.page or (DEFAULT_PAGE if info is BUILTIN_INFO else info.slug.replace(".", "-"))
+    if not PAGE_NAME_RE.fullmatch(page):
+        page = "page"
+    url = opts.assets_url
+    if url == Options.assets_url and page != DEFAULT_PAGE:
+        url = f"/assets/datasets/{page}"
+    return dataclasses.replace(opts, page=page, assets_url=url)
 
 
 def validate_assets_url(url: str) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .analysis.conditions import Bounds
 from .data.audit import AuditReport
-from .data.dataset import load_dataset
 from .data.export import ExportResult, export_all
+from .data.sources import open_dataset
 from .engine.locks import guarded_run
 from .engine.stage import Stage, run_stage
 from .errors import ImageError, SiteError
@@ -26,7 +26,7 @@ from .models.store import model_sha256
 from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, Sample
-from .report.assets import SUMMARY
+from .report.assets import DEFAULT_PAGE, SUMMARY
 from .report.check import CheckReport, check_site
 from .report.page_audit import audit_site
 from .report.run import Run, current_model, open_run, recorded, run_options
@@ -55,9 +55,10 @@ def guarded(opts: Options, *, export: bool = False):
     """Hold the lock of the site dir (and the export dir) and refuse writes whose folder
     leads outside the folders this run may write: site, the site's docs folder (which may
     lie beside it, or be a symlink there), export, models, log."""
-    docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
+    docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir, opts.page or DEFAULT_PAGE)
     return guarded_run(locks=(opts.site_dir, *([opts.export_dir] if export else [])),
                        writes=(opts.site_dir, opts.site_dir / docs, opts.export_dir,
+                               opts.cache_dir,
                                opts.models_dir, Path(opts.log_file).parent))
 
 
@@ -93,8 +94,10 @@ def _report(run: Run, current: list[str], ex: ExportResult | None = None) -> Run
     summary = (json.loads(summary_file.read_text(encoding="utf-8"))
                if "summary" in run.results and summary_file.is_file() else None)
     hint = sidebar_hint(run.opts.site_dir) if summary else None
+    loaded = run.__dict__.get("ds")  # the dataset, when this run loaded it
+    notes = loaded.notes.warnings() if loaded is not None and loaded.notes else []
     return RunReport(summary, run.page if summary else None, ran, skipped,
-                     run.site.problems + run.model.meta.warnings,
+                     notes + run.site.problems + run.model.meta.warnings,
                      run.notes + ([hint] if hint else []))
 
 
@@ -121,7 +124,7 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
     or None)."""
     opts.validated()
     with guarded(opts, export=True):
-        ds = load_dataset(opts.dataset)
+        ds = open_dataset(opts.source())
         ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
         if not sample:
             return ex, None
@@ -185,18 +188,19 @@ def require_site(opts: Options, create: bool = False) -> None:
 
 
 def check(opts: Options, *, model: Path | None = None, models_dir: Path | None = None,
-          dataset: Path | None = None, bounds: Bounds | None = None) -> CheckReport:
-    """``reportgen check``: is the page of ``opts.site_dir`` what a site-assets run with the
-    options it recorded would make, and does its model meet the quality conditions
-    ``bounds``? Changes nothing (report.check)."""
+          dataset: Path | None = None, bounds: Bounds | None = None) -> list[CheckReport]:
+    """``reportgen check``: is each page of ``opts.site_dir`` (or the page ``opts.page``)
+    what a site-assets run with the options it recorded would make, and does its model meet
+    the quality conditions ``bounds``? One report per page. Changes nothing
+    (report.check)."""
     return check_site(opts.site_dir, model=model, models_dir=models_dir, dataset=dataset,
-                      docs_dir=opts.docs_dir, bounds=bounds)
+                      docs_dir=opts.docs_dir, bounds=bounds, page=opts.page)
 
 
 def train(opts: Options, on_epoch=None) -> TrainResult:
     """``reportgen train``: train (or reuse) the model of ``opts`` in the store."""
     opts.validated()
-    return train_model(load_dataset(opts.dataset), opts.models_dir, kind=opts.model_kind,
+    return train_model(open_dataset(opts.source()), opts.models_dir, kind=opts.model_kind,
                        epochs=opts.train_epochs, seed=opts.seed, log_path=opts.log_file,
                        retrain=opts.retrain, on_epoch=on_epoch)
 
@@ -208,7 +212,7 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
     docs CI has the site, not the full export). Reads only (report.page_audit)."""
     docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
     return audit_site(opts.site_dir, page_copies(opts.site_dir), docs, opts.export_dir,
-                      None if page_only else load_dataset(opts.dataset),
+                      None if page_only else open_dataset(opts.source()),
                       check_page=check_page, verify_pixels=verify_pixels)
 
 
@@ -232,5 +236,5 @@ def compare(opts: Options, previous: Path, current: Path) -> ModelChanges:
     """``reportgen compare``: what changed on the test split from the model ``previous``
     to ``current`` (models.compare.compare_models)."""
     opts.validated()
-    return compare_models(load_dataset(opts.dataset), previous, current, opts.models_dir,
+    return compare_models(open_dataset(opts.source()), previous, current, opts.models_dir,
                           opts.input_scaling)

@@ -112,6 +112,9 @@ class GalleryResult:
     train_confusion_png: str | None = None
     train_confusion_normalized_png: str | None = None
     sheet: str | None = None
+    #: site URL of the test split's whole matrix as CSV, written beyond
+    #: analysis.mistakes.MATRIX_CLASSES classes (the page's matrix is condensed then)
+    confusion_csv: str | None = None
 
 
 @dataclass

@@ -253,7 +253,7 @@ def test_wheel_ships_templates_and_components(tmp_path):
 
     for want in ("reportgen/report/templates/glassy.mdx.j2", "reportgen/report/templates/_macros.j2",
                  *(f"reportgen/report/components/{c}" for c in COMPONENTS),
-                 "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/mnist.toml",
+                 "reportgen/data/builtin/mnist.npz", "reportgen/data/builtin/mnist.md",
                  "reportgen/report/templates/sections/mistakes.mdx.j2",
                  "reportgen/data/builtin/custom-digits/7.png"):
         assert want in names

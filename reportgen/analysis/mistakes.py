@@ -43,3 +43,26 @@ def row_normalized(cm: np.ndarray) -> np.ndarray:
     cm = np.asarray(cm, dtype=np.float64)
     rows = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, rows, out=np.zeros_like(cm), where=rows > 0)
+
+
+#: The most classes a confusion matrix on the page shows one by one; beyond, the classes
+#: with the most mistakes, and one "all other classes" row and column.
+MATRIX_CLASSES = 20
+
+
+def condensed(cm: np.ndarray, keep: int = MATRIX_CLASSES) -> tuple[np.ndarray, list[int | None]]:
+    """``cm`` (int (k, k), rows true, columns predicted) as the page shows it: itself when
+    k <= ``keep``; else the ``keep`` classes with the most mistakes (wrong predictions of
+    the class plus predictions of it that were wrong; ties to the lower label), in label
+    order, and one last row and column summing every other class. Returns (matrix (m, m),
+    the label of each row, None for the summed one). The total is unchanged."""
+    k = cm.shape[0]
+    if k <= keep:
+        return cm, list(range(k))
+    off = cm - np.diag(np.diag(cm))
+    mistakes = off.sum(axis=0) + off.sum(axis=1)
+    top = sorted(np.argsort(-mistakes, kind="stable")[:keep].tolist())
+    rest = np.setdiff1d(np.arange(k), top)
+    groups = [[t] for t in top] + [rest.tolist()]
+    out = np.array([[cm[np.ix_(r, c)].sum() for c in groups] for r in groups], dtype=cm.dtype)
+    return out, [*top, None]

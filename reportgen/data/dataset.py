@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,8 @@ class Dataset:
     x_test, y_test: the same for the test split.
     path: where it was loaded from. digest: see :func:`digest`. info: its record
     (classes, image shape, wording); None: inferred from the arrays and the file's name
-    (:func:`infer_info`).
+    (:func:`infer_info`). notes: what loading an image folder did
+    (data.folder.FolderNotes), None for arrays.
     """
 
     x_train: np.ndarray
@@ -62,6 +64,7 @@ class Dataset:
     path: Path
     digest: str = field(default="")
     info: DatasetInfo = field(default=None)  # type: ignore[assignment]
+    notes: Any = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.info is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import re
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..engine.files import (
 )
 from ..engine.imports import reachable
 from ..engine.manifest import MANIFEST, Manifest, StageOutput
+from ..engine.pool import worker_init
 from ..engine.stage import stage_key
 from ..errors import SiteError
 from .card import label_slug
@@ -132,21 +132,6 @@ def _foreign(export_dir: Path) -> bool:
         return False
 
 
-def _worker_init() -> None:
-    """Export workers: Ctrl-C and SIGTERM go to the parent, which stops the pool; a worker
-    dies with its parent (Linux PR_SET_PDEATHSIG) instead of writing on as an orphan."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(0)
-
-
 def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
                progress: Callable[[int, int], None] | None, total: int) -> int:
     for split in SPLITS:
@@ -165,7 +150,7 @@ def _write_all(ds: Dataset, export_dir: Path, workers: int | None,
                 if progress:
                     progress(done, total)
         else:
-            with mp.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=worker_init) as pool:
                 for n in pool.imap_unordered(_write_chunk, tasks):
                     done += n
                     if progress:

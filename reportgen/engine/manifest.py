@@ -90,12 +90,12 @@ class Manifest(OwnedRoots):
     """The manifest of one owned root (see the module docstring). ``ran``: {stage: wall
     seconds} of the stages that ran (were not skipped) in this process."""
 
-    def __init__(self, root: Path, hash_files: bool = True):
+    def __init__(self, root: Path, hash_files: bool = True, name: str = MANIFEST):
         self.root = Path(root)
         #: record each file's sha256, so an edited or replaced file makes its stage stale
         #: (the export's 70,000 files are only checked for presence)
         self.hash_files = hash_files
-        self.path = self.root / MANIFEST
+        self.path = self.root / name
         #: kept: files a stage no longer writes but ``keep`` asked to keep (a versioned copy
         #: of the page shows them): still owned, deleted by :meth:`release_kept`
         self._stages, self._pending, self.state, self.kept = _load(self.path)

@@ -48,20 +48,60 @@ ROBUSTNESS_CLEAN = "clean.png"
 CLASS_COUNTS = "class-counts.png"
 SUMMARY = "summary.json"
 
-#: The page, relative to the docs folder (``docs`` unless the site's docs plugin reads
-#: another: ``--docs-dir``).
-PAGE_IN_DOCS = Path("image-classification") / "glassy.mdx"
-#: The page's Docusaurus doc id (its folder and front matter ``id``), as a sidebar lists it.
-PAGE_DOC_ID = "image-classification/glassy"
-#: The page, relative to a site whose docs are in ``docs`` (Docusaurus' default).
+#: The embedded MNIST's page (``--page``'s default for it): its file name, id and slug.
+DEFAULT_PAGE = "glassy"
+#: The folder of every page reportgen writes, in the docs folder.
+PAGES_FOLDER = "image-classification"
+#: The default page, relative to the docs folder (``docs`` unless the site's docs plugin
+#: reads another: ``--docs-dir``).
+PAGE_IN_DOCS = Path(PAGES_FOLDER) / f"{DEFAULT_PAGE}.mdx"
+#: The default page's Docusaurus doc id (its folder and front matter ``id``).
+PAGE_DOC_ID = f"{PAGES_FOLDER}/{DEFAULT_PAGE}"
+#: The default page, relative to a site whose docs are in ``docs`` (Docusaurus' default).
 PAGE_PATH = Path("docs") / PAGE_IN_DOCS
+#: A page's name: its file name, id and slug, and its manifest's suffix.
+PAGE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def page_file(site_dir: Path, docs_dir: str | None = None) -> Path:
-    """``<site>/<docs_dir>/image-classification/glassy.mdx`` (docs_dir relative to the
+def page_in_docs(page: str = DEFAULT_PAGE) -> Path:
+    """``image-classification/<page>.mdx``: the page relative to the docs folder."""
+    return Path(PAGES_FOLDER) / f"{page}.mdx"
+
+
+def page_doc_id(page: str = DEFAULT_PAGE) -> str:
+    """The page's doc id, as a sidebar lists it: ``image-classification/<page>``."""
+    return f"{PAGES_FOLDER}/{page}"
+
+
+def manifest_name(page: str = DEFAULT_PAGE) -> str:
+    """The file in the site's root that holds ``page``'s stages and state: the default
+    page's is ``.reportgen-manifest.json`` (as before there were pages), another's
+    ``.reportgen-manifest.<page>.json``."""
+    from ..engine.manifest import MANIFEST
+
+    return MANIFEST if page == DEFAULT_PAGE else MANIFEST.replace(".json", f".{page}.json")
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """The pages reportgen built in ``site_dir`` (those with a manifest there), sorted."""
+    from ..engine.manifest import MANIFEST
+
+    found = []
+    stem = MANIFEST.removesuffix(".json")
+    for p in Path(site_dir).glob(f"{stem}*.json"):
+        middle = p.name[len(stem):-len(".json")]
+        if middle == "":
+            found.append(DEFAULT_PAGE)
+        elif middle.startswith(".") and PAGE_NAME_RE.fullmatch(middle[1:]):
+            found.append(middle[1:])
+    return sorted(found)
+
+
+def page_file(site_dir: Path, docs_dir: str | None = None, page: str = DEFAULT_PAGE) -> Path:
+    """``<site>/<docs_dir>/image-classification/<page>.mdx`` (docs_dir relative to the
     site, default ``docs``; ``..`` resolved lexically: ``website/../docs/…`` is
     ``docs/…``): where the page is."""
-    return Path(os.path.normpath(Path(site_dir) / (docs_dir or "docs") / PAGE_IN_DOCS))
+    return Path(os.path.normpath(Path(site_dir) / (docs_dir or "docs") / page_in_docs(page)))
 #: Sidebar category files Docusaurus reads in the page's folder; reportgen writes the first.
 CATEGORY_FILES = ("_category_.json", "_category_.yml", "_category_.yaml")
 #: The React components the page imports, copied into ``<site>/src/components/``.

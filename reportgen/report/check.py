@@ -18,6 +18,7 @@ from ..engine.stage import explain, key_of, parts_of
 from ..errors import DatasetError, ModelError, ReportgenError, SiteError
 from ..options import BUILTIN_DATASET, Options
 from ..records import Calibration, GalleryResult, ModelChanges, ModelRef, Robustness
+from .assets import DEFAULT_PAGE, manifest_name, site_pages
 from .page_audit import missing_in_copies
 from .run import Run, local, recorded
 from .site import component_bytes, page_copies, read_state
@@ -38,7 +39,8 @@ class CheckReport:
     component), paths relative to the site; notes: what could not be checked here (the
     page's model is not on this machine); command: the one command that refreshes the
     page; conditions: the quality conditions asked for, evaluated on the page's records
-    (analysis.conditions); ok: nothing stale or changed, every condition passed."""
+    (analysis.conditions); page: the page's name; ok: nothing stale or changed, every
+    condition passed."""
 
     stale: list[str]
     files: list[tuple[str, str, str]]
@@ -47,6 +49,7 @@ class CheckReport:
     site_dir: str = ""
     reasons: dict[str, list[str]] = field(default_factory=dict)
     conditions: list[Outcome] = field(default_factory=list)
+    page: str = DEFAULT_PAGE
     ok: bool = field(init=False)
 
     def __post_init__(self):
@@ -62,16 +65,18 @@ class CheckReport:
                 "reasons": {s: self.reasons.get(s, []) for s in self.stale},
                 "files": [{"what": w, "path": p, "stage": s} for w, p, s in self.files],
                 "notes": self.notes, "command": self.command,
-                "conditions": [c.to_json() for c in self.conditions]}
+                "conditions": [c.to_json() for c in self.conditions], "page": self.page}
 
 
 def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None = None,
-                     models_dir: Path | None = None, dataset: Path | None = None) -> Options:
+                     models_dir: Path | None = None, dataset: Path | None = None,
+                     page: str = DEFAULT_PAGE) -> Options:
     """The Options of the site-assets run the site recorded (its paths are relative to the
     site, report.run.portable), with what the caller gives instead (where the page's model
     is here, another store, the dataset's path here)."""
     site_dir = Path(site_dir)
     return Options(
+        page=page,
         dataset=dataset or (local(options.dataset, site_dir) if options.dataset
                             else BUILTIN_DATASET),
         site_dir=site_dir,
@@ -82,7 +87,11 @@ def recorded_options(options: RunOptions, site_dir: Path, *, model: Path | None 
         model=model or (local(options.model, site_dir) if options.model else None),
         input_scaling=options.input_scaling, model_kind=options.model_kind,
         custom_images=[local(p, site_dir) for p in options.custom_images],
-        publish_all=options.publish_all, conditions=options.conditions or Bounds())
+        publish_all=options.publish_all, conditions=options.conditions or Bounds(),
+        classes=(str(local(options.classes, site_dir)) if options.classes is not None
+                 and local(options.classes, site_dir).is_file() else options.classes),
+        card=local(options.card, site_dir) if options.card else None,
+        test_fraction=options.test_fraction, image_size=options.image_size)
 
 
 def refresh_command(opts: Options) -> str:
@@ -90,11 +99,15 @@ def refresh_command(opts: Options) -> str:
     defaults, quoted for a POSIX shell."""
     default = Options()
     args = ["reportgen", "site-assets", "--site-dir", str(opts.site_dir)]
+    if opts.page not in (None, DEFAULT_PAGE):
+        args += ["--page", opts.page]
     for flag, name in (("--dataset", "dataset"), ("--assets-url", "assets_url"),
                        ("--models-dir", "models_dir"), ("--epochs", "epochs"),
                        ("--seed", "seed"), ("--sample-per-class", "sample_per_class"),
                        ("--model", "model"), ("--input-scaling", "input_scaling"),
-                       ("--model-kind", "model_kind")):
+                       ("--model-kind", "model_kind"), ("--classes", "classes"),
+                       ("--card", "card"), ("--test-fraction", "test_fraction"),
+                       ("--image-size", "image_size")):
         value = getattr(opts, name)
         if name == "dataset" and Path(value).resolve() == BUILTIN_DATASET.resolve():
             continue
@@ -109,7 +122,20 @@ def refresh_command(opts: Options) -> str:
 
 def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
                dataset: Path | None = None, docs_dir: str | None = None,
-               bounds: Bounds | None = None) -> CheckReport:
+               bounds: Bounds | None = None, page: str | None = None) -> list[CheckReport]:
+    """:func:`check_page` of ``page``, or of every page reportgen built in ``site_dir``
+    (report.assets.site_pages): one report per page. Raises SiteError when the folder does
+    not exist or holds no page reportgen built."""
+    if not Path(site_dir).is_dir():
+        raise SiteError(f"--site-dir {site_dir}: no such folder")
+    pages = [page] if page else site_pages(site_dir) or [DEFAULT_PAGE]
+    return [check_page(site_dir, model=model, models_dir=models_dir, dataset=dataset,
+                       docs_dir=docs_dir, bounds=bounds, page=p) for p in pages]
+
+
+def check_page(site_dir: Path, *, model: Path | None = None, models_dir: Path | None = None,
+               dataset: Path | None = None, docs_dir: str | None = None,
+               bounds: Bounds | None = None, page: str = DEFAULT_PAGE) -> CheckReport:
     """Check the page of ``site_dir`` (see the module docstring). ``model``: where the
     page's model is on this machine (a CI artefact); a file with other contents is another
     model, and the model stages are stale. ``bounds``: quality conditions, evaluated on
@@ -118,18 +144,19 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
     recorded dataset cannot be read."""
     if not Path(site_dir).is_dir():
         raise SiteError(f"--site-dir {site_dir}: no such folder")
-    site = Manifest(site_dir)
+    site = Manifest(site_dir, name=manifest_name(page))
     state = read_state(site)
     if not site.path.is_file() or state.options is None:
         raise SiteError(f"{site.path}: no record of a `reportgen site-assets` run here; run "
                         "it first (a site built by reportgen 0.2 needs one run of 0.3)")
     opts = dataclasses.replace(recorded_options(state.options, Path(site_dir), model=model,
-                                                models_dir=models_dir, dataset=dataset),
+                                                models_dir=models_dir, dataset=dataset,
+                                                page=page),
                                docs_dir=docs_dir)
     stale, files, notes, reasons, opts = assess(opts, site, state)
     # versioned and translated copies keep their images
     files += [("missing", p.relative_to(site_dir).as_posix(), where)
-              for where, p in missing_in_copies(site_dir, page_copies(site_dir))]
+              for where, p in missing_in_copies(site_dir, page_copies(site_dir, page))]
     for name, digest in state.components.items():  # a newer component ships with reportgen
         copy = Path(site_dir) / "src" / "components" / name
         if (copy.is_file() and sha256_file(copy) == digest
@@ -138,7 +165,7 @@ def check_site(site_dir: Path, *, model: Path | None = None, models_dir: Path | 
     bounds = (bounds or Bounds()).over(state.options.conditions)
     outcomes = evaluate(bounds, page_figures(site)) if bounds.any() else []
     return CheckReport(stale, files, notes, refresh_command(opts), str(site_dir), reasons,
-                       outcomes)
+                       outcomes, page)
 
 
 def page_figures(site: Manifest) -> Figures:

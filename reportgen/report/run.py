@@ -9,17 +9,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..data.dataset import Dataset, load_dataset
+from ..data.dataset import Dataset
 from ..data.images import collect_images
+from ..data.sources import open_dataset
 from ..engine.manifest import MANIFEST, Manifest
 from ..engine.typed import RecordError, parse
 from ..errors import ModelError, SiteError
 from ..models.store import find_model_file, model_sha256, probabilities_of
-from ..options import BUILTIN_DATASET, Options
+from ..options import BUILTIN_DATASET, Options, resolve_page
 from ..records import ModelRef, Robustness
-from .assets import page_file
+from .assets import DEFAULT_PAGE, manifest_name, page_file, site_pages
 from .docusaurus import DEFAULT_DOCS
-from .site import docs_aliases, docs_folder, open_site
+from .site import docs_aliases, docs_folder, open_site, read_state
 from .state import HistoryRow, RunOptions, SiteState
 
 
@@ -30,6 +31,8 @@ class Run:
 
     def __init__(self, opts: Options, site: Manifest, state: SiteState, progress=None,
                  ds: Dataset | None = None):
+        if opts.page is None:  # a caller that did not resolve it (open_run does)
+            opts = dataclasses.replace(opts, page=DEFAULT_PAGE)
         self.opts, self.site, self.state, self.progress = opts, site, state, progress
         if ds is not None:
             self.__dict__["ds"] = ds  # the cached property, loaded already
@@ -116,11 +119,11 @@ class Run:
     @property
     def page(self) -> Path:
         """Where the page is: ``<site>/<docs>/image-classification/glassy.mdx``."""
-        return page_file(self.opts.site_dir, self.opts.docs_dir)
+        return page_file(self.opts.site_dir, self.opts.docs_dir, self.opts.page)
 
     @cached_property
     def ds(self) -> Dataset:
-        return load_dataset(self.opts.dataset)
+        return open_dataset(self.opts.source())
 
     @cached_property
     def export_seconds(self) -> float:
@@ -186,6 +189,10 @@ class Run:
 
     @cached_property
     def custom_files(self) -> tuple[list[Path], list[str]]:
+        """The custom test's images: --custom, else the default ones when the dataset's
+        card has them (the embedded MNIST's handwriting; none for another dataset)."""
+        if not self.opts.custom_images and self.ds.info.custom_images is None:
+            return [], []
         return collect_images(self.opts.custom_inputs())
 
     def history_rows(self) -> list[HistoryRow]:
@@ -218,8 +225,23 @@ def recorded(site: Manifest, name: str, hint, optional: bool = False):
 def open_run(opts: Options, progress=None, ds: Dataset | None = None) -> Run:
     """A run on ``opts.site_dir``: its manifest and state opened (report.site.open_site);
     ``ds``: the dataset when the caller loaded it already (else loaded when first needed)."""
-    site, state = open_site(opts.site_dir)
+    ds = ds if ds is not None else open_dataset(opts.source())
+    opts = resolve_page(opts, ds.info)
+    check_assets_owner(opts)
+    site, state = open_site(opts.site_dir, opts.page)
     return Run(opts, site, state, progress, ds)
+
+
+def check_assets_owner(opts: Options) -> None:
+    """Raise SiteError when another page of the site owns ``opts``' assets folder (two
+    pages never share one)."""
+    for other in site_pages(opts.site_dir):
+        if other == opts.page:
+            continue
+        state = read_state(Manifest(opts.site_dir, name=manifest_name(other)))
+        if state.options is not None and state.options.assets_url == opts.assets_url:
+            raise SiteError(f"--page {opts.page}: the assets folder {opts.assets_url} belongs "
+                            f"to the page {other!r}; give this page its own --assets-url")
 
 
 def history_row(model: ModelRef) -> HistoryRow:
@@ -259,13 +281,18 @@ def run_options(opts: Options) -> RunOptions:
         input_scaling=opts.input_scaling, model_kind=opts.model_kind,
         custom_images=[portable(p, site) for p in opts.custom_images],
         publish_all=opts.publish_all,
-        conditions=opts.conditions if opts.conditions.any() else None)
+        conditions=opts.conditions if opts.conditions.any() else None,
+        classes=(portable(Path(opts.classes), site) if opts.classes is not None
+                 and Path(opts.classes).is_file() else opts.classes),
+        card=portable(opts.card, site) if opts.card is not None else None,
+        test_fraction=opts.test_fraction, image_size=opts.image_size)
 
 
-def current_model(site_dir: Path, models_dir: Path) -> Path:
+def current_model(site_dir: Path, models_dir: Path, page: str = DEFAULT_PAGE) -> Path:
     """The model of the site's page (its train record, found on this machine), else the
     newest .keras file in the store ``models_dir``. Raises ModelError when there is none."""
-    shown = recorded(Manifest(site_dir), "train", ModelRef, optional=True)
+    shown = recorded(Manifest(site_dir, name=manifest_name(page)), "train", ModelRef,
+                     optional=True)
     if shown is not None:
         here = find_model_file(shown.path, shown.meta.sha256, [Path(models_dir)])
         if here is not None:

@@ -19,6 +19,7 @@ from typing import Any
 from ..analysis.conditions import Bounds
 from ..data.card import DatasetInfo
 from ..engine.stage import Stage
+from .assets import DEFAULT_PAGE
 from .state import HistoryRow
 
 #: The package of section modules.
@@ -30,7 +31,7 @@ class PageEnv:
     """What every section's context part may use besides the records: the dataset's
     record, the site URL of the assets folder, a thumbnail's px, the "Model history" rows,
     the site's ``static`` folder (None: chart sizes are not read) and the page's quality
-    conditions."""
+    conditions, and its name (its file, id and slug)."""
 
     info: DatasetInfo
     assets_url: str
@@ -38,6 +39,7 @@ class PageEnv:
     history: list[HistoryRow]
     static_dir: Path | None = None
     conditions: Bounds = field(default_factory=Bounds)
+    page: str = DEFAULT_PAGE
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,23 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..engine.files import sha256_file, write_bytes, write_text
-from ..engine.manifest import MANIFEST, Manifest
+from ..engine.manifest import Manifest
 from ..engine.typed import RecordError, dump, parse
 from ..errors import SiteError
 from ..options import in_checkout
 from ..records import ModelRef
-from .assets import CATEGORY_FILES, COMPONENTS, PAGE_DOC_ID, PAGE_IN_DOCS, page_file
+from .assets import (
+    CATEGORY_FILES,
+    COMPONENTS,
+    DEFAULT_PAGE,
+    PAGE_IN_DOCS,
+    PAGES_FOLDER,
+    manifest_name,
+    page_doc_id,
+    page_file,
+    page_in_docs,
+    site_pages,
+)
 from .docusaurus import CONFIG_FILES, DEFAULT_DOCS, read_docs_config, sidebar_file, sidebar_lists
 from .page_audit import page_references
 from .state import SiteState
@@ -29,12 +40,12 @@ _LEGACY = {"page_text": dict[str, str], "category": str, "previous_model": Model
            "components": dict[str, str]}
 
 
-def open_site(site_dir: Path) -> tuple[Manifest, SiteState]:
-    """The site's manifest, temporary files of a killed run swept, and its state (an
+def open_site(site_dir: Path, page: str = DEFAULT_PAGE) -> tuple[Manifest, SiteState]:
+    """The manifest of the site's page ``page``, temporary files of a killed run swept, and its state (an
     unreadable state counts as empty; a 0.2 manifest's state-only stages are read once).
     The components are installed (or updated, when reportgen's copy there is unedited;
     see install_components) and their hashes kept in the state."""
-    site = Manifest(site_dir)
+    site = Manifest(site_dir, name=manifest_name(page))
     site.sweep_temp_files()
     refs: set[str] | None = None
 
@@ -57,7 +68,7 @@ def require_site(site_dir: Path, create: bool = False) -> None:
     checkout's own ``site-assets/``), unless ``create`` (a new overlay): raises SiteError
     (one line), so a typo never builds a whole new tree somewhere."""
     d = Path(site_dir)
-    if create or (d / MANIFEST).is_file() or any((d / f).is_file() for f in CONFIG_FILES):
+    if create or site_pages(d) or any((d / f).is_file() for f in CONFIG_FILES):
         return
     if in_checkout() and d.resolve() == (Path.cwd() / "site-assets").resolve():
         return
@@ -99,11 +110,13 @@ def save_site(site: Manifest, state: SiteState) -> None:
     site.save()
 
 
-def page_copies(site_dir: Path) -> list[Path]:
-    """The copies of the page Docusaurus builds besides it: every docs version
-    (``versioned_docs/version-<X>/…``, made by ``docusaurus docs:version``) and every
-    translation (``i18n/<locale>/docusaurus-plugin-content-docs/<current|version-X>/…``)."""
-    root, rel = Path(site_dir), PAGE_IN_DOCS.as_posix()
+def page_copies(site_dir: Path, page: str | None = None) -> list[Path]:
+    """The copies of the page ``page`` (None: of every page) Docusaurus builds besides it:
+    every docs version (``versioned_docs/version-<X>/…``, made by ``docusaurus
+    docs:version``) and every translation
+    (``i18n/<locale>/docusaurus-plugin-content-docs/<current|version-X>/…``)."""
+    root = Path(site_dir)
+    rel = page_in_docs(page).as_posix() if page else f"{PAGES_FOLDER}/*.mdx"
     return sorted([*root.glob(f"versioned_docs/*/{rel}"),
                    *root.glob(f"i18n/*/docusaurus-plugin-content-docs/*/{rel}")])
 
@@ -170,9 +183,11 @@ def docs_folder(site_dir: Path, given: str | None, recorded: str | None,
     return DEFAULT_DOCS, None
 
 
-def site_docs_folder(site_dir: Path, given: str | None = None) -> tuple[str, str | None]:
-    """:func:`docs_folder` with the folder the site's state recorded."""
-    return docs_folder(site_dir, given, read_state(Manifest(site_dir)).docs_dir)
+def site_docs_folder(site_dir: Path, given: str | None = None, page: str = DEFAULT_PAGE,
+                     ) -> tuple[str, str | None]:
+    """:func:`docs_folder` with the folder the state of the site's page ``page`` recorded."""
+    state = read_state(Manifest(site_dir, name=manifest_name(page)))
+    return docs_folder(site_dir, given, state.docs_dir)
 
 
 def docs_aliases(site_dir: Path, docs_dir: str) -> dict[str, Path]:
@@ -183,13 +198,13 @@ def docs_aliases(site_dir: Path, docs_dir: str) -> dict[str, Path]:
     return {} if folder == root or root in folder.parents else {DOCS_ALIAS: Path(site_dir) / docs_dir}
 
 
-def sidebar_hint(site_dir: Path) -> str | None:
+def sidebar_hint(site_dir: Path, page: str = DEFAULT_PAGE) -> str | None:
     """One line when the site's sidebars file (named by its config) neither lists the page
     nor autogenerates its folder: the doc id to add and the file to add it to; else None."""
     sidebar = sidebar_file(site_dir, read_docs_config(site_dir))
-    if sidebar is None or sidebar_lists(sidebar, PAGE_DOC_ID):
+    if sidebar is None or sidebar_lists(sidebar, page_doc_id(page)):
         return None
-    return (f"the page is in no sidebar: add {PAGE_DOC_ID!r} to a sidebar in "
+    return (f"the page is in no sidebar: add {page_doc_id(page)!r} to a sidebar in "
             f"{Path(os.path.relpath(sidebar, site_dir)).as_posix()} (README: Sidebars)")
 
 

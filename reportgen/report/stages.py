@@ -37,16 +37,17 @@ def context(r: Run) -> PageContext:
     described = info.page_description or (
         DEFAULT_DESCRIPTION if info == BUILTIN_INFO
         else f"A neural network that reads {info.name} images.")
-    text = PageText(s.title if s.title is not None else DEFAULT_TITLE,
+    title = DEFAULT_TITLE if info == BUILTIN_INFO else f"{info.name} image classifier"
+    text = PageText(s.title if s.title is not None else title,
                     s.description if s.description is not None else described)
     env = PageEnv(r.ds.info, r.opts.assets_url, r.opts.thumb_size, r.history_rows(),
-                  r.opts.site_dir / "static", r.opts.conditions)
+                  r.opts.site_dir / "static", r.opts.conditions, r.opts.page)
     return page_context(r.results, text, env)
 
 
 def _render(r: Run) -> StageOutput:
     return StageOutput(None, [write_page(r.opts.site_dir, render_page(context(r)),
-                                         r.opts.docs_dir)])
+                                         r.opts.docs_dir, r.opts.page)])
 
 
 def _summary_content(r: Run, timings: dict[str, float]) -> dict:

@@ -51,6 +51,12 @@ class RunOptions:
     publish_all: bool = False
     #: the page's quality conditions (analysis.conditions; None: none set)
     conditions: Bounds | None = None
+    #: how the dataset is read (data.sources.DatasetSource): --classes (names, or a file
+    #: relative to the site), --card (relative to the site), --test-fraction, --image-size
+    classes: str | None = None
+    card: str | None = None
+    test_fraction: float | None = None
+    image_size: str | None = None
 
 
 @dataclass

@@ -142,7 +142,7 @@ def test_a_clone_on_a_machine_without_the_model_is_current(repo, runner, tmp_pat
 def test_training_another_model_into_the_store_changes_nothing(repo, runner):
     first, site = repo
     opts = Options(dataset=first / "repo" / "data" / "tiny.npz", epochs=1, seed=1)
-    fake_train(pipeline.load_dataset(opts.dataset), opts.models_dir, epochs=1, seed=1)
+    fake_train(pipeline.open_dataset(opts.source()), opts.models_dir, epochs=1, seed=1)
     assert len(list(Path("data/models").glob("*/*.keras"))) == 2
     code, res = check(runner, site)
     assert code == 0, res.output

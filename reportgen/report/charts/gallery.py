@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ...analysis.metrics import confusion_matrix, per_class_metrics
-from ...analysis.mistakes import ranked_wrong, top_confusions
+from ...analysis.mistakes import MATRIX_CLASSES, ranked_wrong, top_confusions
 from ...data.card import DatasetInfo
+from ...engine.files import write_text
 from ...records import GalleryResult
 from ..assets import (
     CM_DIR,
@@ -56,6 +57,20 @@ def write_confusion_matrices(cm: np.ndarray, folder: Path, split: str, epochs: i
                           normalized=True, **names))
 
 
+def confusion_csv(cm: np.ndarray, info: DatasetInfo) -> str:
+    """``cm`` (int (k, k), rows true, columns predicted) as CSV: a header row of the
+    predicted class names, then one row per true class, its name first."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([f"true \\ predicted {info.noun}", *info.classes])
+    for name, row in zip(info.classes, cm.tolist(), strict=True):
+        w.writerow([name, *row])
+    return buf.getvalue()
+
+
 def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, assets_dir: Path,
                   url_of: Callable[[Path], str], *, epochs: int | None, info: DatasetInfo,
                   y_train: np.ndarray | None = None, train_probs: np.ndarray | None = None,
@@ -91,13 +106,19 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
     cm = confusion_matrix(y_test, predicted, k)
     cms = write_confusion_matrices(cm, assets_dir / CM_DIR, "test", epochs, info)
     written += cms
+    csv = None
+    if k > MATRIX_CLASSES:  # the page condenses it: the whole matrix as a table of its own
+        csv = cms[0].with_suffix(".csv")
+        write_text(csv, confusion_csv(cm, info))
+        written.append(csv)
     result = GalleryResult(files=files, wrong_count=int((predicted != y_test).sum()),
                            per_class=[len(files[info.slug_of(d)]) for d in info.labels],
                            confusion=cm.tolist(), metrics=per_class_metrics(cm),
                            confusion_png=url_of(cms[0]), confusion_normalized_png=url_of(cms[2]),
                            confidence=confidence,
                            top_confusions=top_confusions(cm, TOP_PAIRS),
-                           sheet=url_of(sheet) if sheet else None)
+                           sheet=url_of(sheet) if sheet else None,
+                           confusion_csv=url_of(csv) if csv else None)
     if train_probs is not None and y_train is not None:
         if train_probs.shape != (len(y_train), k):
             raise ValueError(f"probabilities {train_probs.shape} do not fit "

@@ -129,10 +129,16 @@ function tint(color, amount) {
  *   split     the split's name in the diagonal cells' accessible names ("test", "training")
  *   size      px of one thumbnail in the cell's panel
  *   assetsUrl site URL of the assets folder
+ *   classes   the rows' (and columns') class names (default: their labels)
+ *   labels    the rows' labels, null for a row that sums several classes (default 0 .. n-1)
  */
 export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, classId, digitId,
-                                  wrongId, split = "test", assetsUrl = "/assets/datasets/mnist" }) {
+                                  wrongId, split = "test", assetsUrl = "/assets/datasets/mnist",
+                                  classes, labels }) {
   const diagonalId = classId ?? digitId;
+  const labelOf = (i) => (labels ? labels[i] : i);
+  const nameOf = (i) => (classes ? classes[i] : String(labelOf(i)));
+  const rowOf = (label) => (labels ? labels.indexOf(label) : label);
   const [active, setActive] = useState(null);
   const base = useBaseUrl(`${assetsUrl}/${samples ? samples.dirname : ""}/`);
   const panelId = `${id}-panel`;
@@ -140,7 +146,9 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     if (!samples) return undefined;
     const open = () => {
       const m = new RegExp(`^#${id}-(\\d+)-(\\d+)$`).exec(window.location.hash);
-      if (m && Number(m[1]) !== Number(m[2])) setActive([Number(m[1]), Number(m[2])]);
+      const t = m ? rowOf(Number(m[1])) : -1;
+      const p = m ? rowOf(Number(m[2])) : -1;
+      if (t >= 0 && p >= 0 && t !== p) setActive([t, p]);
     };
     open();
     window.addEventListener("hashchange", open);
@@ -149,16 +157,16 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
   const rowTotals = counts.map((r) => r.reduce((a, b) => a + b, 0));
   const offMax = Math.max(1, ...counts.flatMap((r, t) => r.filter((_, p) => p !== t)));
   const cellsOf = (t, p) => {
-    const files = (samples && samples.files[String(t)]) || [];
-    const conf = (samples && samples.confidence[String(t)]) || [];
-    return files.map((f, i) => [f, parseThumbnail(f), conf[i]]).filter(([, m]) => m && m[2] === p);
+    const files = (samples && samples.files[String(labelOf(t))]) || [];
+    const conf = (samples && samples.confidence[String(labelOf(t))]) || [];
+    return files.map((f, i) => [f, parseThumbnail(f), conf[i]]).filter(([, m]) => m && m[2] === labelOf(p));
   };
   const toggle = (t, p) => (e) => {
     e.preventDefault();
     const same = active && active[0] === t && active[1] === p;
     setActive(same ? null : [t, p]);
     window.history.replaceState(null, "", same ? window.location.pathname + window.location.search
-                                               : `#${id}-${t}-${p}`);
+                                               : `#${id}-${labelOf(t)}-${labelOf(p)}`);
   };
   const cell = (t, p) => {
     const c = counts[t][p];
@@ -169,14 +177,15 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
     // the space keeps the count a word of its own in the cell's text ("969 98.9%")
     const body = <>{c.toLocaleString("en-US")}{pct && <>{" "}<small>{pct}</small></>}</>;
     // the accessible name starts with the cell's visible text (WCAG 2.5.3, label in name)
-    const name = `${c.toLocaleString("en-US")}${pct ? ` ${pct}` : ""}: true ${t}, predicted ${p}`;
+    const name = `${c.toLocaleString("en-US")}${pct ? ` ${pct}` : ""}: true ${nameOf(t)}, predicted ${nameOf(p)}`;
+    const linked = labelOf(t) !== null && labelOf(p) !== null;
     let content = body;
-    if (diagonal && c && diagonalId) {
-      content = <a href={`#${diagonalId}${t}`} aria-label={`${name}, read correctly; see the ${split} images of ${t}`}>{body}</a>;
-    } else if (!diagonal && c && samples) {
+    if (diagonal && c && diagonalId && linked) {
+      content = <a href={`#${diagonalId}${labelOf(t)}`} aria-label={`${name}, read correctly; see the ${split} images of ${nameOf(t)}`}>{body}</a>;
+    } else if (!diagonal && c && samples && linked) {
       const open = Boolean(active && active[0] === t && active[1] === p);
       content = (
-        <a href={`#${wrongId}${t}`} id={`${id}-${t}-${p}`} aria-label={`${name} (${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"})`} aria-expanded={open}
+        <a href={`#${wrongId}${labelOf(t)}`} id={`${id}-${labelOf(t)}-${labelOf(p)}`} aria-label={`${name} (${c.toLocaleString("en-US")} image${c === 1 ? "" : "s"})`} aria-expanded={open}
            aria-controls={panelId} onClick={toggle(t, p)} className={open ? "reportgen-cm-open" : undefined}>{body}</a>
       );
     }
@@ -191,13 +200,13 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
           <thead>
             <tr>
               <th scope="col" className="reportgen-cm-corner">true ↓ <span style={{ whiteSpace: "nowrap" }}>pred. →</span></th>
-              {counts.map((_, p) => <th key={p} scope="col">{p}</th>)}
+              {counts.map((_, p) => <th key={p} scope="col">{nameOf(p)}</th>)}
             </tr>
           </thead>
           <tbody>
             {counts.map((row, t) => (
               <tr key={t}>
-                <th scope="row">{t}</th>
+                <th scope="row">{nameOf(t)}</th>
                 {row.map((_, p) => cell(t, p))}
               </tr>
             ))}
@@ -210,15 +219,15 @@ export function ConfusionMatrix({ id, caption, counts = [], samples, size = 48, 
           {active ? (
             <>
               <p>
-                <strong>True {active[0]}, predicted {active[1]}:</strong> {shown.length} test
+                <strong>True {nameOf(active[0])}, predicted {nameOf(active[1])}:</strong> {shown.length} test
                 image{shown.length === 1 ? "" : "s"}, most confident first.{" "}
                 <button type="button" className="button button--sm button--secondary"
                         onClick={toggle(active[0], active[1])}>Close</button>
               </p>
-              <div className="reportgen-thumbs" data-true={active[0]} data-predicted={active[1]}>
+              <div className="reportgen-thumbs" data-true={labelOf(active[0])} data-predicted={labelOf(active[1])}>
                 {shown.map(([f, m, prob]) => (
                   <figure key={f} data-index={m[1]} style={{ width: Math.max(size, 72) }}>
-                    <Thumbnail src={`${base}${m[0]}/${f}`} size={size} label={readAs(m[1], m[0], m[2], prob)} />
+                    <Thumbnail src={`${base}${m[0]}/${f}`} size={size} label={readAs(m[1], nameOf(active[0]), nameOf(active[1]), prob)} />
                     <figcaption aria-hidden="true">#{m[1]}{typeof prob === "number" ? ` ${percent(prob, true)}` : ""}</figcaption>
                   </figure>
                 ))}

@@ -15,6 +15,7 @@ from ...records import CustomTestResult
 from ..assets import CUSTOM_DIR
 from ..charts.custom_images import run_custom_test
 from ..section import PageEnv, Section
+from ..view.page import matrix_props
 from ._common import RUN, under_assets
 
 if TYPE_CHECKING:
@@ -46,14 +47,17 @@ def _custom_test(r: Run) -> StageOutput:
 
 
 CUSTOM_TEST = Stage("custom_test", CustomTestResult | None,
-                    applies=lambda r: bool(r.opts.custom_inputs()), inputs=_inputs,
+                    applies=lambda r: bool(r.opts.custom_images) or (
+                        r.ds.info.custom_images is not None and bool(r.opts.custom_inputs())),
+                    inputs=_inputs,
                     run=_custom_test, out_dir=under_assets(CUSTOM_DIR), label="custom test",
                     reads=("train",), uses=RUN, order=100)
 
 
 def _context(results: Mapping[str, Any], env: PageEnv) -> dict | None:
     custom: CustomTestResult | None = results.get("custom_test")
-    return None if custom is None else {"custom": custom}
+    return None if custom is None else {
+        "custom": custom, "custom_confusion": matrix_props(custom.confusion, env.info)}
 
 
 SECTION = Section("custom_test", order=80, stages=(CUSTOM_TEST,), context=_context,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ...analysis.mistakes import MATRIX_CLASSES
 from ...engine.files import relpath
 from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
@@ -17,7 +18,8 @@ from ..assets import WRONG_DIR, parse_thumbnail_name
 from ..charts.gallery import TOP_PAIRS, write_gallery
 from ..section import PageEnv, Section
 from ..view import accessible
-from ..view.page import class_images
+from ..view.mdx import mdx_escape
+from ..view.page import class_images, matrix_props
 from ._common import RUN, assets_dir, model_key
 
 if TYPE_CHECKING:
@@ -60,11 +62,16 @@ def _context(results: Mapping[str, Any], env: PageEnv) -> dict:
     return {
         "wrong_count": g.wrong_count, "wrong_classes": _wrong_rows(g, env.info),
         "wrong_dir": WRONG_DIR, "wrong_files": g.files, "wrong_confidence": g.confidence,
-        "confusion": g.confusion, "confusion_png": g.confusion_png,
+        "confusion": matrix_props(g.confusion, env.info),
+        "confusion_png": g.confusion_png, "confusion_csv": g.confusion_csv,
         "confusion_normalized_png": g.confusion_normalized_png,
-        "train_confusion": g.train_confusion, "train_confusion_png": g.train_confusion_png,
+        "train_confusion": g.train_confusion and matrix_props(g.train_confusion, env.info),
+        "train_confusion_png": g.train_confusion_png,
         "train_confusion_normalized_png": g.train_confusion_normalized_png,
-        "pairs": [{"label": c.label, "predicted": c.predicted, "count": c.count}
+        "matrix_classes": MATRIX_CLASSES,
+        "pairs": [{"label": c.label, "predicted": c.predicted, "count": c.count,
+                   "name": mdx_escape(env.info.class_name(c.label)),
+                   "predicted_name": mdx_escape(env.info.class_name(c.predicted))}
                   for c in g.top_confusions],
         "tables": {"metrics": accessible.metrics_table(g.metrics, env.info)}}
 

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ... import __version__
+from ...analysis.mistakes import condensed
 from ...data.card import DatasetInfo
 from ...records import ClassCounts, CustomTestResult, GalleryResult, ModelRef
-from ..assets import SHEET_COLUMNS, chart_size
+from ..assets import SHEET_COLUMNS, chart_size, page_doc_id
 from ..section import PageEnv, sections
+from .mdx import mdx_escape
 
 #: Keys of a section's context part that are merged across sections (one dict each).
 MERGED = ("alt", "tables", "thumbs")
@@ -119,26 +123,46 @@ class PageContext:
         return own | self.parts
 
 
-SLUG = "/image-classification/glassy"
-#: The doc's front matter id: a slug of its own, not the title (a title may hold "/",
-#: which Docusaurus refuses in an id, and a sidebar that names the doc keeps working
-#: when the title changes).
-DOC_ID = "glassy"
+#: The doc's front matter id is the page's name (``--page``): a slug of its own, not the
+#: title (a title may hold "/", which Docusaurus refuses in an id, and a sidebar that names
+#: the doc keeps working when the title changes); its slug is
+#: ``/image-classification/<page>``.
 
 
 def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[str, Any]:
     """The page's words for the dataset, from its record: name, heading, description (split
-    sizes written in), noun and its plural (nouns), the name's possessive, references,
-    label_errors_note, classes, size ("28x28")."""
-    return {"name": info.name, "heading": info.heading or f"{info.name} dataset",
-            "description": info.description.format(train_total=f"{train_total:,}",
-                                                   test_total=f"{test_total:,}"),
+    sizes written in; the card's Markdown, else written from the data: sizes, image size,
+    colour, classes), source_note (what loading changed), noun and its plural (nouns), the
+    name's possessive, references, label_errors_note, classes, size ("28x28"). A name
+    from the data or a card is MDX-escaped where the template shows it as text."""
+    sizes = {"{train_total}": f"{train_total:,}", "{test_total}": f"{test_total:,}"}
+    description = info.description or data_description(info, train_total, test_total)
+    for k, v in sizes.items():
+        description = description.replace(k, v)
+    return {"name": info.name, "heading": mdx_escape(info.heading or f"{info.name} dataset"),
+            "description": description, "source_note": mdx_escape(info.source_note),
             "noun": info.noun, "references": list(info.references),
             "label_errors_note": info.label_errors_note, "classes": list(info.classes),
             "size": f"{info.height}x{info.width}",
             # "digits", "classes"; "MNIST's", "blobs'"
             "nouns": info.noun + ("es" if info.noun.endswith(("s", "x", "ch", "sh")) else "s"),
-            "possessive": info.name + ("'" if info.name.endswith("s") else "'s")}
+            "possessive": mdx_escape(info.name + ("'" if info.name.endswith("s") else "'s"))}
+
+
+#: Class names a description written from the data lists, at most.
+LISTED = 12
+
+
+def data_description(info: DatasetInfo, train_total: int, test_total: int) -> str:
+    """The dataset section's words when no card gives them, from the data: split sizes,
+    image size, colour and the classes (the first :data:`LISTED`), MDX-escaped."""
+    names = [mdx_escape(c) for c in info.classes[:LISTED]]
+    more = len(info.classes) - LISTED
+    shown = ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+    colour = "colour (RGB)" if info.channels == 3 else "grayscale"
+    return (f"{mdx_escape(info.name)} holds {train_total:,} training images and "
+            f"{test_total:,} test images, {info.height}x{info.width} px in {colour}, of "
+            f"{info.n_classes:,} classes: {shown}.")
 
 
 def page_context(results: Mapping[str, Any], text: PageText, env: PageEnv) -> PageContext:
@@ -170,8 +194,9 @@ def page_context(results: Mapping[str, Any], text: PageText, env: PageEnv) -> Pa
         charts += section.charts(results) if section.charts else []
     return PageContext(
         version=__version__,
-        page=FrontMatter(sidebar_position=1, id=DOC_ID, title=text.title,
-                         description=text.description, slug=SLUG, custom_edit_url=None),
+        page=FrontMatter(sidebar_position=1, id=env.page, title=text.title,
+                         description=text.description, slug=f"/{page_doc_id(env.page)}",
+                         custom_edit_url=None),
         dataset={"digest": counts.digest, "train_total": sum(counts.train),
                  "test_total": sum(counts.test),
                  **dataset_text(env.info, sum(counts.train), sum(counts.test))},
@@ -186,3 +211,22 @@ def _chart_sizes(static_dir: Path | None, urls: list[str | None]) -> dict[str, l
         return {}
     found = {u: Path(static_dir) / u.lstrip("/") for u in urls if u}
     return {u: list(chart_size(p)) for u, p in found.items() if p.is_file()}
+
+
+#: The name of a condensed matrix's last row and column.
+OTHERS = "all other classes"
+
+
+def matrix_props(cm: list[list[int]], info) -> dict:
+    """A confusion matrix's props for the page's ConfusionMatrix: counts (condensed beyond
+    analysis.mistakes.MATRIX_CLASSES classes), and, where they are not the label numbers
+    0 .. n-1, the rows' class names (``classes``) and labels (``labels``, None for the
+    summed row)."""
+    counts, labels = condensed(np.asarray(cm, dtype=np.int64))
+    names = [info.class_name(x) if x is not None else OTHERS for x in labels]
+    props: dict = {"counts": counts.tolist()}
+    if names != [str(x) for x in labels]:
+        props["classes"] = names
+    if labels != list(range(len(cm))):
+        props["labels"] = labels
+    return props

@@ -18,7 +18,7 @@ import jinja2
 
 from ...engine.files import write_text
 from ...errors import SiteError
-from ..assets import dark_name, page_file
+from ..assets import DEFAULT_PAGE, dark_name, page_file
 from ..page_audit import missing_references
 from . import accessible
 from .mdx import (
@@ -75,14 +75,15 @@ def render_page(context: PageContext, template: str = "glassy.mdx.j2") -> str:
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 
-def write_page(site_dir: Path, mdx: str, docs_dir: str | None = None) -> Path:
-    """Write the page to ``<site>/<docs_dir>/image-classification/glassy.mdx`` (atomically,
+def write_page(site_dir: Path, mdx: str, docs_dir: str | None = None,
+               page: str = DEFAULT_PAGE) -> Path:
+    """Write the page to ``<site>/<docs_dir>/image-classification/<page>.mdx`` (atomically,
     only if changed) after checking every referenced image exists; raises SiteError naming
     the first missing file otherwise (the old page is then left as it was)."""
     missing = missing_references(mdx, site_dir)
     if missing:
         raise SiteError(f"{missing[0]}: the page references this image but it does not exist"
                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    path = page_file(site_dir, docs_dir)
+    path = page_file(site_dir, docs_dir, page)
     write_text(path, mdx)
     return path

@@ -1,0 +1,73 @@
+"""Several pages in one site: page names and assets folders, reportgen.toml, and a second
+page beside the embedded MNIST's (options, config, report.assets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reportgen.config import pages_options, read_config
+from reportgen.data.card import BUILTIN_INFO
+from reportgen.data.sources import DatasetSource, open_dataset
+from reportgen.errors import OptionsError
+from reportgen.options import Options, resolve_page
+from reportgen.report.assets import manifest_name, page_file, site_pages
+from tests.data.test_sources import make_folder
+
+
+def test_page_names_and_assets_folders(tmp_path):
+    mnist = resolve_page(Options(), BUILTIN_INFO)
+    assert (mnist.page, mnist.assets_url) == ("glassy", "/assets/datasets/mnist")
+    cnn = resolve_page(Options(page="glassy-cnn"), BUILTIN_INFO)
+    assert (cnn.page, cnn.assets_url) == ("glassy-cnn", "/assets/datasets/glassy-cnn")
+    info = open_dataset(DatasetSource(make_folder(tmp_path / "Shoe Box"))).info
+    other = resolve_page(Options(), info)
+    assert (other.page, other.assets_url) == ("shoe-box", "/assets/datasets/shoe-box")
+    given = resolve_page(Options(assets_url="/img/shoes"), info)
+    assert given.assets_url == "/img/shoes"
+    assert page_file(Path("s"), None, "shoe-box") == Path("s/docs/image-classification/shoe-box.mdx")
+    assert manifest_name() == ".reportgen-manifest.json"
+    assert manifest_name("shoe-box") == ".reportgen-manifest.shoe-box.json"
+    with pytest.raises(OptionsError, match="--page 'Bad Name'"):
+        Options(page="Bad Name").validated()
+
+
+def test_site_pages_are_the_manifests(tmp_path):
+    for name in (".reportgen-manifest.json", ".reportgen-manifest.b.json",
+                 ".reportgen-manifest.Bad!.json", "other.json"):
+        (tmp_path / name).write_text("{}")
+    assert site_pages(tmp_path) == ["b", "glassy"]
+
+
+def test_reportgen_toml_lists_pages_and_the_command_line_wins(tmp_path):
+    (tmp_path / "names.txt").write_text("a\nb\n")
+    (tmp_path / "reportgen.toml").write_text(
+        '[pages.glassy]\n[pages.glassy-cnn]\nmodel-kind = "cnn"\nepochs = 3\n'
+        '[pages.shoes]\ndataset = "../data/shoes"\nclasses = "names.txt"\nmin-accuracy = 0.9\n'
+        'custom = ["mine"]\n')
+    config = read_config(tmp_path)
+    assert list(config) == ["glassy", "glassy-cnn", "shoes"]
+    assert config["shoes"]["dataset"] == tmp_path / "../data/shoes"
+    assert config["shoes"]["classes"] == str(tmp_path / "names.txt")
+    values = {"site_dir": tmp_path, "epochs": 5, "seed": 0, "page": None}
+    opts = pages_options(tmp_path, values, given={"epochs"})
+    assert [o.page for o in opts] == ["glassy", "glassy-cnn", "shoes"]
+    assert [o.epochs for o in opts] == [5, 5, 5]  # given on the command line: it wins
+    assert opts[1].model_kind == "cnn" and opts[2].conditions.min_accuracy == 0.9
+    assert opts[2].custom_images == [tmp_path / "mine"]
+    only = pages_options(tmp_path, values | {"epochs": None}, given=set(), page="glassy-cnn")
+    assert [(o.page, o.epochs) for o in only] == [("glassy-cnn", 3)]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[pages.a]\nepoch = 3\n", "unknown option 'epoch'"),
+    ("[pages.a]\nepochs = 'three'\n", "epochs has the wrong type"),
+    ("title = 'x'\n", "expected one \\[pages.<name>\\] table per page"),
+    ("[pages\n", "unreadable"),
+])
+def test_a_bad_reportgen_toml_is_one_line(tmp_path, text, message):
+    (tmp_path / "reportgen.toml").write_text(text)
+    with pytest.raises(OptionsError, match=message) as exc:
+        read_config(tmp_path)
+    assert "\n" not in str(exc.value) and "reportgen.toml" in str(exc.value)
