@@ -4,6 +4,7 @@ defaults from here), and :func:`validate_assets_url` checks the site URL of the 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from .data.sources import DatasetSource
 from .errors import OptionsError
 from .models.io import SCALINGS
 from .models.kinds import KINDS
-from .report.assets import DEFAULT_PAGE, PAGE_NAME_RE
 
+#: The embedded MNIST's page (``--page``'s default for it): its file name, id and slug.
+DEFAULT_PAGE = "glassy"
+#: A page's name: its file name, id and slug, and its manifest's suffix.
+PAGE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 #: Training epochs when neither --epochs nor --model is given (README "Training recipe").
 DEFAULT_EPOCHS = 6
 #: The page's title and description when neither --title/--description nor an earlier run

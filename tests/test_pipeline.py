@@ -49,7 +49,9 @@ def test_cold_run_outputs(cold):
     s = rep.summary
     assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
     assert set(s) == {"dataset", "model", "wrong_predictions", "top_confusions", "ece",
-                      "suspected_label_errors", "robustness", "page", "timings_s"}  # no changes
+                      "suspected_label_errors", "robustness", "classes", "page",
+                      "timings_s"}  # no changes
+    assert s["classes"] == [str(d) for d in range(10)]
     assert s["robustness"]["clean"] == pytest.approx(s["model"]["test_accuracy"], abs=1e-6)
     assert len(s["robustness"]) == 14
     assert 0 <= s["ece"] <= 1

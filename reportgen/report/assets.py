@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine.files import png_bytes, write_bytes
+from ..options import DEFAULT_PAGE, PAGE_NAME_RE
 
 WRONG_DIR = "wrong-predictions"
 CM_DIR = "confusion-matrices"
@@ -48,8 +49,6 @@ ROBUSTNESS_CLEAN = "clean.png"
 CLASS_COUNTS = "class-counts.png"
 SUMMARY = "summary.json"
 
-#: The embedded MNIST's page (``--page``'s default for it): its file name, id and slug.
-DEFAULT_PAGE = "glassy"
 #: The folder of every page reportgen writes, in the docs folder.
 PAGES_FOLDER = "image-classification"
 #: The default page, relative to the docs folder (``docs`` unless the site's docs plugin
@@ -59,8 +58,6 @@ PAGE_IN_DOCS = Path(PAGES_FOLDER) / f"{DEFAULT_PAGE}.mdx"
 PAGE_DOC_ID = f"{PAGES_FOLDER}/{DEFAULT_PAGE}"
 #: The default page, relative to a site whose docs are in ``docs`` (Docusaurus' default).
 PAGE_PATH = Path("docs") / PAGE_IN_DOCS
-#: A page's name: its file name, id and slug, and its manifest's suffix.
-PAGE_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 def page_in_docs(page: str = DEFAULT_PAGE) -> Path:

@@ -52,7 +52,7 @@ def _render(r: Run) -> StageOutput:
 
 def _summary_content(r: Run, timings: dict[str, float]) -> dict:
     return build_summary(r.results, dataset_path=r.opts.dataset, page=r.page, timings=timings,
-                         conditions=r.opts.conditions)
+                         conditions=r.opts.conditions, classes=list(r.ds.info.classes))
 
 
 def _summary_key(r: Run) -> dict:

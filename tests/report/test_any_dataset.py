@@ -60,3 +60,59 @@ def test_a_dataset_of_another_shape_and_classes_makes_its_own_page(tmp_path, sha
     summary = (opts.assets_dir / "summary.json").read_text()
     assert f'"train_counts": [\n      {", ".join(["6"] * k)}' in summary.replace(
         ",\n      ", ", ")
+
+
+def test_many_classes_condense_the_matrix_and_name_every_class(tmp_path):
+    """25 named classes: the page's matrix shows the 20 with the most mistakes and one
+    "all other classes" row, links the whole matrix as CSV, and names classes, not
+    numbers, in the matrix and the most confused pairs."""
+    k = 25
+    data = _dataset(tmp_path / "many.npz", (10, 10), k, n=3)
+    (tmp_path / "classes.txt").write_text("".join(f"kind {i}/x\n" for i in range(k)))
+    from reportgen.data.sources import DatasetSource, open_dataset
+
+    ds = open_dataset(DatasetSource(data))
+    assert ds.info.classes[24] == "kind 24/x"
+    opts = Options(dataset=data, site_dir=tmp_path / "site", models_dir=tmp_path / "models",
+                   export_dir=tmp_path / "export", log_file=tmp_path / "tune.log",
+                   sample_per_class=1, assets_url="/assets/datasets/many")
+    run = fake_run(opts, wrong={3: 2, 7: 1})
+    run.__dict__["ds"] = ds
+    run.results["model_figures"] = ModelFigures()
+    run_stages(run, (*(S.STAGE[n] for n in PLAN), *S.PAGE_STAGES))
+    g = run.results["gallery"]
+    csv = opts.site_dir / "static" / g.confusion_csv.lstrip("/")
+    lines = csv.read_text().splitlines()
+    assert len(lines) == k + 1 and lines[0].split(",")[1:3] == ["kind 0/x", "kind 1/x"]
+    mdx = run.page.read_text()
+    props = re.search(r'id=\{"confusion-test"\}.*?counts=\{(\[\[.*?\]\])\}\s*classes=\{(\[.*?\])\}'
+                      r'\s*labels=\{(\[.*?\])\}', mdx, re.S)
+    assert props, "the condensed matrix's props"
+    import json
+
+    counts, classes, labels = (json.loads(props[i]) for i in (1, 2, 3))
+    assert len(counts) == len(classes) == len(labels) == 21
+    assert classes[-1] == "all other classes" and labels[-1] is None
+    assert sum(map(sum, counts)) == sum(map(sum, g.confusion))
+    off = [sum(r) - r[i] + sum(row[i] for row in g.confusion) - r[i]
+           for i, r in enumerate(g.confusion)]
+    assert min(off[x] for x in labels[:-1]) >= max(
+        off[x] for x in range(k) if x not in labels)  # the 20 with the most mistakes
+    assert re.search(r"<td>kind \d+/x</td><td>kind \d+/x</td>.*read as kind \d+/x</a>", mdx)
+    assert g.confusion_csv.rsplit("/", 1)[1] in mdx
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (32, 32, 3)], ids=["grey-8x8", "rgb-32x32"])
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_the_builders_take_any_image_size(shape, kind):
+    """An 8x8 grey and a 32x32 RGB model of both kinds build, take the dataset's images and
+    give one probability per class; the CNN never pools below 1 px."""
+    from reportgen.data.dataset import infer_info
+    from reportgen.models.kinds import KINDS
+
+    info = infer_info(shape, 7, "tiny")
+    model = KINDS[kind].builder(info)
+    x = np.zeros((2, *shape), np.uint8)
+    assert model.predict(x, verbose=0).shape == (2, 7)
+    assert all(min(layer.output.shape[1:3]) >= 1 for layer in model.layers
+               if "pool" in layer.name)

@@ -14,14 +14,16 @@ from ...records import ClassCounts, GalleryResult, ModelRef
 
 
 def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
-                  timings: Mapping[str, float], conditions: Bounds | None = None) -> dict:
+                  timings: Mapping[str, float], conditions: Bounds | None = None,
+                  classes: list[str] | None = None) -> dict:
     """summary.json's content from the stages' records, by stage name (class_counts,
     train, gallery required; calibration, label_errors, robustness, changes optional). timings:
     {stage: wall seconds of the run that last produced its outputs}, in the order given;
     train's figure is the model's own fit() time. ``changes`` is written only when the
     page's model changed. The dataset's and the page's paths are relative to the working
     directory when inside it; a model is named by its file's name, never by where it lies.
-    conditions: the page's quality conditions, evaluated into ``conditions`` when set."""
+    conditions: the page's quality conditions, evaluated into ``conditions`` when set.
+    classes: the class names in label order (``classes``)."""
     counts: ClassCounts = results["class_counts"]
     model: ModelRef = results["train"]
     gallery: GalleryResult = results["gallery"]
@@ -39,6 +41,7 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
         "top_confusions": [dump(c) for c in gallery.top_confusions],
         "ece": round(calibration.ece, 6) if calibration else None,
         "suspected_label_errors": list(label_errors.indices) if label_errors else [],
+        **({"classes": list(classes)} if classes is not None else {}),
         "page": relpath(page),
         "timings_s": {name: round(float(s), 3) for name, s in timings.items()},
     }
