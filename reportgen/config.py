@@ -124,5 +124,8 @@ def pages_options(site_dir: Path, values: dict[str, Any], given: set[str],
     for name in names:
         merged = dict(values) | config.get(name, {}) | {k: values[k] for k in given}
         merged["page"] = name
+        if len(names) > 1 and "export_dir" not in config.get(name, {}) and (
+                "export_dir" in given):  # one export folder holds one dataset
+            merged["export_dir"] = Path(values["export_dir"]) / name
         out.append(options_from(merged))
     return out

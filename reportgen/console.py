@@ -112,9 +112,10 @@ def print_predictions(res) -> None:
     for p in res.predicted:
         mark = "" if p.correct is None else (" [green]✓[/]" if p.correct else " [red]✗[/]")
         notes = (["low confidence"] if p.low_confidence else []) + p.style
-        table.add_row(str(p.path), "" if p.label is None else str(p.label),
-                      f"{p.predicted}{mark}", f"{p.probability * 100:.1f}%",
-                      f"{p.runner_up} ({p.runner_up_probability * 100:.1f}%)",
+        name = res.info.class_name
+        table.add_row(str(p.path), "" if p.label is None else escape(name(p.label)),
+                      f"{escape(name(p.predicted))}{mark}", f"{p.probability * 100:.1f}%",
+                      f"{escape(name(p.runner_up))} ({p.runner_up_probability * 100:.1f}%)",
                       escape("; ".join(notes)))
     if res.predicted:
         out.print(table)
@@ -168,16 +169,15 @@ def print_check(rep, named: bool = False) -> None:
     """``reportgen check``: what is stale and which files changed, then the command that
     refreshes the page; or one line saying it is current. ``named``: the site has several
     pages, so each line names its page."""
-    if named:
-        out.print(f"page {rep.page}: " + ("current" if rep.current else "STALE"),
-                  highlight=False, markup=False)
+    if named and not rep.current:
+        out.print(f"page {rep.page}: stale", highlight=False, markup=False)
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, markup=True)
     for c in rep.conditions:
         out.print(f"{'passed' if c.passed else 'failed'}: {c.line}", highlight=False,
                   markup=False, soft_wrap=True)
     if rep.current:
-        out.print(f"{rep.site_dir}: the page {rep.page!r} is current" if named else
+        out.print(f"page {rep.page}: current" if named else
                   f"{rep.site_dir}: the page is current"
                   + ("" if rep.ok else ", but its model fails a condition"), highlight=False)
         return

@@ -209,14 +209,19 @@ def resolve_page(opts: Options, info: DatasetInfo) -> Options:
     """``opts`` with its page named and its assets folder placed: --page, else
     ``glassy`` for the embedded dataset (or a subset of it) and the dataset's slug for any
     other; the assets URL --assets-url, else ``/assets/datasets/<page>`` (the embedded
-    dataset's default page keeps ``/assets/datasets/mnist``, the original page's URL)."""
+    dataset's default page keeps ``/assets/datasets/mnist``, the original page's URL); the
+    export folder --export-dir, else the default one for the default page and
+    ``<default>-<page>`` beside it for another (one export folder holds one dataset)."""
     page = opts.page or (DEFAULT_PAGE if info is BUILTIN_INFO else info.slug.replace(".", "-"))
     if not PAGE_NAME_RE.fullmatch(page):
         page = "page"
-    url = opts.assets_url
-    if url == Options.assets_url and page != DEFAULT_PAGE:
-        url = f"/assets/datasets/{page}"
-    return dataclasses.replace(opts, page=page, assets_url=url)
+    url, export = opts.assets_url, Path(opts.export_dir)
+    if page != DEFAULT_PAGE:
+        if url == Options.assets_url:
+            url = f"/assets/datasets/{page}"
+        if export == Path(Options.export_dir):  # one export folder holds one dataset
+            export = export.with_name(f"{export.name}-{page}")
+    return dataclasses.replace(opts, page=page, assets_url=url, export_dir=export)
 
 
 def validate_assets_url(url: str) -> str:

@@ -224,9 +224,13 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
-    model = Path(opts.model) if opts.model else current_model(opts.site_dir, opts.models_dir)
-    preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling)
-    report = PredictReport(model, preds, problems + [p.error for p in preds if p.error])
+    info = open_dataset(opts.source()).info
+    model = Path(opts.model) if opts.model else current_model(
+        opts.site_dir, opts.models_dir, opts.page or DEFAULT_PAGE)
+    preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling,
+                                    info=info)
+    report = PredictReport(model, preds, problems + [p.error for p in preds if p.error],
+                           info=info)
     if into_site and report.predicted:
         report.page = predict_into_site(opts, model)
     return report

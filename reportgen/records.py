@@ -115,6 +115,8 @@ class GalleryResult:
     #: site URL of the test split's whole matrix as CSV, written beyond
     #: analysis.mistakes.MATRIX_CLASSES classes (the page's matrix is condensed then)
     confusion_csv: str | None = None
+    #: wrong predictions each class's row shows (None: all; report.assets.wrong_shown)
+    shown_per_class: int | None = None
 
 
 @dataclass

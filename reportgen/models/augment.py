@@ -144,3 +144,54 @@ def augmented_copy(x: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[np.ndar
     parts = [augment(tf.constant(x[i:i + COPY_GROUP]), tf.constant(i // COPY_GROUP, tf.int64))
              .numpy() for i in range(0, len(y), COPY_GROUP)]
     return (np.concatenate(parts) if parts else x.copy()), y
+
+
+def build_photo_augmenter(seed: int = 0, flips: bool = False):
+    """The augmentation of a dataset whose card says ``kind: photo`` (no strokes, no ink):
+    a function (images uint8 (b, h, w) or (b, h, w, 3); batch number) -> uint8 images of
+    the same shape, the first AUGMENTED_SHARE of the batch varied by one small affine warp
+    (rotation up to 10 degrees, zoom up to 10%, shift up to 1/14 of the side; edges
+    repeated, Keras' ops.image.affine_transform) and, when the card allows it (``flips``),
+    a horizontal flip of half of them; brightness and colour are left as they are. Every
+    draw is stateless, seeded by ``seed`` and the batch number."""
+    import keras
+    import tensorflow as tf
+
+    def augment(images, batch):
+        grey = len(images.shape) == 3
+        x = tf.cast(images, tf.float32)
+        x = x[..., None] if grey else x
+        h, w = tf.cast(tf.shape(x)[1], tf.float32), tf.cast(tf.shape(x)[2], tf.float32)
+        k = tf.cast(tf.round(tf.cast(tf.shape(x)[0], tf.float32) * AUGMENTED_SHARE), tf.int32)
+        u = tf.random.stateless_uniform([6, k], [seed, tf.cast(batch, tf.int32)])
+        angle = (2 * u[0] - 1) * np.pi * 10 / 180
+        zoom = 1 + (2 * u[1] - 1) * 0.1
+        cos, sin = tf.cos(angle) / zoom, tf.sin(angle) / zoom
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+        tx, ty = (2 * u[2] - 1) * w / 14, (2 * u[3] - 1) * h / 14
+        zeros = tf.zeros_like(cos)
+        transform = tf.stack([cos, -sin, cx - cos * cx + sin * cy - tx,
+                              sin, cos, cy - sin * cx - cos * cy - ty, zeros, zeros], axis=1)
+        v = keras.ops.image.affine_transform(x[:k], transform, fill_mode="nearest")
+        if flips:
+            v = tf.where((u[4] < 0.5)[:, None, None, None], tf.reverse(v, [2]), v)
+        out = tf.concat([v, x[k:]], axis=0)
+        out = tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8)
+        return out[..., 0] if grey else out
+
+    return augment
+
+
+def photo_copy(x: np.ndarray, y: np.ndarray, seed: int = 0, flips: bool = False,
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`augmented_copy`, with :func:`build_photo_augmenter`: x uint8 (n, h, w[, 3]),
+    y (n,) labels -> (x', y') in a seeded random order, the first AUGMENTED_SHARE of each
+    COPY_GROUP varied."""
+    import tensorflow as tf
+
+    augment = tf.function(build_photo_augmenter(seed, flips))
+    order = np.random.default_rng(seed).permutation(len(y))
+    x, y = x[order], y[order]
+    parts = [augment(tf.constant(x[i:i + COPY_GROUP]), tf.constant(i // COPY_GROUP, tf.int64))
+             .numpy() for i in range(0, len(y), COPY_GROUP)]
+    return (np.concatenate(parts) if parts else x.copy()), y

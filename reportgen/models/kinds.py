@@ -25,7 +25,8 @@ from ..errors import ModelError
 def quiet_tensorflow():
     """Import TensorFlow and Keras quietly and return keras. TensorFlow's C++ side prints
     absl's "InitializeLog" warning and oneDNN's notice on stderr while it loads, whatever
-    TF_CPP_MIN_LOG_LEVEL says; file descriptor 2 points to /dev/null for the import."""
+    TF_CPP_MIN_LOG_LEVEL says; file descriptor 2 points to /dev/null for the import. Its
+    Python logger is set to errors only."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" in sys.modules:
         return sys.modules["keras"]
@@ -37,6 +38,10 @@ def quiet_tensorflow():
             import keras
             import tensorflow as tf
             tf.constant(0)  # the first op logs once more; let it happen now
+            # Python-side warnings (tf.function retracing when one process predicts with
+            # several models: a site of several pages) are TensorFlow's business, not the
+            # user's
+            tf.get_logger().setLevel("ERROR")
     finally:
         os.dup2(saved, 2)
         os.close(saved)
@@ -181,7 +186,16 @@ class ModelKind:
                     f"# {self.recipe.lr_decay} decay to 0\n"
                     f"model = {self.builder.__name__}({self.recipe.learning_rate}, decay_steps)")
         fit = f"{call}\nmodel.fit(x_train, y_train, epochs={epochs_text}, batch_size={batch})"
-        if self.recipe.augment:
+        if self.recipe.augment and info is not None and info.kind != "ink":
+            from .augment import build_photo_augmenter, photo_copy
+
+            lines += [""] + _source(build_photo_augmenter) + [""] + _source(photo_copy)
+            fit = (f"{call}\n# the last 10% of the training split is held out for validation\n"
+                   f"x_aug, y_aug = photo_copy(x_fit, y_fit, flips={info.flips})  "
+                   "# the variations drawn once\n"
+                   f"model.fit(x_aug, y_aug, epochs={epochs_text}, batch_size={batch}, "
+                   "validation_data=(x_val, y_val))")
+        elif self.recipe.augment:
             from .augment import augmented_batches, augmented_copy, build_augmenter
 
             helper = augmented_copy if self.recipe.augment_once else augmented_batches

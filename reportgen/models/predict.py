@@ -110,12 +110,16 @@ def accuracy(preds: list[Prediction]) -> tuple[int, int]:
 @dataclass
 class PredictReport:
     """``reportgen predict``'s outcome: the model used, one Prediction per image file,
-    problems (one line per unreadable or missing input) and the page rewritten (or None)."""
+    problems (one line per unreadable or missing input), the page rewritten (or None) and
+    the dataset's record (class names: ``to_json`` adds ``label_name``, ``predicted_name``,
+    ``runner_up_name``)."""
 
     model: Path
     predictions: list[Prediction]
     problems: list[str]
     page: Path | None = None
+    #: the dataset's record: the class names answers are given in
+    info: DatasetInfo = BUILTIN_INFO
 
     @property
     def predicted(self) -> list[Prediction]:
@@ -130,6 +134,10 @@ class PredictReport:
         return accuracy(self.predictions)[1]
 
     def to_json(self) -> dict:
-        return {"model": str(self.model), "predictions": [p.to_json() for p in self.predictions],
+        named = [p.to_json() | {f"{k}_name": self.info.class_name(getattr(p, k))
+                                for k in ("label", "predicted", "runner_up")
+                                if getattr(p, k) is not None}
+                 for p in self.predictions]
+        return {"model": str(self.model), "predictions": named,
                 "problems": self.problems,
                 "accuracy": self.correct / self.total if self.total else None}

@@ -22,7 +22,7 @@ from ..engine.files import relpath
 from ..records import ModelMeta
 from . import store as model_store
 from . import tunelog
-from .augment import augmented_batches, augmented_copy
+from .augment import augmented_batches, augmented_copy, photo_copy
 from .io import to_probabilities
 from .kinds import get_kind, model_summary, quiet_tensorflow, seed_everything
 
@@ -90,7 +90,11 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     t0 = time.perf_counter()
     x_fit, y_fit = ds.x_train[:n_fit], ds.y_train[:n_fit]
     validation = (ds.x_train[n_fit:], ds.y_train[n_fit:])
-    if mk.recipe.augment and not mk.recipe.augment_once:  # new variations each epoch
+    if mk.recipe.augment and ds.info.kind != "ink":  # a photo: no stroke or ink variation
+        x_fit, y_fit = photo_copy(x_fit, y_fit, seed, ds.info.flips)
+        model.fit(x_fit, y_fit, epochs=epochs, batch_size=mk.recipe.batch_size, shuffle=True,
+                  verbose=0, callbacks=callbacks, validation_data=validation)
+    elif mk.recipe.augment and not mk.recipe.augment_once:  # new variations each epoch
         model.fit(augmented_batches(x_fit, y_fit, mk.recipe.batch_size, seed), epochs=epochs,
                   verbose=0, callbacks=callbacks, shuffle=False, validation_data=validation)
     else:

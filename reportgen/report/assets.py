@@ -113,6 +113,28 @@ SHEET_PREFIX = "sheet-"
 #: n-th thumbnail of a sheet at column n % SHEET_COLUMNS, row n // SHEET_COLUMNS.
 SHEET_COLUMNS = 16
 
+#: The most sample images a split's grid shows: ``--sample-per-class`` per class up to
+#: this many in all (12 a class for 10 classes; fewer beyond), so a page of 100 classes
+#: keeps the reader's budget (60 requests, 600 KB at load).
+SAMPLE_BUDGET = 120
+#: The most wrong predictions the gallery's rows show in all; beyond, each class shows its
+#: WRONG_SHOWN // n_classes most confident (at least 1). Every one keeps its PNG, which the
+#: confusion matrix's cells show.
+WRONG_SHOWN = 300
+
+
+def sample_per_class(asked: int, n_classes: int) -> int:
+    """Images per class a split's grid shows: ``asked``, at most SAMPLE_BUDGET in all
+    (at least 1 a class)."""
+    return max(1, min(asked, SAMPLE_BUDGET // n_classes))
+
+
+def wrong_shown(total: int, n_classes: int) -> int | None:
+    """Wrong predictions each class's row shows: None (all) when ``total`` fits in
+    WRONG_SHOWN, else WRONG_SHOWN // n_classes (at least 1)."""
+    return None if total <= WRONG_SHOWN else max(1, WRONG_SHOWN // n_classes)
+
+
 #: Thumbnails written and shown of a long list (suspected label errors, fixed and new
 #: mistakes); the lists themselves stay complete in the records and summary.json.
 SHOWN = 100

@@ -52,9 +52,11 @@ def _has_dark_variant(root: Path, url: str) -> bool:
     return "-dark." not in url and path.with_name(f"{path.stem}-dark{path.suffix}").is_file()
 
 
-def bench_reader(site: Path, tmp: Path) -> dict:
+def bench_reader(site: Path, tmp: Path, page_path: str = PAGE_PATH,
+                 lighthouse_too: bool = True) -> dict:
     """Build the e2e site with the page of ``site`` (a reportgen site dir) and measure it
-    and the site's plain page. Leaves the e2e site as it found it (generated files reset)."""
+    (at ``page_path``) and the site's plain page. Leaves the e2e site as it found it
+    (generated files reset)."""
     reset_generated()
     try:
         for rel in ("docs/image-classification", "static/assets", "src/components"):
@@ -65,7 +67,7 @@ def bench_reader(site: Path, tmp: Path) -> dict:
             raise RuntimeError(proc.stdout[-3000:])
         res = {}
         with serve(out, gzip_text=True) as origin:
-            for name, url in (("page", f"{origin}/{PAGE_PATH}"), ("plain", f"{origin}/")):
+            for name, url in (("page", f"{origin}/{page_path}"), ("plain", f"{origin}/")):
                 loads = {t: measure_load(url, t) for t in ("light", "dark")}
                 light, dark = loads["light"], loads["dark"]
                 other = [u for u in light.images if "-dark." in u] + [
@@ -74,9 +76,9 @@ def bench_reader(site: Path, tmp: Path) -> dict:
                              "requests_dark": dark.requests, "bytes_dark": dark.bytes,
                              "images": len(light.images), "toc_entries": light.toc_entries,
                              "unsized_images": len(light.unsized_images),
-                             "other_theme_images": other,
-                             "lighthouse_mobile": lighthouse(url)}
-        html = out / PAGE_PATH / "index.html"
+                             "other_theme_images": other} | (
+                    {"lighthouse_mobile": lighthouse(url)} if lighthouse_too else {})
+        html = out / page_path / "index.html"
         res["page"]["html_bytes"] = html.stat().st_size
         return res
     finally:

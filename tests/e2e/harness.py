@@ -264,12 +264,12 @@ def settle_images(page, timeout_s: float = 60) -> None:
 
 def reset_generated(site: Path = SITE) -> None:
     """Remove what reportgen generated in the e2e site, so components are copied afresh."""
-    for rel in ("src", "static/assets", "docs/image-classification", ".reportgen-manifest.json"):
+    for rel in ("src", "static/assets", "docs/image-classification"):
         p = site / rel
         if p.is_dir():
             shutil.rmtree(p)
-        elif p.exists():
-            p.unlink()
+    for p in site.glob(".reportgen-manifest*.json"):  # one per page
+        p.unlink()
 
 
 

@@ -56,7 +56,46 @@ def rendered(tmp_path_factory):
     wrong = {str(d): len(list((assets / "wrong-predictions" / str(d)).glob("*.png")))
              for d in range(10)}
     write_legacy_page(assets)
+    folder = make_products(base / "products")
+    proc = subprocess.run([sys.executable, "-m", "reportgen", "site-assets", "--dataset",
+                           str(folder), "--page", SECOND, "--site-dir", str(SITE),
+                           "--export-dir", str(base / "export-products"), "--models-dir",
+                           str(base / "models"), "--log-file", str(base / "tune.log"),
+                           "--epochs", "3", "--quiet"],
+                          capture_output=True, text=True, timeout=900, cwd=base)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "broken.png" in proc.stderr and "left out" in proc.stderr
     return base, summary, wrong, assets
+
+
+#: The second page of the site: an image folder of the test's own making.
+SECOND = "products"
+SECOND_NAMES = ["red mug", "blue/green plate", "yellow cup"]
+
+
+def make_products(root: Path) -> Path:
+    """An image folder a docs maintainer might have: train/ and test/ of three class
+    folders, 24x24 RGB, PNG and JPEG mixed, one corrupt file, a .DS_Store, and a
+    classes.txt with names that hold a space and a slash."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    colours = [(200, 30, 30), (30, 90, 200), (220, 200, 30)]
+    for split, n in (("train", 60), ("test", 20)):
+        for c, colour in enumerate(colours):
+            d = root / split / f"c{c}"
+            d.mkdir(parents=True)
+            for i in range(n):
+                a = rng.integers(200, 256, (24, 24, 3), dtype=np.uint8)
+                y, x = rng.integers(2, 12, 2)
+                a[y:y + 10, x:x + 10] = np.array(colour) + rng.integers(0, 40, 3)
+                im = Image.fromarray(a)
+                im.save(d / f"{i:03d}.jpg", quality=92) if i % 3 == 0 else im.save(d / f"{i:03d}.png")
+    (root / "train" / "c0" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\ntruncated")
+    (root / "train" / "c1" / ".DS_Store").write_bytes(b"\0")
+    (root / "classes.txt").write_text("\n".join(SECOND_NAMES) + "\n", encoding="utf-8")
+    return root
 
 
 LEGACY = "image-classification/legacy/"
@@ -226,6 +265,55 @@ def test_a_reader_explores_the_page(rendered):
                                     r"correctly; see the test images of 5", diagonal), diagonal
             finally:
                 browser.close()
+
+
+def test_a_second_page_from_an_image_folder(rendered):
+    """Issue "Any image-classification dataset": the site holds the MNIST page and a page
+    made from an image folder (RGB, named classes, PNG and JPEG, a corrupt file). Both are
+    in the sidebar, the second shows class names and no word of MNIST, has no broken image
+    and no page-caused axe violation in light and dark at 1280 and 390 px; ``check`` passes
+    on the site, then fails naming the second page only when it is edited by hand."""
+    base, *_ = rendered
+    root = base / "serve-root"
+    if not (root / PAGE_PATH / "index.html").is_file():
+        proc = build_site(root)
+        assert proc.returncode == 0, proc.stdout[-4000:]
+    second = f"image-classification/{SECOND}/"
+    assert (root / second / "index.html").is_file()
+    mdx = (SITE / "docs" / "image-classification" / f"{SECOND}.mdx").read_text()
+    assert not re.search(r"digit|MNIST", mdx.replace("classdigit", "").replace("MNIST-C", ""))
+    assert (SITE / "static" / "assets" / "datasets" / SECOND / "summary.json").is_file()
+    with serve(root) as origin:
+        url = f"{origin}/{second}"
+        for theme in ("light", "dark"):
+            res = check_page(url, ARTIFACTS / f"e2e-{SECOND}{'' if theme == 'light' else '-dark'}.png",
+                             color_scheme=theme)
+            assert res.status == 200 and res.broken_images == [] and res.console_errors == []
+            assert res.h1 == "products image classifier"
+            assert "Mr. Glassy the Bot" in res.sidebar and "products image classifier" in res.sidebar
+            assert all(name in res.text for name in SECOND_NAMES)
+            assert "1 unreadable file was left out" in res.text
+            assert res.sample_counts == {f"{s}/{d}": 12 for s in ("train", "test") for d in range(3)}
+        plain = {(w, t): axe_violations(f"{origin}/", t, w)
+                 for w in (1280, 390) for t in ("light", "dark")}
+        for theme in ("light", "dark"):
+            for width in (1280, 390):
+                caused = page_caused(axe_violations(url, theme, width), plain[width, theme])
+                assert caused == {}, (theme, width, caused)
+    check = [sys.executable, "-m", "reportgen", "check", "--site-dir", str(SITE)]
+    proc = subprocess.run(check, capture_output=True, text=True, timeout=300, cwd=base)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "page glassy: current" in proc.stdout and f"page {SECOND}: current" in proc.stdout
+    page = SITE / "docs" / "image-classification" / f"{SECOND}.mdx"
+    text = page.read_text()
+    page.write_text(text + "\nEdited by hand.\n")
+    try:
+        proc = subprocess.run(check, capture_output=True, text=True, timeout=300, cwd=base)
+    finally:
+        page.write_text(text)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"page {SECOND}: stale" in proc.stdout and "page glassy: current" in proc.stdout
+    assert "stale: glassy" not in proc.stdout and f"stale: {SECOND}: render" in proc.stdout
 
 
 def test_missing_image_fails_the_check(rendered):

@@ -74,3 +74,31 @@ def test_a_copy_keeps_each_label_with_its_image(images, monkeypatch):
     again, _ = augmented_copy(images, y, seed=0)
     assert np.array_equal(x2, again)
     assert not np.array_equal(x2, augmented_copy(images, y, seed=1)[0])
+
+
+@pytest.mark.parametrize("flips", [False, True])
+def test_a_photo_dataset_gets_warps_and_flips_only_where_its_card_allows(flips):
+    """A card that says ``kind: photo`` trains with the photo augmenter: warps (edges
+    repeated) and, only with ``flips``, mirror images; no stroke or ink change (a uniform
+    image stays the same colour), half of the batch as it is. The page shows that code."""
+    import dataclasses
+
+    quiet_tensorflow()
+    rng = np.random.default_rng(0)
+    x = np.zeros((64, 16, 16, 3), np.uint8)
+    x[:, :, :8] = rng.integers(0, 256, (64, 1, 1, 3), dtype=np.uint8)  # left half coloured
+    x[:, :, 8:] = 40
+    out = A.build_photo_augmenter(seed=1, flips=flips)(x, 0).numpy()
+    k = round(len(x) * AUGMENTED_SHARE)
+    assert out.shape == x.shape and out.dtype == np.uint8
+    assert np.array_equal(out[k:], x[k:])
+    # mirrored: the coloured half is on the right
+    mirrored = [abs(int(o[8, 14, 0]) - int(i[8, 1, 0])) <= 2 and abs(int(o[8, 1, 0]) - 40) <= 2
+                for o, i in zip(out[:k], x[:k], strict=True)]
+    assert (sum(mirrored) > 4) is flips
+    flat = np.full((4, 12, 12), 77, np.uint8)
+    assert (A.build_photo_augmenter(seed=2)(flat, 0).numpy() == 77).all()
+    info = dataclasses.replace(BUILTIN_INFO, kind="photo", flips=flips)
+    code = KINDS["mlp"].code(6, info=info)
+    assert "def build_photo_augmenter" in code and "stroke_width" not in code
+    assert f"photo_copy(x_fit, y_fit, flips={flips})" in code

@@ -116,3 +116,30 @@ def test_the_builders_take_any_image_size(shape, kind):
     assert model.predict(x, verbose=0).shape == (2, 7)
     assert all(min(layer.output.shape[1:3]) >= 1 for layer in model.layers
                if "pool" in layer.name)
+
+
+def test_many_classes_keep_the_readers_budget(tmp_path):
+    """100 classes: the sample grids show 1 image per class per split (120 in all at
+    most) and the gallery's rows each class's 3 most confident mistakes (300 in all at
+    most), while every mistake keeps its PNG for the matrix's cells."""
+    from reportgen.data.dataset import infer_info
+    from reportgen.report.assets import sample_per_class, wrong_shown
+    from reportgen.report.charts.gallery import write_gallery
+
+    assert sample_per_class(12, 10) == 12 and sample_per_class(12, 100) == 1
+    assert sample_per_class(12, 1000) == 1 and sample_per_class(3, 20) == 3
+    assert wrong_shown(151, 10) is None and wrong_shown(400, 100) == 3
+    k, n = 100, 1000
+    info = infer_info((8, 8), k, "many")
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(k), n // k).astype(np.uint8)
+    probs = rng.dirichlet(np.ones(k), n).astype(np.float32)
+    x = rng.integers(0, 256, (n, 8, 8), dtype=np.uint8)
+    g, written = write_gallery(x, y, probs, tmp_path, lambda p: "/" + p.name, epochs=1,
+                               info=info)
+    assert g.wrong_count > 300 and g.shown_per_class == 3
+    assert sum(len(v) for v in g.files.values()) == g.wrong_count
+    sheet = next(p for p in written if p.name.startswith("sheet-"))
+    with Image.open(sheet) as im:
+        rows = im.size[1] // 8
+    assert rows == -(-sum(min(3, len(v)) for v in g.files.values()) // 16)

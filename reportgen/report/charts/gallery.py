@@ -22,6 +22,7 @@ from ..assets import (
     thumbnail_name,
     write_sheet,
     write_thumbnails,
+    wrong_shown,
 )
 from .heatmap import confusion_matrix_figure
 from .plotting import write_chart
@@ -99,8 +100,19 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
         files[d].append(name)
         confidence[d].append(round(float(probs[i, predicted[i]]), 4))
         written += write_thumbnails(x_test, [(i, name)], assets_dir / WRONG_DIR / d)
-    # the sheet holds label 0's thumbnails first, then 1's, …, each in the gallery's order
+    # the sheet holds label 0's thumbnails first, then 1's, …, each in the gallery's order:
+    # the ones the rows show (all, or each class's most confident: assets.wrong_shown)
+    shown = wrong_shown(len(ranked), k)
     by_label = sorted(ranked, key=lambda i: int(y_test[i]))  # stable: keeps the ranking
+    if shown is not None:
+        taken: dict[int, int] = {}
+        kept = []
+        for i in by_label:
+            c = int(y_test[i])
+            if taken.get(c, 0) < shown:
+                kept.append(i)
+                taken[c] = taken.get(c, 0) + 1
+        by_label = kept
     sheet = write_sheet(x_test, by_label, assets_dir / WRONG_DIR)
     written += [sheet] if sheet else []
     cm = confusion_matrix(y_test, predicted, k)
@@ -118,7 +130,8 @@ def write_gallery(x_test: np.ndarray, y_test: np.ndarray, probs: np.ndarray, ass
                            confidence=confidence,
                            top_confusions=top_confusions(cm, TOP_PAIRS),
                            sheet=url_of(sheet) if sheet else None,
-                           confusion_csv=url_of(csv) if csv else None)
+                           confusion_csv=url_of(csv) if csv else None,
+                           shown_per_class=shown)
     if train_probs is not None and y_train is not None:
         if train_probs.shape != (len(y_train), k):
             raise ValueError(f"probabilities {train_probs.shape} do not fit "

@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 
 def _sample(r: Run) -> StageOutput:
     o, info = r.opts, r.ds.info
-    files = publish_sample(r.ds, o.assets_dir, o.sample_per_class, o.seed)
+    per_class = assets.sample_per_class(o.sample_per_class, info.n_classes)
+    files = publish_sample(r.ds, o.assets_dir, per_class, o.seed)
     paths = [image_path(o.assets_dir, s, d, int(n[:5]))
              for s in SPLITS for d, names in files[s].items() for n in names]
     if o.publish_all:
         publish_all(o.export_dir, o.assets_dir, info.labels)
         paths = [image_path(o.assets_dir, s, d, i)
                  for s in SPLITS for i, d in enumerate(r.ds.split(s)[1])]
-    sample = Sample(o.sample_per_class, o.seed,
+    sample = Sample(per_class, o.seed,
                     {s: {info.slug_of(d): v for d, v in files[s].items()} for s in SPLITS})
     for s in SPLITS:  # label 0's images first, as the page's rows
         indices = [int(n[:5]) for d in sorted(files[s]) for n in files[s][d]]

@@ -46,10 +46,13 @@ def _wrong_rows(g: GalleryResult, info) -> list:
     """The gallery's rows, each thumbnail with its accessible name ("test image 8325:
     labelled 0, the model read 6 with 96% confidence") and caption ("→6 96%"), class names
     from ``info`` (report.assets.parse_thumbnail_name reads the file names, here only)."""
-    rows = class_images(info, g.files, g.sheet)
+    files = g.files if g.shown_per_class is None else {
+        d: names[:g.shown_per_class] for d, names in g.files.items()}
+    rows = class_images(info, files, g.sheet)
     for row in rows:
         row.labels, row.captions = [], []
-        for name, p in zip(row.files, g.confidence.get(row.label, []), strict=True):
+        shown = g.confidence.get(row.label, [])[:len(row.files)]
+        for name, p in zip(row.files, shown, strict=True):
             _, index, predicted = parse_thumbnail_name(name)
             row.labels.append(accessible.read_as(index, row.name, info.class_name(predicted), p))
             row.captions.append(f"→{info.class_name(predicted)} "
@@ -61,6 +64,7 @@ def _context(results: Mapping[str, Any], env: PageEnv) -> dict:
     g: GalleryResult = results["gallery"]
     return {
         "wrong_count": g.wrong_count, "wrong_classes": _wrong_rows(g, env.info),
+        "wrong_shown": g.shown_per_class,
         "wrong_dir": WRONG_DIR, "wrong_files": g.files, "wrong_confidence": g.confidence,
         "confusion": matrix_props(g.confusion, env.info),
         "confusion_png": g.confusion_png, "confusion_csv": g.confusion_csv,
