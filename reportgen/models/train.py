@@ -52,6 +52,19 @@ class TrainResult:
     reused: bool
 
 
+#: The fewest optimizer steps an epoch takes: a small dataset trains with smaller batches
+#: (at least MIN_BATCH images) rather than one or two steps an epoch.
+STEPS_PER_EPOCH = 64
+MIN_BATCH = 16
+
+
+def batch_size_for(recipe_batch: int, n_fit: int) -> int:
+    """The batch size a training split of ``n_fit`` images trains with: the recipe's, or
+    smaller (down to MIN_BATCH) so an epoch takes STEPS_PER_EPOCH steps. MNIST's 54,000
+    images keep the recipe's."""
+    return max(MIN_BATCH, min(recipe_batch, n_fit // STEPS_PER_EPOCH))
+
+
 def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
                 epochs: int | None = None, seed: int = 0, log_path: Path | None = None,
                 retrain: bool = False,
@@ -67,7 +80,9 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     epochs = mk.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
-    recipe = mk.recipe.as_dict()
+    n_fit = len(ds.y_train) - int(len(ds.y_train) * VALIDATION_SPLIT)
+    batch = batch_size_for(mk.recipe.batch_size, n_fit)
+    recipe = mk.recipe.as_dict() | {"batch_size": batch}
     key = model_store.model_key(ds.digest, mk.name, epochs, seed, recipe)
     if not retrain and (found := model_store.find_model(models_dir, key)):
         return TrainResult(found, model_store.load_meta(found), True)
@@ -76,8 +91,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     log = tunelog.training_started(epochs)
     tunelog.append_log(log_path, log)
     seed_everything(seed)
-    n_fit = len(ds.y_train) - int(len(ds.y_train) * VALIDATION_SPLIT)
-    steps = epochs * int(np.ceil(n_fit / mk.recipe.batch_size))
+    steps = epochs * int(np.ceil(n_fit / batch))
     model = mk.builder(ds.info, mk.recipe.learning_rate,
                        steps if mk.recipe.lr_decay == "cosine" else None)
     history = [_initial(model, ds, n_fit)]  # epoch 0: the untrained model, as 004 printed
@@ -92,15 +106,15 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     validation = (ds.x_train[n_fit:], ds.y_train[n_fit:])
     if mk.recipe.augment and ds.info.kind != "ink":  # a photo: no stroke or ink variation
         x_fit, y_fit = photo_copy(x_fit, y_fit, seed, ds.info.flips)
-        model.fit(x_fit, y_fit, epochs=epochs, batch_size=mk.recipe.batch_size, shuffle=True,
+        model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch, shuffle=True,
                   verbose=0, callbacks=callbacks, validation_data=validation)
     elif mk.recipe.augment and not mk.recipe.augment_once:  # new variations each epoch
-        model.fit(augmented_batches(x_fit, y_fit, mk.recipe.batch_size, seed), epochs=epochs,
+        model.fit(augmented_batches(x_fit, y_fit, batch, seed), epochs=epochs,
                   verbose=0, callbacks=callbacks, shuffle=False, validation_data=validation)
     else:
         if mk.recipe.augment:  # the variations drawn once, kept for every epoch
             x_fit, y_fit = augmented_copy(x_fit, y_fit, seed)
-        model.fit(x_fit, y_fit, epochs=epochs, batch_size=mk.recipe.batch_size, shuffle=True,
+        model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch, shuffle=True,
                   verbose=0, callbacks=callbacks, validation_data=validation)
     train_s = time.perf_counter() - t0
     log += tunelog.history(history, epochs)

@@ -144,9 +144,20 @@ def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[s
             "noun": info.noun, "references": list(info.references),
             "label_errors_note": info.label_errors_note, "classes": list(info.classes),
             "size": f"{info.height}x{info.width}",
+            "rows_style": rows_style(info),
             # "digits", "classes"; "MNIST's", "blobs'"
             "nouns": info.noun + ("es" if info.noun.endswith(("s", "x", "ch", "sh")) else "s"),
             "possessive": mdx_escape(info.name + ("'" if info.name.endswith("s") else "'s"))}
+
+
+def rows_style(info: DatasetInfo) -> dict | None:
+    """The style of a grid of class rows: the heading column's width (``--rg-heading``)
+    fit to the longest class name, up to 8 em (longer names wrap); None for names of one
+    or two characters (the components' default 1.5 rem)."""
+    longest = max(len(c) for c in info.classes)
+    if longest <= 2:
+        return None
+    return {"--rg-heading": f"{min(8.0, 0.55 * longest + 0.5):.1f}em"}
 
 
 #: Class names a description written from the data lists, at most.
