@@ -22,7 +22,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import warnings
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +41,7 @@ MIN_SIDE = 8
 #: train/ and test/ folders.
 DEFAULT_TEST_FRACTION = 0.2
 #: Files per worker task.
-CHUNK = 256
+CHUNK = 2048
 #: The cache's format; part of its key.
 CACHE_VERSION = 1
 
@@ -116,15 +116,15 @@ def _images_under(folder: Path) -> list[tuple[str, os.stat_result]]:
                 st = os.stat(p)
             except OSError:
                 continue
-            if os.path.isfile(p):
+            if stat.S_ISREG(st.st_mode):
                 found.append((p, st))
     return found
 
 
-def list_folder(folder: Path) -> _Listing:
-    """The image files of ``folder`` in either layout (see the module's docstring). Raises
-    DatasetError when it holds no class folder, or train/ without test/ (or the reverse)."""
-    folder = Path(folder)
+def _plan(folder: Path) -> tuple[list[str], list[tuple[str, str, Path]], bool]:
+    """(class folder names in label order, (split, class, folder) of every class folder to
+    list, whether the folder has train/ and test/). Raises DatasetError when it holds no
+    class folder, or train/ without test/ (or the reverse)."""
     split_dirs = {s: folder / s for s in ("train", "test") if (folder / s).is_dir()}
     if len(split_dirs) == 1:
         have, miss = (("train", "test") if "train" in split_dirs else ("test", "train"))
@@ -140,33 +140,64 @@ def list_folder(folder: Path) -> _Listing:
                            f"or {folder}/train/<class>/… and {folder}/test/<class>/…)")
     numeric = all(n.isdecimal() for n in names)
     names.sort(key=(lambda n: (int(n), n)) if numeric else None)
-    listing = _Listing(folder, [])
+    jobs = [(split, name, dirs[name]) for split, dirs in per_split.items() for name in names
+            if name in dirs]
+    return names, jobs, bool(split_dirs)
+
+
+def _assemble(folder: Path, names: list[str], jobs: list[tuple[str, str, Path]],
+              has_splits: bool, listed: list[list[tuple[str, os.stat_result]]]) -> _Listing:
+    """The listing of ``folder`` from each job's files (:func:`_images_under`). Raises
+    DatasetError for a class with test images but no training images."""
+    listing = _Listing(folder, [], folders=names)
     counts: dict[str, Counter] = {n: Counter() for n in names}
-    found: list[tuple[str, str, str, os.stat_result]] = []
-    for split, dirs in per_split.items():
-        for name in names:
-            if name not in dirs:
-                continue
-            files = _images_under(dirs[name])
-            counts[name][split] += len(files)
-            found += [(split, name, p, st) for p, st in files]
-            if not files:
-                listing.empty.append(os.path.relpath(dirs[name], folder))
-    listing.folders = names
+    for (split, name, path), files in zip(jobs, listed, strict=True):
+        counts[name][split] += len(files)
+        if not files:
+            listing.empty.append(os.path.relpath(path, folder))
     listing.classes = [n for n in names if sum(counts[n].values())]
-    if split_dirs:
+    if has_splits:
         orphans = [n for n in listing.classes if counts[n]["test"] and not counts[n]["train"]]
         if orphans:
             raise DatasetError(f"{folder}: class {orphans[0]!r} has test images but no "
                                f"training images" + (f" (and {len(orphans) - 1} more classes)"
                                                      if len(orphans) > 1 else ""))
     index = {n: i for i, n in enumerate(listing.classes)}
-    for split, name, p, st in found:
-        listing.files.append(os.path.relpath(p, folder))
-        listing.labels.append(index[name])
-        listing.splits.append(split)
-        listing.stats.append((st.st_size, st.st_mtime_ns))
+    cut = len(os.path.join(folder, ""))  # every path starts with the folder's (os.walk)
+    for (split, name, _), files in zip(jobs, listed, strict=True):
+        for p, st in files:
+            listing.files.append(p[cut:])
+            listing.labels.append(index[name])
+            listing.splits.append(split)
+            listing.stats.append((st.st_size, st.st_mtime_ns))
     return listing
+
+
+def list_folder(folder: Path) -> _Listing:
+    """The image files of ``folder`` in either layout (see the module's docstring). Raises
+    DatasetError when it holds no class folder, or train/ without test/ (or the reverse),
+    or a class has test images but no training images."""
+    folder = Path(folder)
+    names, jobs, has_splits = _plan(folder)
+    return _assemble(folder, names, jobs, has_splits, [_images_under(p) for _, _, p in jobs])
+
+
+def _listed_and_decoded(folder: Path, workers: int | None) -> tuple[_Listing, list]:
+    """:func:`list_folder` and :func:`decode_chunks` of its files at once: the pool
+    decodes a class folder's files while the next one is listed. Returns (listing,
+    chunks)."""
+    names, jobs, has_splits = _plan(folder)
+    listed: list = []
+
+    def tasks():
+        for _, _, path in jobs:
+            listed.append(_images_under(path))
+            files = [p for p, _ in listed[-1]]
+            for i in range(0, len(files), CHUNK):
+                yield files[i:i + CHUNK], None
+
+    chunks = _run_chunks(tasks(), workers)
+    return _assemble(folder, names, jobs, has_splits, listed), chunks
 
 
 def decode(path: str, size: tuple[int, int] | None = None) -> np.ndarray | str:
@@ -177,23 +208,25 @@ def decode(path: str, size: tuple[int, int] | None = None) -> np.ndarray | str:
     from PIL import Image
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                im.load()
-                if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency"
-                                                       in im.info):
-                    rgba = im.convert("RGBA")
-                    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                    im2 = Image.alpha_composite(white, rgba).convert("RGB")
-                elif im.mode in ("L", "1", "I", "I;16", "I;16B", "I;16L", "F"):
-                    im2 = im.convert("L") if im.mode in ("L", "1") else Image.fromarray(
-                        _to_uint8(np.asarray(im)))
-                else:
-                    im2 = im.convert("RGB")
-                if size is not None and (im2.height, im2.width) != tuple(size):
-                    im2 = im2.resize((size[1], size[0]), Image.Resampling.LANCZOS)
-                a = np.asarray(im2, dtype=np.uint8)
+        with Image.open(path) as im:
+            if im.width * im.height > (Image.MAX_IMAGE_PIXELS or 1 << 62):
+                return "image too large (over Pillow's decompression-bomb limit)"
+            if im.mode == "L" and (size is None or (im.height, im.width) == tuple(size)):
+                return np.asarray(im)  # the common case (an export): no conversion
+            im.load()
+            if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency"
+                                                   in im.info):
+                rgba = im.convert("RGBA")
+                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                im2 = Image.alpha_composite(white, rgba).convert("RGB")
+            elif im.mode in ("L", "1", "I", "I;16", "I;16B", "I;16L", "F"):
+                im2 = im.convert("L") if im.mode in ("L", "1") else Image.fromarray(
+                    _to_uint8(np.asarray(im)))
+            else:
+                im2 = im.convert("RGB")
+            if size is not None and (im2.height, im2.width) != tuple(size):
+                im2 = im2.resize((size[1], size[0]), Image.Resampling.LANCZOS)
+            a = np.asarray(im2, dtype=np.uint8)
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad file
         text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         return f"unreadable image ({text})"
@@ -208,21 +241,40 @@ def _to_uint8(a: np.ndarray) -> np.ndarray:
     return (a * (255.0 / top) if top > 255 else a).clip(0, 255).astype(np.uint8)
 
 
-def _decode_chunk(task: tuple[list[str], tuple[int, int] | None]) -> list:
+def _decode_chunk(task: tuple[list[str], tuple[int, int] | None]):
+    """A chunk's images: one stacked array when they all decoded to one shape (one object
+    to send back to the parent, not thousands), else the list."""
     paths, size = task
-    return [decode(p, size) for p in paths]
+    out = [decode(p, size) for p in paths]
+    if out and all(isinstance(a, np.ndarray) and a.shape == out[0].shape for a in out):
+        return np.stack(out)
+    return out
+
+
+def decode_chunks(paths: list[str], workers: int | None = None,
+                  size: tuple[int, int] | None = None) -> list:
+    """:func:`decode` of every path, in order, CHUNK files a task in ``workers`` processes
+    (default: CPU count; 1: in this process): one entry per chunk, a stacked array when
+    its images share one shape, else the list of arrays and reasons."""
+    return _run_chunks([(paths[i:i + CHUNK], size) for i in range(0, len(paths), CHUNK)],
+                       workers, len(paths) > CHUNK)
+
+
+def _run_chunks(tasks, workers: int | None, parallel: bool = True) -> list:
+    """:func:`_decode_chunk` of every task (an iterable, consumed as the pool goes), in
+    order, in ``workers`` processes (1, or not ``parallel``: in this process)."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    if workers == 1 or not parallel:
+        return [_decode_chunk(t) for t in tasks]
+    with mp.get_context("fork").Pool(workers, initializer=worker_init) as pool:
+        return list(pool.imap(_decode_chunk, tasks))
 
 
 def decode_all(paths: list[str], size: tuple[int, int] | None = None,
                workers: int | None = None) -> list[np.ndarray | str]:
-    """:func:`decode` of every path, in order, in ``workers`` processes (default: CPU count;
-    1: in this process)."""
-    workers = max(1, workers or os.cpu_count() or 1)
-    tasks = [(paths[i:i + CHUNK], size) for i in range(0, len(paths), CHUNK)]
-    if workers == 1 or len(tasks) < 2:
-        return [r for t in tasks for r in _decode_chunk(t)]
-    with mp.get_context("fork").Pool(min(workers, len(tasks)), initializer=worker_init) as pool:
-        return [r for chunk in pool.imap(_decode_chunk, tasks) for r in chunk]
+    """:func:`decode` of every path, in order (see :func:`decode_chunks`): one array or
+    reason per path."""
+    return [r for chunk in decode_chunks(paths, workers, size) for r in chunk]
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -252,8 +304,12 @@ def load_image_folder(folder: Path, *, test_fraction: float | None = None,
     than :data:`MIN_SIDE` px, a bad test fraction, or too few images of a class to split.
     """
     folder = Path(folder)
-    listing = list_folder(folder)
-    has_splits = listing.splits and listing.splits[0] != ""
+    warm = cache_dir is not None and _cache_file(cache_dir, folder).is_file()
+    if warm:  # list first: the cache may answer
+        listing, chunks = list_folder(folder), None
+    else:
+        listing, chunks = _listed_and_decoded(folder, workers)
+    has_splits = bool(listing.splits) and listing.splits[0] != ""
     if has_splits and test_fraction is not None:
         raise DatasetError(f"{folder}: has train/ and test/ folders; --test-fraction applies "
                            "only to a folder of class folders alone")
@@ -269,29 +325,9 @@ def load_image_folder(folder: Path, *, test_fraction: float | None = None,
     cached = _read_cache(cache_dir, folder, key)
     if cached is not None:
         return cached
-    paths = [os.path.join(folder, f) for f in listing.files]
-    images = decode_all(paths, image_size, workers)
-    ok = [i for i, a in enumerate(images) if not isinstance(a, str)]
-    left_out = tuple(f"{listing.files[i]}: {images[i]}" for i, a in enumerate(images)
-                     if isinstance(a, str))
-    if not ok:
-        raise DatasetError(f"{folder}: no readable image")
-    sizes = Counter(images[i].shape[:2] for i in ok)
-    size = tuple(image_size) if image_size else max(sizes, key=lambda s: (sizes[s], s))
-    if min(size) < MIN_SIDE:
-        raise DatasetError(f"{folder}: images of {size[0]}x{size[1]} px; the smallest "
-                           f"supported side is {MIN_SIDE} px (--image-size to scale them up)")
-    resized = sum(n for s, n in sizes.items() if s != size)
-    if resized:
-        again = decode_all([paths[i] for i in ok if images[i].shape[:2] != size], size, workers)
-        it = iter(again)
-        for i in ok:
-            if images[i].shape[:2] != size:
-                images[i] = next(it)
-    rgb = any(images[i].ndim == 3 for i in ok)
-    x = np.empty((len(ok), *size, 3) if rgb else (len(ok), *size), dtype=np.uint8)
-    for j, i in enumerate(ok):
-        x[j] = images[i][..., None] if rgb and images[i].ndim == 2 else images[i]
+    x, ok, left_out, resized = _decode_images(folder, listing.files, image_size, workers,
+                                              chunks)
+    size = x.shape[1:3]
     labels = np.asarray([listing.labels[i] for i in ok], dtype=np.int64)
     present = set(labels.tolist())
     dropped = [n for k, n in enumerate(listing.classes) if k not in present]
@@ -321,6 +357,46 @@ def load_image_folder(folder: Path, *, test_fraction: float | None = None,
                         folders=tuple(listing.folders))
     _write_cache(cache_dir, folder, key, arrays, notes, listing.classes)
     return arrays, listing.classes, notes
+
+
+def _decode_images(folder: Path, files: list[str], image_size: tuple[int, int] | None,
+                   workers: int | None, chunks: list | None = None,
+                   ) -> tuple[np.ndarray, list[int], tuple[str, ...], int]:
+    """Decode ``files`` (relative to ``folder``) into one uint8 array (n, h, w) or (n, h,
+    w, 3) of one size (``image_size``, else the most common; ties to the larger). Returns
+    (images, the indices into ``files`` that were read, "file: reason" of the others,
+    how many were resized). Raises DatasetError when none is readable or the size is
+    below MIN_SIDE. ``chunks``: :func:`decode_chunks` of them, when already done."""
+    paths = [os.path.join(folder, f) for f in files]
+    chunks = decode_chunks(paths, workers) if chunks is None else chunks
+    shapes = {c.shape[1:] for c in chunks if isinstance(c, np.ndarray)}
+    if chunks and len(shapes) == 1 and all(isinstance(c, np.ndarray) for c in chunks) and (
+            image_size is None or next(iter(shapes))[:2] == tuple(image_size)):
+        x = np.concatenate(chunks)  # every file read, one size, one colour: no copy per image
+        images, ok, left_out, resized = None, list(range(len(paths))), (), 0
+        size = x.shape[1:3]
+    else:
+        images = [r for c in chunks for r in c]
+        ok = [i for i, a in enumerate(images) if not isinstance(a, str)]
+        left_out = tuple(f"{files[i]}: {images[i]}" for i, a in enumerate(images)
+                         if isinstance(a, str))
+        if not ok:
+            raise DatasetError(f"{folder}: no readable image")
+        sizes = Counter(images[i].shape[:2] for i in ok)
+        size = tuple(image_size) if image_size else max(sizes, key=lambda s: (sizes[s], s))
+    if min(size) < MIN_SIDE:
+        raise DatasetError(f"{folder}: images of {size[0]}x{size[1]} px; the smallest "
+                           f"supported side is {MIN_SIDE} px (--image-size to scale them up)")
+    if images is None:
+        return x, ok, left_out, resized
+    odd = [i for i in ok if images[i].shape[:2] != size]
+    for i, a in zip(odd, decode_all([paths[i] for i in odd], size, workers), strict=True):
+        images[i] = a
+    rgb = any(images[i].ndim == 3 for i in ok)
+    x = np.empty((len(ok), *size, 3) if rgb else (len(ok), *size), dtype=np.uint8)
+    for j, i in enumerate(ok):
+        x[j] = images[i][..., None] if rgb and images[i].ndim == 2 else images[i]
+    return x, ok, left_out, len(odd)
 
 
 def _ordered(idx: np.ndarray, files: list[str], labels: np.ndarray) -> np.ndarray:
