@@ -207,7 +207,8 @@ def render(
                    export_dir=export_dir, title=title, description=description,
                    models_dir=models_dir, category_label=category_label, docs_dir=docs_dir)
     pipeline.require_site(opts)
-    out.print(f"page: {pipeline.rerender(opts)}")
+    for page in pipeline.rerender_site(opts):
+        out.print(f"page: {page}")
 
 
 @app.command()

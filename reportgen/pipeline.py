@@ -9,6 +9,7 @@ computes every key without running anything.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from .data.audit import AuditReport
 from .data.export import ExportResult, export_all
 from .data.sources import open_dataset
 from .engine.locks import guarded_run
+from .engine.manifest import Manifest
 from .engine.stage import Stage, run_stage
 from .errors import ImageError, SiteError
 from .models.compare import compare_models
@@ -26,11 +28,11 @@ from .models.store import model_sha256
 from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, Sample
-from .report.assets import DEFAULT_PAGE, SUMMARY
-from .report.check import CheckReport, check_site
+from .report.assets import DEFAULT_PAGE, SUMMARY, manifest_name, site_pages
+from .report.check import CheckReport, check_site, recorded_options
 from .report.page_audit import audit_site
 from .report.run import Run, current_model, open_run, recorded, run_options
-from .report.site import page_copies, save_site, sidebar_hint, site_docs_folder
+from .report.site import page_copies, read_state, save_site, sidebar_hint, site_docs_folder
 from .report.site import require_site as check_site_dir
 from .report.stages import MODEL_STAGES, PAGE_RECORDS, PAGE_STAGES, STAGE, STAGES
 
@@ -133,10 +135,29 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
         return ex, run.results["sample"]
 
 
+def rerender_site(opts: Options) -> list[Path]:
+    """``reportgen render``: :func:`rerender` of the page ``opts.page``; without one, of
+    ``opts``' page when the site holds at most one, else of every page the site holds,
+    each with the options its last site-assets run recorded (the title, description and
+    category label of ``opts`` are for one page, so they are not applied)."""
+    pages = site_pages(opts.site_dir)
+    if opts.page or len(pages) <= 1:
+        return [rerender(opts)]
+    out = []
+    for page in pages:
+        state = read_state(Manifest(opts.site_dir, name=manifest_name(page)))
+        if state.options is None:
+            raise SiteError(f"page {page!r}: no record of a `reportgen site-assets` run; run "
+                            "it first")
+        recorded = recorded_options(state.options, opts.site_dir, page=page)
+        out.append(rerender(dataclasses.replace(recorded, docs_dir=opts.docs_dir)))
+    return out
+
+
 def rerender(opts: Options) -> Path:
-    """``reportgen render``: the page and summary.json again from the site's records (after
-    a template, title or description change). Raises SiteError when ``site-assets`` has not
-    run for this site yet."""
+    """The page and summary.json again from the site's records (after a template, title or
+    description change). Raises SiteError when ``site-assets`` has not run for this site
+    yet."""
     opts.validated()
     with guarded(opts):
         run = open_run(opts)
@@ -211,9 +232,10 @@ def audit(opts: Options, *, check_page: bool = True, verify_pixels: bool = False
     ``check_page``, the page's images against the site; ``page_only``: the page alone (a
     docs CI has the site, not the full export). Reads only (report.page_audit)."""
     docs, _ = site_docs_folder(opts.site_dir, opts.docs_dir)
+    pages = tuple([opts.page] if opts.page else site_pages(opts.site_dir) or [DEFAULT_PAGE])
     return audit_site(opts.site_dir, page_copies(opts.site_dir), docs, opts.export_dir,
                       None if page_only else open_dataset(opts.source()),
-                      check_page=check_page, verify_pixels=verify_pixels)
+                      check_page=check_page, verify_pixels=verify_pixels, pages=pages)
 
 
 def predict(opts: Options, *, into_site: bool = False) -> PredictReport:

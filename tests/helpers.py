@@ -210,7 +210,7 @@ def fake_run(opts: Options, meta: ModelMeta | None = None, wrong: dict[int, int]
     from reportgen.report.run import Run
     from reportgen.report.site import open_site
 
-    site, state = open_site(opts.site_dir)
+    site, state = open_site(opts.site_dir, opts.page or "glassy")
     run = Run(opts, site, state)
     meta = meta or fake_meta()
     k = run.ds.info.n_classes

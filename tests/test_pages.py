@@ -71,3 +71,54 @@ def test_a_bad_reportgen_toml_is_one_line(tmp_path, text, message):
     with pytest.raises(OptionsError, match=message) as exc:
         read_config(tmp_path)
     assert "\n" not in str(exc.value) and "reportgen.toml" in str(exc.value)
+
+
+def test_two_pages_in_one_site_keep_apart_and_audit_covers_both(tmp_path):
+    """Two pages built in one site (fake models, no TensorFlow): each has its own page
+    file, manifest, assets folder and records; a third page may not take an assets folder
+    another owns; ``audit --page-only`` checks both pages' images. (``check`` over pages:
+    the e2e test.)"""
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+    from reportgen.errors import SiteError
+    from reportgen.pipeline import run_stages
+    from reportgen.records import ModelFigures
+    from reportgen.report import stages as S
+    from reportgen.report.run import open_run, run_options
+    from reportgen.report.site import save_site
+    from tests.helpers import fake_run
+
+    rng = np.random.default_rng(0)
+    for name, shape, k in (("blobs", (12, 12), 3), ("tiles", (10, 10, 3), 4)):
+        y = np.repeat(np.arange(k, dtype=np.uint8), 4)
+        x = rng.integers(0, 256, (len(y), *shape), dtype=np.uint8)
+        np.savez(tmp_path / f"{name}.npz", x_train=x, y_train=y, x_test=x, y_test=y)
+    site = tmp_path / "site"
+    for name in ("blobs", "tiles"):
+        ds = open_dataset(DatasetSource(tmp_path / f"{name}.npz"))
+        opts = resolve_page(Options(dataset=tmp_path / f"{name}.npz", site_dir=site,
+                                    models_dir=tmp_path / "models", sample_per_class=2,
+                                    export_dir=tmp_path / "export", log_file=tmp_path / "l"),
+                            ds.info)
+        run = fake_run(opts)
+        run.results["model_figures"] = ModelFigures()
+        run.state.options = run_options(run.opts)
+        run_stages(run, (*(S.STAGE[n] for n in ("sample", "gallery", "class_counts")),
+                         *S.PAGE_STAGES))
+        save_site(run.site, run.state)
+    assert site_pages(site) == ["blobs", "tiles"]
+    for name in ("blobs", "tiles"):
+        assert (site / "docs" / "image-classification" / f"{name}.mdx").is_file()
+        assert (site / "static" / "assets" / "datasets" / name / "summary.json").is_file()
+        assert (site / manifest_name(name)).is_file()
+    with pytest.raises(SiteError, match="belongs to the page 'blobs'"):
+        open_run(Options(dataset=tmp_path / "tiles.npz", site_dir=site, page="other",
+                         assets_url="/assets/datasets/blobs"))
+    runner = CliRunner()
+    res = runner.invoke(app, ["audit", "--site-dir", str(site), "--page-only"])
+    assert res.exit_code == 0, res.output
+    (site / "static/assets/datasets/tiles/class-counts.png").unlink()
+    res = runner.invoke(app, ["audit", "--site-dir", str(site), "--page-only"])
+    assert res.exit_code == 1 and "datasets/tiles/class-counts.png" in res.output

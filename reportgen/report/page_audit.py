@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from ..data.audit import AuditReport, Finding, audit_export
 from ..data.dataset import Dataset
-from ..options import Options
+from ..options import DEFAULT_PAGE, Options
 from .assets import page_file
 
 _IMG_MD = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
@@ -50,16 +50,19 @@ def missing_references(mdx: str, site_dir: Path) -> list[Path]:
 
 
 def audit_page(site_dir: Path, copies: list[Path] = (), docs_dir: str | None = None,
-               ) -> list[Finding]:
-    """Images the page (``<site>/<docs_dir>/image-classification/glassy.mdx``) and its
-    ``copies`` (versioned, translated) reference that are missing from ``<site>/static``;
-    a missing page is itself a finding."""
-    page = page_file(site_dir, docs_dir)
+               pages: tuple[str, ...] = (DEFAULT_PAGE,)) -> list[Finding]:
+    """Images each page of ``pages`` (``<site>/<docs_dir>/image-classification/<page>.mdx``)
+    and the ``copies`` (versioned, translated) reference that are missing from
+    ``<site>/static``; a missing page is itself a finding."""
+    findings = []
+    for name in pages[1:]:
+        findings += audit_page(site_dir, (), docs_dir, (name,))
+    page = page_file(site_dir, docs_dir, pages[0])
     if not page.is_file():
         return [Finding("missing", str(page), "the page has not been rendered")]
-    findings = [Finding("missing-reference", str(p), "the page shows this image but it "
-                                                      "does not exist")
-                for p in missing_references(page.read_text(encoding="utf-8"), site_dir)]
+    findings += [Finding("missing-reference", str(p), "the page shows this image but it "
+                                                       "does not exist")
+                 for p in missing_references(page.read_text(encoding="utf-8"), site_dir)]
     return findings + [Finding("missing-reference", str(p), f"{where} shows this image but "
                                                              "it does not exist")
                        for where, p in missing_in_copies(site_dir, copies)]
@@ -75,14 +78,15 @@ def missing_in_copies(site_dir: Path, copies: list[Path]) -> list[tuple[str, Pat
 
 def audit_site(site_dir: Path, copies: list[Path], docs: str, export_dir: Path,
                ds: Dataset | None, *, check_page: bool = True, verify_pixels: bool = False,
-               ) -> AuditReport:
+               pages: tuple[str, ...] = (DEFAULT_PAGE,)) -> AuditReport:
     """The export in ``export_dir`` against the labels of ``ds`` (data.audit.audit_export)
     and, with ``check_page``, the page (in the docs folder ``docs``) and its ``copies``
     (versioned, translated) against the site (:func:`audit_page`); ``ds`` None: the page
-    alone (a docs CI has the site, not the export). Reads only."""
+    alone (a docs CI has the site, not the export). ``pages``: the pages to check. Reads
+    only."""
     if ds is None:
-        return AuditReport(counts={}, findings=audit_page(site_dir, copies, docs))
+        return AuditReport(counts={}, findings=audit_page(site_dir, copies, docs, pages))
     report = audit_export(ds, export_dir, verify_pixels=verify_pixels)
     if check_page:
-        report.findings.extend(audit_page(site_dir, copies, docs))
+        report.findings.extend(audit_page(site_dir, copies, docs, pages))
     return report
