@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .analysis.conditions import Bounds
 from .data.audit import AuditReport
+from .data.card import BUILTIN_INFO
 from .data.export import ExportResult, export_all
 from .data.sources import open_dataset
 from .engine.locks import guarded_run
@@ -246,7 +247,9 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
-    info = open_dataset(opts.source()).info
+    absent = Path(opts.dataset) == Path(Options.dataset) and not Path(opts.dataset).exists()
+    # the checkout's default copy of the embedded dataset, not made yet: its record is known
+    info = BUILTIN_INFO if absent else open_dataset(opts.source()).info
     model = Path(opts.model) if opts.model else current_model(
         opts.site_dir, opts.models_dir, opts.page or DEFAULT_PAGE)
     preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling,

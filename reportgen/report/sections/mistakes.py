@@ -18,7 +18,6 @@ from ..assets import WRONG_DIR, parse_thumbnail_name
 from ..charts.gallery import TOP_PAIRS, write_gallery
 from ..section import PageEnv, Section
 from ..view import accessible
-from ..view.mdx import mdx_escape
 from ..view.page import class_images, matrix_props
 from ._common import RUN, assets_dir, model_key
 
@@ -74,8 +73,8 @@ def _context(results: Mapping[str, Any], env: PageEnv) -> dict:
         "train_confusion_normalized_png": g.train_confusion_normalized_png,
         "matrix_classes": MATRIX_CLASSES,
         "pairs": [{"label": c.label, "predicted": c.predicted, "count": c.count,
-                   "name": mdx_escape(env.info.class_name(c.label)),
-                   "predicted_name": mdx_escape(env.info.class_name(c.predicted))}
+                   "name": env.info.class_name(c.label),
+                   "predicted_name": env.info.class_name(c.predicted)}
                   for c in g.top_confusions],
         "tables": {"metrics": accessible.metrics_table(g.metrics, env.info)}}
 

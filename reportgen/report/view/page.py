@@ -18,7 +18,6 @@ from ...data.card import DatasetInfo
 from ...records import ClassCounts, CustomTestResult, GalleryResult, ModelRef
 from ..assets import SHEET_COLUMNS, chart_size, page_doc_id
 from ..section import PageEnv, sections
-from .mdx import mdx_escape
 
 #: Keys of a section's context part that are merged across sections (one dict each).
 MERGED = ("alt", "tables", "thumbs")
@@ -139,15 +138,15 @@ def dataset_text(info: DatasetInfo, train_total: int, test_total: int) -> dict[s
     description = info.description or data_description(info, train_total, test_total)
     for k, v in sizes.items():
         description = description.replace(k, v)
-    return {"name": info.name, "heading": mdx_escape(info.heading or f"{info.name} dataset"),
-            "description": description, "source_note": mdx_escape(info.source_note),
+    return {"name": info.name, "heading": info.heading or f"{info.name} dataset",
+            "description": description, "source_note": info.source_note,
             "noun": info.noun, "references": list(info.references),
             "label_errors_note": info.label_errors_note, "classes": list(info.classes),
             "size": f"{info.height}x{info.width}",
             "rows_style": rows_style(info),
             # "digits", "classes"; "MNIST's", "blobs'"
             "nouns": info.noun + ("es" if info.noun.endswith(("s", "x", "ch", "sh")) else "s"),
-            "possessive": mdx_escape(info.name + ("'" if info.name.endswith("s") else "'s"))}
+            "possessive": info.name + ("'" if info.name.endswith("s") else "'s")}
 
 
 def rows_style(info: DatasetInfo) -> dict | None:
@@ -166,12 +165,19 @@ LISTED = 12
 
 def data_description(info: DatasetInfo, train_total: int, test_total: int) -> str:
     """The dataset section's words when no card gives them, from the data: split sizes,
-    image size, colour and the classes (the first :data:`LISTED`), MDX-escaped."""
-    names = [mdx_escape(c) for c in info.classes[:LISTED]]
+    image size, colour and the classes (the first :data:`LISTED`). Markdown: the names
+    (which may hold any character) are written as MDX text expressions (``{"…"}``), which
+    MDX never parses as markup; the rest is plain words and numbers."""
+    import json
+
+    def text(value: str) -> str:
+        return "{" + json.dumps(" ".join(str(value).split()), ensure_ascii=False) + "}"
+
+    names = [text(c) for c in info.classes[:LISTED]]
     more = len(info.classes) - LISTED
     shown = ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
     colour = "colour (RGB)" if info.channels == 3 else "grayscale"
-    return (f"{mdx_escape(info.name)} holds {train_total:,} training images and "
+    return (f"{text(info.name)} holds {train_total:,} training images and "
             f"{test_total:,} test images, {info.height}x{info.width} px in {colour}, of "
             f"{info.n_classes:,} classes: {shown}.")
 
