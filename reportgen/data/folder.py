@@ -32,6 +32,7 @@ import numpy as np
 from ..engine.files import write_bytes
 from ..engine.pool import worker_init
 from ..errors import DatasetError
+from .images import on_white
 
 #: Image files read from a class folder (by suffix, any case); anything else is ignored.
 IMAGE_FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
@@ -214,11 +215,9 @@ def decode(path: str, size: tuple[int, int] | None = None) -> np.ndarray | str:
             if im.mode == "L" and (size is None or (im.height, im.width) == tuple(size)):
                 return np.asarray(im)  # the common case (an export): no conversion
             im.load()
-            if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency"
-                                                   in im.info):
-                rgba = im.convert("RGBA")
-                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                im2 = Image.alpha_composite(white, rgba).convert("RGB")
+            flat = on_white(im)
+            if flat is not None:
+                im2 = flat
             elif im.mode in ("L", "1", "I", "I;16", "I;16B", "I;16L", "F"):
                 im2 = im.convert("L") if im.mode in ("L", "1") else Image.fromarray(
                     _to_uint8(np.asarray(im)))

@@ -25,6 +25,18 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
 INK_THRESHOLD = 0.2
 
 
+def on_white(im):
+    """A Pillow image with transparency (RGBA, LA, PA, or a palette with a transparent
+    colour) composited onto white paper, as RGB; None when it has no transparency."""
+    from PIL import Image
+
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return None
+
+
 def load_ink(path: Path) -> np.ndarray:
     """Read an image as float32 (h, w) ink intensity in [0, 1]: 0 = paper, 1 = darkest ink.
 
@@ -46,15 +58,9 @@ def load_ink(path: Path) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 im.load()
-                if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency"
-                                                       in im.info):
-                    rgba = im.convert("RGBA")
-                    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                    gray = Image.alpha_composite(paper, rgba).convert("L")
-                    transparent = True
-                else:
-                    gray = im.convert("L")
-                    transparent = False
+                flat = on_white(im)
+                transparent = flat is not None
+                gray = (flat if transparent else im).convert("L")
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file") from None
     except IsADirectoryError:
