@@ -50,10 +50,11 @@ preview: $(STAMP) node-deps
 
 ## Remove generated files only (git status is clean afterwards)
 clean:
-	rm -rf site-assets/docs site-assets/static site-assets/src site-assets/.reportgen-manifest.json \
-	       site-assets/preview.png site-assets/preview-dark.png data/export data/models logs \
+	rm -rf site-assets/docs site-assets/static site-assets/src site-assets/.reportgen-manifest*.json \
+	       site-assets/preview.png site-assets/preview-dark.png data/export data/export-* \
+	       data/cache data/models logs \
 	       tests/e2e/site/build tests/e2e/site/.docusaurus \
-	       tests/e2e/site/docs/image-classification tests/e2e/site/.reportgen-manifest.json \
+	       tests/e2e/site/docs/image-classification tests/e2e/site/.reportgen-manifest*.json \
 	       tests/e2e/site/static/assets tests/e2e/site/src tests/artifacts \
 	       tests/e2e/site/versioned_docs tests/e2e/site/versioned_sidebars \
 	       tests/e2e/site/versions.json tests/e2e/site/i18n
