@@ -20,7 +20,6 @@ from .data.card import BUILTIN_INFO
 from .data.export import ExportResult, export_all
 from .data.sources import open_dataset
 from .engine.locks import guarded_run
-from .engine.manifest import Manifest
 from .engine.stage import Stage, run_stage
 from .errors import ImageError, SiteError
 from .models.compare import compare_models
@@ -29,11 +28,11 @@ from .models.store import model_sha256
 from .models.train import TrainResult, train_model
 from .options import Options
 from .records import GalleryResult, ModelChanges, Sample
-from .report.assets import DEFAULT_PAGE, SUMMARY, manifest_name, site_pages
+from .report.assets import DEFAULT_PAGE, SUMMARY, site_pages
 from .report.check import CheckReport, check_site, recorded_options
 from .report.page_audit import audit_site
 from .report.run import Run, current_model, open_run, recorded, run_options
-from .report.site import page_copies, read_state, save_site, sidebar_hint, site_docs_folder
+from .report.site import page_copies, page_state, save_site, sidebar_hint, site_docs_folder
 from .report.site import require_site as check_site_dir
 from .report.stages import MODEL_STAGES, PAGE_RECORDS, PAGE_STAGES, STAGE, STAGES
 
@@ -146,7 +145,7 @@ def rerender_site(opts: Options) -> list[Path]:
         return [rerender(opts)]
     out = []
     for page in pages:
-        state = read_state(Manifest(opts.site_dir, name=manifest_name(page)))
+        state = page_state(opts.site_dir, page)
         if state.options is None:
             raise SiteError(f"page {page!r}: no record of a `reportgen site-assets` run; run "
                             "it first")

@@ -20,7 +20,7 @@ from ..options import BUILTIN_DATASET, Options, resolve_page
 from ..records import ModelRef, Robustness
 from .assets import DEFAULT_PAGE, manifest_name, page_file, site_pages
 from .docusaurus import DEFAULT_DOCS
-from .site import docs_aliases, docs_folder, open_site, read_state
+from .site import docs_aliases, docs_folder, open_site, page_state
 from .state import HistoryRow, RunOptions, SiteState
 
 
@@ -238,7 +238,7 @@ def check_assets_owner(opts: Options) -> None:
     for other in site_pages(opts.site_dir):
         if other == opts.page:
             continue
-        state = read_state(Manifest(opts.site_dir, name=manifest_name(other)))
+        state = page_state(opts.site_dir, other)
         if state.options is not None and state.options.assets_url == opts.assets_url:
             raise SiteError(f"--page {opts.page}: the assets folder {opts.assets_url} belongs "
                             f"to the page {other!r}; give this page its own --assets-url")

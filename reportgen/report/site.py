@@ -186,8 +186,13 @@ def docs_folder(site_dir: Path, given: str | None, recorded: str | None,
 def site_docs_folder(site_dir: Path, given: str | None = None, page: str = DEFAULT_PAGE,
                      ) -> tuple[str, str | None]:
     """:func:`docs_folder` with the folder the state of the site's page ``page`` recorded."""
-    state = read_state(Manifest(site_dir, name=manifest_name(page)))
-    return docs_folder(site_dir, given, state.docs_dir)
+    return docs_folder(site_dir, given, page_state(site_dir, page).docs_dir)
+
+
+def page_state(site_dir: Path, page: str = DEFAULT_PAGE) -> SiteState:
+    """The state the site's page ``page`` keeps in its manifest (read only; empty when it
+    has none)."""
+    return read_state(Manifest(site_dir, name=manifest_name(page)))
 
 
 def docs_aliases(site_dir: Path, docs_dir: str) -> dict[str, Path]:
