@@ -221,8 +221,17 @@ class Robustness:
     sheet: str | None = None
 
     def accuracies(self) -> dict[str, float]:
-        """{name: accuracy, ..., "clean": accuracy}, as summary.json has it."""
-        return {**{c.name: c.accuracy for c in self.corruptions}, "clean": self.clean}
+        """{"clean": accuracy, "mean": the mean over the corruptions, name: accuracy, ...},
+        as summary.json has it."""
+        return {"clean": self.clean, "mean": self.mean,
+                **{c.name: c.accuracy for c in self.corruptions}}
+
+    @property
+    def mean(self) -> float:
+        """The mean accuracy over the corruptions (0-1; MNIST-C's headline figure), rounded
+        to 6 places; 0.0 without corruptions."""
+        accs = [c.accuracy for c in self.corruptions]
+        return round(sum(accs) / len(accs), 6) if accs else 0.0
 
     @property
     def weakest(self) -> CorruptionAccuracy | None:

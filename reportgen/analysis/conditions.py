@@ -93,7 +93,7 @@ def figures_of(records: Mapping[str, Any]) -> Figures:
         lowest_recall_class="" if label is None else f"class {label}",
         ece=calibration.ece if calibration is not None else None,
         accuracy_delta=changes.accuracy_delta if changes is not None else None,
-        robustness=sum(c.accuracy for c in rob) / len(rob) if rob else None)
+        robustness=robustness.mean if rob else None)
 
 
 def _fmt(v: float, points: bool) -> str:

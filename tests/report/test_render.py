@@ -76,11 +76,13 @@ def test_page_sections_and_references(tmp_path, npz_path):
     # the sample (2 sheets, 40 files), the wrong prediction (its sheet and file), 4
     # confusion-matrix files and the reliability diagram in 2 themes, and the suspected
     # label error, the fixed and the new mistake (a sheet and a file each), and the
-    # robustness chart in 2 themes and its 14 thumbnails (one sheet)
+    # robustness chart in 2 themes and its 16 thumbnails (one sheet)
     assert len(sheets) == 20 + 10 + 3 + 1 and len(set(sheets)) == 7
-    assert len(refs) - len(sheets) == 40 + 1 + 10 + 3 + 2 + 14
+    assert len(refs) - len(sheets) == 40 + 1 + 10 + 3 + 2 + 16
     assert sum(r.endswith("-dark.png") for r in refs) == 6
-    assert "It suffers most from **" in mdx and "| {\"Previous model\"} |" in mdx
+    assert "The model suffers most from **" in mdx and "| {\"Previous model\"} |" in mdx
+    assert re.search(r"\*\*Mean accuracy over the 15 corruptions: \d+\.\d%\*\*", mdx)
+    assert "google-research/mnist-c" in mdx and "Apache-2.0" in mdx
     assert missing_references(mdx, opts.site_dir) == []
     path = write_page(opts.site_dir, mdx)
     assert path == opts.site_dir / "docs" / "image-classification" / "glassy.mdx"

@@ -6,7 +6,9 @@ thumbnail of one test image under each corruption.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +29,28 @@ def measure_robustness(x: np.ndarray, y: np.ndarray, clean: float,
     """Accuracy under every corruption. x: uint8 (n, h, w), 0 = background; y: int (n,)
     labels; clean: the model's accuracy on x as it is (0-1); predict: uint8 images ->
     probabilities float (n, k), the model fed as for its clean accuracy. Returns the
-    record (no files yet) and {name: the corrupted sample image, uint8 (h, w)}."""
+    record (no files yet) and {name: the corrupted sample image, uint8 (h, w)}.
+
+    Two threads corrupt the images (NumPy, SciPy and scikit-image release the GIL for most
+    of the work) while this one feeds the model, in the corruptions' order; at most 3
+    corrupted copies of x are held at once."""
     results, samples = [], {}
     idx = min(SAMPLE_INDEX, len(y) - 1)
-    for c in CORRUPTIONS.values():
-        xc = corrupt(x, c.name, seed)
+
+    def measure(c, job) -> None:
+        xc = job.result()
         acc = float(np.mean(predict(xc).argmax(axis=1) == y)) if len(y) else 0.0
         results.append(CorruptionAccuracy(c.name, c.label, c.what, round(acc, 6)))
         samples[c.name] = xc[idx]
+
+    with ThreadPoolExecutor(2, thread_name_prefix="corrupt") as pool:
+        jobs = deque()
+        for c in CORRUPTIONS.values():
+            jobs.append((c, pool.submit(corrupt, x, c.name, seed)))
+            if len(jobs) > 2:
+                measure(*jobs.popleft())
+        while jobs:
+            measure(*jobs.popleft())
     return Robustness(model_sha256, seed, round(float(clean), 6), results, idx), samples
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...analysis.corruptions import REFERENCE, SEED, severities
+from ...analysis.corruptions import REFERENCE, SEED, SOURCE, severities
 from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
 from ...engine.typed import dump
@@ -54,7 +54,8 @@ def _context(results: Mapping[str, Any], env: PageEnv) -> dict | None:
         thumbs["robustness"] = thumb_grid(accessible.robustness_items(rob), rob.sheet,
                                           [f"{env.assets_url}/{ROBUSTNESS_DIR}/{f}"
                                            for f in names])
-    return {"robustness": rob, "robustness_reference": REFERENCE, "thumbs": thumbs,
+    return {"robustness": rob, "robustness_reference": REFERENCE,
+            "robustness_source": SOURCE, "thumbs": thumbs,
             "alt": {"robustness": accessible.robustness_alt(rob)},
             "tables": {"robustness": accessible.robustness_table(rob)}}
 
