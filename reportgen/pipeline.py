@@ -22,6 +22,7 @@ from .data.sources import open_dataset
 from .engine.locks import guarded_run
 from .engine.stage import Stage, run_stage
 from .errors import ImageError, SiteError
+from .models.calibrate import temperature_of_file
 from .models.compare import compare_models
 from .models.predict import PredictReport, predict_files
 from .models.store import model_sha256
@@ -248,11 +249,13 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
         raise ImageError(f"{missing[0]}: no such file or folder{more}")
     absent = Path(opts.dataset) == Path(Options.dataset) and not Path(opts.dataset).exists()
     # the checkout's default copy of the embedded dataset, not made yet: its record is known
-    info = BUILTIN_INFO if absent else open_dataset(opts.source()).info
+    ds = None if absent else open_dataset(opts.source())
+    info = BUILTIN_INFO if ds is None else ds.info
     model = Path(opts.model) if opts.model else current_model(
         opts.site_dir, opts.models_dir, opts.page or DEFAULT_PAGE)
+    temperature = temperature_of_file(model, ds, opts.models_dir, opts.input_scaling)
     preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling,
-                                    info=info)
+                                    info=info, temperature=temperature)
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error],
                            info=info)
     if into_site and report.predicted:

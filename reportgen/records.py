@@ -40,7 +40,9 @@ class ModelMeta:
     the training (None for a given model); log: the original's log lines; input_scaling:
     how the images were fed (models.io: raw, unit or keras-normalize); history: one dict
     per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy; warnings:
-    one line each, e.g. another input scaling scores clearly better."""
+    one line each, e.g. another input scaling scores clearly better; temperature: the
+    temperature scaling fitted on the dataset's validation part (analysis.calibration;
+    None: not fitted yet), which every probability the page shows goes through."""
 
     kind: str
     epochs: int | None
@@ -57,6 +59,7 @@ class ModelMeta:
     input_scaling: str = "raw"
     history: list[dict[str, float]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    temperature: float | None = None
 
     @property
     def recipe(self) -> dict | None:
@@ -124,7 +127,10 @@ class Calibration:
     """ece: expected calibration error 0-1; n_bins: equal-width confidence bins;
     accuracy / confidence: per non-empty bin (0-1), as scikit-learn's calibration_curve
     returns them; counts: images per non-empty bin; bins: the index (0 … n_bins-1) of each
-    non-empty bin; reliability_png: site URL of the reliability diagram (None until drawn)."""
+    non-empty bin; reliability_png: site URL of the reliability diagram (None until drawn).
+    All of these are of the calibrated probabilities. temperature: the temperature they
+    went through (None: none fitted); ece_before, accuracy_before, confidence_before: the
+    same of the model's own probabilities (None / empty: not measured)."""
 
     ece: float
     n_bins: int
@@ -133,6 +139,10 @@ class Calibration:
     counts: list[int] = field(default_factory=list)
     bins: list[int] = field(default_factory=list)
     reliability_png: str | None = None
+    temperature: float | None = None
+    ece_before: float | None = None
+    accuracy_before: list[float] = field(default_factory=list)
+    confidence_before: list[float] = field(default_factory=list)
 
 
 @dataclass

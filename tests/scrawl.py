@@ -72,18 +72,22 @@ def _smooth(points: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def scrawl_digit(digit: int, seed: int) -> Image.Image:
-    """One scanned scrawl of ``digit``: 'L' image, dark ink on light paper."""
-    rng = np.random.default_rng([seed, digit, 7])
+def draw_digit(digit: int, rng: np.random.Generator, pen_range=(0.012, 0.2),
+               shift=(0.0, 0.0)) -> tuple[Image.Image, float, float, int]:
+    """``digit`` in one of its forms, slanted, turned, wobbling, in a pen of a width drawn
+    log-uniformly from ``pen_range`` (shares of its height), 400 px high on a square canvas
+    1.8 x that, moved by ``shift`` (shares of the canvas) from the centre. Returns ('L'
+    image, white ink on black, the digit's height, the pen's width, the canvas side)."""
     forms = FORMS[digit]
     strokes = forms[int(rng.integers(len(forms)))]
     height = 400.0  # drawn large, then scanned at a random resolution
     width = height * rng.uniform(0.5, 0.9)
     slant, rot = rng.uniform(-0.35, 0.3), math.radians(rng.uniform(-14, 14))
-    pen = height * float(np.exp(rng.uniform(np.log(0.012), np.log(0.2))))
+    pen = height * float(np.exp(rng.uniform(np.log(pen_range[0]), np.log(pen_range[1]))))
     wobble_f, wobble_a = rng.uniform(1, 4), rng.uniform(0, 0.025)
     canvas = int(height * 1.8)
-    x0, y0 = (canvas - width) / 2, (canvas - height) / 2
+    x0 = (canvas - width) / 2 + shift[0] * canvas
+    y0 = (canvas - height) / 2 + shift[1] * canvas
     img = Image.new("L", (canvas, canvas), 0)
     draw = ImageDraw.Draw(img)
     for line in strokes:
@@ -100,6 +104,13 @@ def scrawl_digit(digit: int, seed: int) -> Image.Image:
         for x, y, p in zip(xs, ys, pressure, strict=True):
             r = max(0.5, pen * p / 2)
             draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return img, height, pen, canvas
+
+
+def scrawl_digit(digit: int, seed: int) -> Image.Image:
+    """One scanned scrawl of ``digit``: 'L' image, dark ink on light paper."""
+    rng = np.random.default_rng([seed, digit, 7])
+    img, height, pen, canvas = draw_digit(digit, rng)
     ink = np.asarray(img, dtype=np.float32) / 255.0
     # scan: blur, resolution, paper and light, noise, JPEG
     blurred = Image.fromarray((ink * 255).astype(np.uint8)).filter(

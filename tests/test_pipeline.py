@@ -49,12 +49,21 @@ def test_cold_run_outputs(cold):
     s = rep.summary
     assert s["dataset"]["train_counts"] == [8] * 10 and s["dataset"]["test_counts"] == [4] * 10
     assert set(s) == {"dataset", "model", "wrong_predictions", "top_confusions", "ece",
-                      "suspected_label_errors", "robustness", "classes", "page",
-                      "timings_s"}  # no changes
+                      "suspected_label_errors", "robustness", "classes", "calibration",
+                      "page", "timings_s"}  # no changes
     assert s["classes"] == [str(d) for d in range(10)]
     assert s["robustness"]["clean"] == pytest.approx(s["model"]["test_accuracy"], abs=1e-6)
-    assert len(s["robustness"]) == 14
+    assert len(s["robustness"]) == 17  # clean, mean and MNIST-C's 15
+    rob = [v for k, v in s["robustness"].items() if k not in ("clean", "mean")]
+    assert s["robustness"]["mean"] == pytest.approx(sum(rob) / 15, abs=1e-6)
     assert 0 <= s["ece"] <= 1
+    cal = s["calibration"]
+    assert set(cal) == {"temperature", "ece_before", "ece_after"} and cal["ece_after"] == s["ece"]
+    assert 0.05 <= cal["temperature"] <= 20
+    # the temperature is kept with the stored model's metadata
+    meta = json.loads((opts.models_dir / "1" / s["model"]["path"]).with_suffix(".json")
+                      .read_text())
+    assert meta["temperature"] == cal["temperature"]
     assert sum(c["count"] for c in s["top_confusions"]) <= s["wrong_predictions"]["count"]
     assert all(0 <= i < 40 for i in s["suspected_label_errors"])
     category = opts.site_dir / "docs" / "image-classification" / "_category_.json"

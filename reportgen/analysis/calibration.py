@@ -60,3 +60,45 @@ def calibration(y: np.ndarray, probs: np.ndarray, n_bins: int = N_BINS) -> Calib
                        accuracy=[float(a) for a in acc], confidence=[float(c) for c in mean_conf],
                        counts=[int(c) for c in total[keep]],
                        bins=[int(b) for b in np.flatnonzero(keep)])
+
+
+#: The temperatures the fit may choose from (a bounded search over log T).
+T_RANGE = (0.05, 20.0)
+
+
+def temperature_scaled(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling (Guo et al., "On Calibration of Modern Neural Networks", 2017):
+    softmax(log(p) / T) of probabilities float (n, k), as float32 (n, k); T = 1 gives p
+    back, T > 1 softens, T < 1 sharpens. The argmax, and so the accuracy, never changes.
+    Probabilities of 0 are taken as 1e-12 (log of 0)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if temperature == 1.0 or not probs.size:
+        return probs.astype(np.float32)
+    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    e = np.exp(logits)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def fit_temperature(y: np.ndarray, probs: np.ndarray) -> float:
+    """The temperature T (a float in :data:`T_RANGE`, rounded to 4 places) that minimises
+    the mean negative log-likelihood of labels y int (n,) under temperature_scaled(probs,
+    T), probs float (n, k) held out from training (Guo et al. 2017, section 4.2: one scalar
+    fitted on the validation split). scipy's bounded Brent search over log T. Returns 1.0
+    when n is 0. The model's logits are log(probs) up to a constant per image, so scaling
+    the log-probabilities is scaling the logits."""
+    from scipy.optimize import minimize_scalar
+
+    y = np.asarray(y)
+    if not len(y):
+        return 1.0
+    logp = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1.0))
+
+    def nll(log_t: float) -> float:
+        z = logp / np.exp(log_t)
+        z -= z.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
+
+    res = minimize_scalar(nll, bounds=np.log(T_RANGE), method="bounded",
+                          options={"xatol": 1e-5})
+    return round(float(np.exp(res.x)), 4)

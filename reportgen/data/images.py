@@ -265,13 +265,15 @@ def preprocess(ink: np.ndarray, info: DatasetInfo, naive: bool = False) -> np.nd
 
 
 def label_of(path: Path, info: DatasetInfo = BUILTIN_INFO) -> int | None:
-    """The true class of a file: its stem when that is a class name of ``info`` or a label
-    (``7.png``), else its parent folder's name when that is one (``7/any.png``), else None."""
+    """The true class of a file: its parent folder's name when that is a class name of
+    ``info`` or a label (``7/any.png``, ``7/000.png``), else its stem when that is one
+    (``7.png``), else None. A label is written without leading zeros: ``000.png`` is a
+    file's number, not class 0."""
     path = Path(path)
-    for name in (path.stem, path.parent.name):
+    for name in (path.parent.name, path.stem):
         if name in info.classes:
             return info.classes.index(name)
-        if re.fullmatch(r"\d+", name) and int(name) < info.n_classes:
+        if re.fullmatch(r"0|[1-9]\d*", name) and int(name) < info.n_classes:
             return int(name)
     return None
 

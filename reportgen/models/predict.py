@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.calibration import temperature_scaled
 from ..data.card import BUILTIN_INFO, DatasetInfo
 from ..data.images import collect_images, label_of, load_ink, preprocess, style_notes
 from ..errors import ImageError
@@ -89,15 +90,17 @@ def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Predict
 
 def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
                   scaling: str = "auto", info: DatasetInfo = BUILTIN_INFO,
-                  ) -> tuple[list[Prediction], list[str]]:
+                  temperature: float = 1.0) -> tuple[list[Prediction], list[str]]:
     """Predict every image in ``inputs`` (files or folders) with the model at
     ``model_path`` (fed as model_io describes, with ``scaling``) of the dataset ``info``
-    describes. Returns (predictions in order, problems with inputs). Unreadable images
-    are predictions with .error set; the others are still predicted."""
+    describes, its probabilities through ``temperature`` (analysis.calibration; 1: as the
+    model outputs them). Returns (predictions in order, problems with inputs). Unreadable
+    images are predictions with .error set; the others are still predicted."""
     files, problems = collect_images(inputs)
     x, preds = preprocess_files(files, naive=naive, info=info)
     if len(x):
-        fill_predictions(preds, load(model_path, info).predict(x, scaling))
+        probs = load(model_path, info).predict(x, scaling)
+        fill_predictions(preds, temperature_scaled(probs, temperature))
     return preds, problems
 
 

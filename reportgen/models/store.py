@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.calibration import temperature_scaled
 from ..data.dataset import Dataset
 from ..engine.files import (
     atomic_path,
@@ -284,8 +285,18 @@ def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
 
 
 def probabilities_of(model: ModelRef, ds: Dataset, models_dir: Path | None,
-                     split: str = "test", *, path: Path | None = None) -> np.ndarray:
-    """:func:`load_probabilities` of a model, fed as its metadata says; ``path``: its file
-    on this machine (default: the record's path as it is)."""
-    return load_probabilities(Path(path or model.path), ds, scaling=model.meta.input_scaling,
-                              models_dir=models_dir, sha=model.meta.sha256, split=split)
+                     split: str = "test", *, path: Path | None = None,
+                     calibrated: bool = True) -> np.ndarray:
+    """:func:`load_probabilities` of a model, fed as its metadata says, float32 (n,
+    n_classes); ``path``: its file on this machine (default: the record's path as it is).
+    calibrated: through the temperature in its metadata (analysis.calibration.
+    temperature_scaled; none fitted: as they are); False: as the model outputs them."""
+    probs = load_probabilities(Path(path or model.path), ds, scaling=model.meta.input_scaling,
+                               models_dir=models_dir, sha=model.meta.sha256, split=split)
+    t = model.meta.temperature
+    return temperature_scaled(probs, t) if calibrated and t else probs
+
+
+def write_meta(path: Path, meta: ModelMeta) -> None:
+    """Rewrite the metadata beside the stored model at ``path`` (atomically)."""
+    write_text(meta_path(path), json.dumps(dump(meta), indent=1), if_changed=True)

@@ -29,6 +29,12 @@ from .kinds import get_kind, model_summary, quiet_tensorflow, seed_everything
 #: The last 10% of the training split is held out for validation,
 #: as Keras' validation_split does and seed 004 did; the model never trains on it.
 VALIDATION_SPLIT = 0.1
+
+
+def validation_start(n_train: int) -> int:
+    """Where the validation part begins in a training split of ``n_train`` images: the
+    first ``validation_start(n)`` images train the model, the rest validate it."""
+    return n_train - int(n_train * VALIDATION_SPLIT)
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
@@ -80,7 +86,7 @@ def train_model(ds: Dataset, models_dir: Path, *, kind: str = "mlp",
     epochs = mk.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
-    n_fit = len(ds.y_train) - int(len(ds.y_train) * VALIDATION_SPLIT)
+    n_fit = validation_start(len(ds.y_train))
     batch = batch_size_for(mk.recipe.batch_size, n_fit)
     recipe = mk.recipe.as_dict() | {"batch_size": batch}
     key = model_store.model_key(ds.digest, mk.name, epochs, seed, recipe)

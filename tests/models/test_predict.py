@@ -93,6 +93,13 @@ def test_labels_from_stem_or_folder(tmp_path):
     assert label_of(tmp_path / "7.png") == 7
     assert label_of(tmp_path / "3" / "scan.png") == 3
     assert label_of(tmp_path / "scan.png") is None
+    # a class folder's files named by number: the folder says the class (a regression:
+    # 3/000.png was read as class 0 and 3/007.png as class 7)
+    assert label_of(tmp_path / "3" / "000.png") == 3
+    assert label_of(tmp_path / "3" / "007.png") == 3
+    assert label_of(tmp_path / "3" / "7.png") == 3
+    assert label_of(tmp_path / "custom" / "007.png") is None
+    assert label_of(tmp_path / "custom" / "12.png") is None  # MNIST has 10 classes
 
 
 @pytest.fixture(scope="module")

@@ -107,10 +107,12 @@ def test_robustness_key(base, monkeypatch):
     assert key_of(S.STAGE["robustness"], run) != key
     monkeypatch.setattr(section, "SEED", corruptions.SEED)
     assert key_of(S.STAGE["robustness"], run) == key
+    # a copy, so that the module's own dict keeps its order
+    monkeypatch.setattr(corruptions, "CORRUPTIONS", dict(corruptions.CORRUPTIONS))
     fog = corruptions.CORRUPTIONS["fog"]
-    monkeypatch.setitem(corruptions.CORRUPTIONS, "fog", dataclasses.replace(fog, severity=0.9))
+    corruptions.CORRUPTIONS["fog"] = dataclasses.replace(fog, severity=0.9)
     assert key_of(S.STAGE["robustness"], run) != key
-    monkeypatch.delitem(corruptions.CORRUPTIONS, "fog")
+    del corruptions.CORRUPTIONS["fog"]
     assert key_of(S.STAGE["robustness"], run) != key
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...analysis.calibration import temperature_scaled
 from ...analysis.metrics import confusion_matrix
 from ...data.card import DatasetInfo
 from ...data.images import PREPROCESSINGS, label_of
@@ -57,7 +58,8 @@ def run_custom_test(model_path: Path, meta: ModelMeta, files: list[Path], proble
     x, preds = preprocess_files(files, info=info)
     size = f"{info.height}x{info.width}"
     if len(x):
-        fill_predictions(preds, load(model_path, info).predict(x, meta.input_scaling))
+        fill_predictions(preds, temperature_scaled(
+            load(model_path, info).predict(x, meta.input_scaling), meta.temperature or 1.0))
     folder = Path(assets_dir) / CUSTOM_DIR
     written, images, seen, used, xs = [], [], [], set(), iter(x)
     for p in preds:

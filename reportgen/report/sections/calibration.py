@@ -9,6 +9,7 @@ from ...analysis.calibration import N_BINS, calibration
 from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
 from ...engine.typed import dump
+from ...models.train import VALIDATION_SPLIT
 from ...records import Calibration
 from ..assets import CALIBRATION_DIR
 from ..charts.reliability import write_reliability
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 def _calibration(r: Run) -> StageOutput:
     cal = calibration(r.ds.y_test, r.probabilities(r.model))
+    if r.model.meta.temperature:
+        before = calibration(r.ds.y_test, r.probabilities(r.model, calibrated=False))
+        cal.temperature, cal.ece_before = r.model.meta.temperature, before.ece
+        cal.accuracy_before, cal.confidence_before = before.accuracy, before.confidence
     cal, written = write_reliability(cal, r.model.meta, r.opts.assets_dir / CALIBRATION_DIR,
                                      r.opts.url, r.ds.info)
     return StageOutput(dump(cal), written)
@@ -36,7 +41,10 @@ def _context(results: Mapping[str, Any], env: PageEnv) -> dict | None:
     cal: Calibration | None = results.get("calibration")
     if cal is None:
         return None
-    return {"calibration": cal, "alt": {"reliability": accessible.reliability_alt(cal)},
+    model = results.get("train")
+    return {"calibration": cal, "validation_share": VALIDATION_SPLIT,
+            "given_model": model is not None and model.meta.kind == "user",
+            "alt": {"reliability": accessible.reliability_alt(cal)},
             "tables": {"reliability": accessible.reliability_table(cal)}}
 
 

@@ -69,6 +69,9 @@ def reliability_alt(cal: Calibration) -> str:
     its confidence."""
     text = (f"Reliability diagram: accuracy against mean confidence in {cal.n_bins} "
             f"confidence bins; expected calibration error {cal.ece * 100:.2f}%")
+    if cal.temperature and cal.ece_before is not None:
+        text += (f" after temperature scaling (T = {cal.temperature:.2f}), "
+                 f"{cal.ece_before * 100:.2f}% before")
     if cal.counts:
         i = max(range(len(cal.counts)), key=lambda k: cal.counts[k])
         text += (f"; the fullest bin holds {cal.counts[i]:,} images at "

@@ -45,6 +45,10 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
         "page": relpath(page),
         "timings_s": {name: round(float(s), 3) for name, s in timings.items()},
     }
+    if calibration is not None and calibration.temperature:
+        out["calibration"] = {"temperature": calibration.temperature,
+                              "ece_before": round(calibration.ece_before, 6),
+                              "ece_after": round(calibration.ece, 6)}
     if (robustness := results.get("robustness")) is not None:
         out["robustness"] = robustness.accuracies()
     if changes is not None:
@@ -53,8 +57,11 @@ def build_summary(results: Mapping[str, Any], *, dataset_path: Path, page: Path,
                           "fixed": [c.index for c in changes.fixed],
                           "new": [c.index for c in changes.new]}
         if changes.robustness:
+            corrupted = [c for c in changes.robustness if c.name != "clean"]
             out["changes"]["robustness_delta"] = {
-                c.name: round(c.after - c.before, 6) for c in changes.robustness}
+                **{c.name: round(c.after - c.before, 6) for c in changes.robustness},
+                "mean": round(sum(c.after - c.before for c in corrupted) / len(corrupted), 6)
+                if corrupted else 0.0}
     if conditions is not None and conditions.any():
         out["conditions"] = [o.to_json() for o in evaluate(conditions, figures_of(results))]
     return out
