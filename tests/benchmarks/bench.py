@@ -180,10 +180,14 @@ def bench_cnn(tmp: Path) -> dict:
 def bench_handwriting(tmp: Path, models: dict[str, Path]) -> dict:
     """`reportgen predict` accuracy of each model on three non-MNIST sets: 60 digits drawn
     with PIL strokes (tests/handwriting.py), 100 typeset, badly photographed digits
-    (tests/typeset.py) and 1,000 handwriting-like scrawls of varied pen width, blur and
-    resolution (tests/scrawl.py; neither shipped nor shown)."""
+    (tests/typeset.py), 1,000 handwriting-like scrawls of varied pen width, blur and
+    resolution (tests/scrawl.py) and 1,000 low-resolution scans scaled up (tests/lowres.py;
+    none shipped nor shown), with calibrated probabilities; how many low-confidence answers
+    are right."""
+    from reportgen.models.calibrate import temperature_of_file
     from reportgen.models.predict import accuracy, predict_files
     from tests.handwriting import digit_set
+    from tests.lowres import write_set as write_lowres
     from tests.scrawl import write_set as write_scrawls
     from tests.typeset import write_set
 
@@ -193,10 +197,16 @@ def bench_handwriting(tmp: Path, models: dict[str, Path]) -> dict:
         img.save(strokes / str(digit) / f"{k:03d}.png")
     write_set(tmp / "typeset", 10)
     write_scrawls(tmp / "scrawl", 100)
+    write_lowres(tmp / "lowres", 100)
     out = {}
     for name, model in models.items():
-        for set_name in ("strokes", "typeset", "scrawl"):
-            correct, total = accuracy(predict_files(model, [tmp / set_name])[0])
+        t = temperature_of_file(model, None, None)
+        for set_name in ("strokes", "typeset", "scrawl", "lowres"):
+            preds = predict_files(model, [tmp / set_name], temperature=t)[0]
+            correct, total = accuracy(preds)
+            low = [p for p in preds if p.low_confidence]
+            out[f"{name}_{set_name}_low_confidence"] = (
+                f"{sum(p.correct for p in low)}/{len(low)} right")
             out[f"{name}_{set_name}"] = f"{correct}/{total}"
             out[f"{name}_{set_name}_accuracy"] = round(correct / total, 4)
     return out
@@ -236,6 +246,7 @@ VALIDATED_TEST_LABEL_ERRORS = {947, 1621, 1901, 2130, 2462, 2597, 2654, 3520, 35
 def bench_label_errors(models: dict[str, Path]) -> dict:
     """How many of the validated label errors each model's suspected_label_errors list has
     in its first 50 (targets: MLP >= 5, CNN >= 10), and how long finding them takes."""
+    from reportgen.analysis.calibration import temperature_scaled
     from reportgen.analysis.label_errors import find_suspects
     from reportgen.data.dataset import load_dataset
     from reportgen.models.store import load_meta, load_probabilities
@@ -243,13 +254,70 @@ def bench_label_errors(models: dict[str, Path]) -> dict:
     ds = load_dataset(DATASET)
     out = {}
     for name, model in models.items():
-        probs = load_probabilities(model, ds, scaling=load_meta(model).input_scaling)
+        meta = load_meta(model)
+        probs = temperature_scaled(load_probabilities(model, ds, scaling=meta.input_scaling),
+                                   meta.temperature or 1.0)
         t0 = time.perf_counter()
         idx, flagged = find_suspects(ds.y_test, probs)
         out[name] = {"top50_validated": len(set(idx[:50].tolist()) & VALIDATED_TEST_LABEL_ERRORS),
                      "all_validated": len(set(idx.tolist()) & VALIDATED_TEST_LABEL_ERRORS),
                      "listed": len(idx), "flagged_by_confident_learning": flagged,
                      "seconds": round(time.perf_counter() - t0, 3)}
+    return out
+
+
+def bench_seeds(tmp: Path, seeds=(0, 1, 2)) -> dict:
+    """Both default models trained with seeds 0, 1 and 2: test accuracy, the fitted
+    temperature, ECE (15 bins) before and after temperature scaling, the validated label
+    errors among the first 50 suspects (calibrated probabilities), and the robustness
+    stage's figures on MNIST-C's 15 corruptions: mean, weakest, each corruption, seconds
+    (and their ratio to the model's training seconds)."""
+    import numpy as np
+
+    from reportgen.analysis.calibration import calibration, temperature_scaled
+    from reportgen.analysis.label_errors import find_suspects
+    from reportgen.data.dataset import load_dataset
+    from reportgen.models import train as T
+    from reportgen.models.calibrate import fitted_temperature
+    from reportgen.models.io import load
+    from reportgen.models.store import load_probabilities
+    from reportgen.records import ModelRef
+    from reportgen.report.charts.robustness import measure_robustness
+
+    ds = load_dataset(DATASET)
+    out = {}
+    for kind in ("mlp", "cnn"):
+        for seed in seeds:
+            res = T.train_model(ds, tmp / "seed-models", kind=kind, seed=seed)
+            meta = res.meta
+            t = fitted_temperature(ModelRef(str(res.model_path), meta), ds, tmp / "seed-models",
+                                   res.model_path)
+            raw = load_probabilities(res.model_path, ds, scaling=meta.input_scaling)
+            cal = temperature_scaled(raw, t)
+            suspects, _ = find_suspects(ds.y_test, cal)
+            raw_suspects, _ = find_suspects(ds.y_test, raw)
+            model = load(res.model_path, ds.info)
+            t0 = time.perf_counter()
+            clean = float((raw.argmax(1) == ds.y_test).mean())
+            rob, _ = measure_robustness(ds.x_test, ds.y_test, clean,
+                                        lambda x, m=model, s=meta.input_scaling: m.predict(x, s),
+                                        model_sha256="")
+            seconds = time.perf_counter() - t0
+            out[f"{kind}_seed{seed}"] = {
+                "test_accuracy": meta.test_accuracy, "train_seconds": meta.train_seconds,
+                "temperature": t, "ece_before": round(calibration(ds.y_test, raw).ece, 5),
+                "ece_after": round(calibration(ds.y_test, cal).ece, 5),
+                "top50_validated": len(set(suspects[:50].tolist())
+                                       & VALIDATED_TEST_LABEL_ERRORS),
+                "top50_validated_uncalibrated": len(set(raw_suspects[:50].tolist())
+                                                    & VALIDATED_TEST_LABEL_ERRORS),
+                "top50_validated_ranks": sorted(int(np.flatnonzero(suspects == i)[0]) + 1
+                                                for i in VALIDATED_TEST_LABEL_ERRORS
+                                                if i in suspects[:50]),
+                "robustness_mean": rob.mean, "robustness_weakest": rob.weakest.name,
+                "robustness": {c.name: c.accuracy for c in rob.corruptions},
+                "robustness_seconds": round(seconds, 2),
+                "robustness_to_train_ratio": round(seconds / max(meta.train_seconds, 1e-9), 3)}
     return out
 
 
@@ -430,6 +498,7 @@ def main() -> None:
         models = {"mlp": Path(out["train"]["model"]), "cnn": Path(out["cnn"]["model"])}
         out["non_mnist_predict"] = bench_handwriting(tmp, models)
         out["robustness"] = bench_robustness(models)
+        out["seeds"] = bench_seeds(tmp)
         out["suspected_label_errors"] = bench_label_errors(models)
         out["reader"] = bench_reader(tmp / "site", tmp)
         timings = json.loads((tmp / "site/static/assets/datasets/mnist/summary.json").read_text())
@@ -461,6 +530,16 @@ def main() -> None:
             out["suspected_label_errors"]["cnn"]["top50_validated"] >= 10,
         "cnn_scrawl_ge_0.90": out["non_mnist_predict"]["cnn_scrawl_accuracy"] >= 0.90,
         "mlp_scrawl_ge_0.85": out["non_mnist_predict"]["mlp_scrawl_accuracy"] >= 0.85,
+        "mlp_lowres_ge_0.85": out["non_mnist_predict"]["mlp_lowres_accuracy"] >= 0.85,
+        "label_errors_top50_every_seed_cnn_ge_10_mlp_ge_8": all(
+            v["top50_validated"] >= (10 if k.startswith("cnn") else 8)
+            for k, v in out["seeds"].items()),
+        "ece_after_le_half_before_or_lt_0.005_every_seed": all(
+            v["ece_after"] <= 0.5 * v["ece_before"] or v["ece_after"] < 0.005
+            for v in out["seeds"].values()),
+        "mlp_robustness_stage_le_0.5x_training": all(
+            v["robustness_to_train_ratio"] <= 0.5
+            for k, v in out["seeds"].items() if k.startswith("mlp")),
         "reader_le_60_requests_600kb_no_other_theme": all(
             out["reader"]["page"][k] <= limit for k, limit in (
                 ("requests", 60), ("requests_dark", 60), ("bytes", 600_000),
