@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from tests.scrawl import draw_digit
+from tests.scrawl import write_set as write_scrawl_like
 
 
 def lowres_digit(digit: int, seed: int) -> Image.Image:
@@ -48,12 +49,7 @@ def lowres_digit(digit: int, seed: int) -> Image.Image:
 
 def write_set(out: Path, per_digit: int, first_seed: int = 0) -> int:
     """Write per_digit scans of each digit as out/<digit>/<k>.png; returns the count."""
-    for digit in range(10):
-        folder = out / str(digit)
-        folder.mkdir(parents=True, exist_ok=True)
-        for k in range(per_digit):
-            lowres_digit(digit, first_seed + k).save(folder / f"{k:03d}.png")
-    return 10 * per_digit
+    return write_scrawl_like(out, per_digit, first_seed, make=lowres_digit)
 
 
 if __name__ == "__main__":

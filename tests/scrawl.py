@@ -137,13 +137,15 @@ def scrawl_digit(digit: int, seed: int) -> Image.Image:
     return Image.open(buf).convert("L")
 
 
-def write_set(out: Path, per_digit: int, first_seed: int = 0) -> int:
-    """Write per_digit scrawls of each digit as out/<digit>/<k>.png; returns the count."""
+def write_set(out: Path, per_digit: int, first_seed: int = 0, make=None) -> int:
+    """Write per_digit images of each digit as out/<digit>/<k>.png, each make(digit, seed)
+    (default: :func:`scrawl_digit`); returns the count."""
+    make = make or scrawl_digit
     for digit in range(10):
         folder = out / str(digit)
         folder.mkdir(parents=True, exist_ok=True)
         for k in range(per_digit):
-            scrawl_digit(digit, first_seed + k).save(folder / f"{k:03d}.png")
+            make(digit, first_seed + k).save(folder / f"{k:03d}.png")
     return 10 * per_digit
 
 

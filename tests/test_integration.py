@@ -89,11 +89,17 @@ def test_robustness_section(run):
     base, s = run
     rob = s["robustness"]
     assert rob["clean"] == pytest.approx(s["model"]["test_accuracy"], abs=1e-4)
-    assert len(rob) >= 11 and all(0 <= v <= 1 for v in rob.values())
-    assert min(rob.values()) < rob["clean"] - 0.05
-    weakest = min((v, k) for k, v in rob.items())[1].replace("_", " ")
+    assert len(rob) == 17 and all(0 <= v <= 1 for v in rob.values())  # clean, mean, 15
+    corrupted = {k: v for k, v in rob.items() if k not in ("clean", "mean")}
+    assert rob["mean"] == pytest.approx(sum(corrupted.values()) / 15, abs=1e-6)
+    assert min(corrupted.values()) < rob["clean"] - 0.05
+    weakest = min((v, k) for k, v in corrupted.items())[1].replace("_", " ")
     mdx = (base / "site/docs/image-classification/glassy.mdx").read_text()
-    assert f'It suffers most from **{{"{weakest}"}}**' in mdx
+    assert f'The model suffers most from **{{"{weakest}"}}**' in mdx
+    assert f"Mean accuracy over the 15 corruptions: {rob['mean'] * 100:.1f}%" in mdx
+    # calibrated: the temperature on the page and in summary.json
+    cal = s["calibration"]
+    assert cal["ece_after"] == s["ece"] and f"T = {cal['temperature']:.2f}" in mdx
     folder = base / "site/static/assets/datasets/mnist/robustness"
     assert len(list(folder.glob("mnist-test-1-*-robustness.png"))) == 1
     assert len(list(folder.glob("mnist-test-1-*-robustness-dark.png"))) == 1
