@@ -54,6 +54,7 @@ from .console import (
     Display,
     changes_json,
     err,
+    failed_conditions,
     out,
     print_audit,
     print_changes,
@@ -183,11 +184,15 @@ def site_assets(
     are unchanged. The quality conditions are kept with the page, for ``check``. With a
     reportgen.toml in the site, every page it lists (or --page alone), the command line's
     options over the file's."""
+    failed = False
     for opts in pages_options(site_dir, dict(ctx.params), C.given(ctx), page):
         pipeline.require_site(opts, create)
         with progress(quiet) as p:
             rep = pipeline.site_assets(opts, progress=None if quiet else Display(p))
         print_run(rep)
+        failed = failed or bool(failed_conditions(rep))
+    if failed:  # the pages are written; the gate says the model is worse than allowed
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -64,6 +64,15 @@ def print_run(rep) -> None:
               f"{s['wrong_predictions']['count']:,} wrong predictions")
     ran = ", ".join(f"{k} {v:.1f}s" for k, v in rep.ran.items()) or "nothing"
     out.print(f"ran: {ran}; up to date: {', '.join(rep.skipped) or 'nothing'}")
+    for c in failed_conditions(rep):
+        err.print(f"failed: {c['name']} {c['bound']}: the page's figure is {c['value']} "
+                  f"(page {rep.page.stem if rep.page else '?'})", highlight=False,
+                  markup=False, soft_wrap=True)
+
+
+def failed_conditions(rep) -> list[dict]:
+    """The quality conditions the run's page fails (summary.json's ``conditions``)."""
+    return [c for c in (rep.summary or {}).get("conditions") or [] if not c["passed"]]
 
 
 def print_audit(rep, opts, max_lines: int) -> None:

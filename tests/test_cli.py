@@ -383,3 +383,30 @@ def test_usage_errors_are_one_line(runner):
 def test_check_of_a_folder_that_does_not_exist(runner, tmp_path):
     res = runner.invoke(app, ["check", "--site-dir", str(tmp_path / "nope")])
     one_line_error(res, f"--site-dir {tmp_path / 'nope'}: no such folder")
+
+
+def test_site_assets_exits_1_when_the_page_fails_a_condition(tmp_path, monkeypatch):
+    """The page is written either way; a failed quality condition makes site-assets exit 1
+    with one line per failed condition (as check does), a met one exits 0."""
+    from typer.testing import CliRunner
+
+    site = tmp_path / "site"
+    (site / "docs").mkdir(parents=True)
+    outcome = {"passed": False}
+
+    def fake_run(opts, progress=None):
+        cond = [{"name": "--min-robustness", "value": 0.7344, "bound": 0.8,
+                 "passed": outcome["passed"]}]
+        return pipeline.RunReport({"model": {"path": "m.keras", "test_accuracy": 0.98},
+                                   "wrong_predictions": {"count": 1}, "conditions": cond},
+                                  site / "docs" / "glassy.mdx", {"render": 0.1}, [])
+
+    monkeypatch.setattr(pipeline, "site_assets", fake_run)
+    monkeypatch.setattr(pipeline, "require_site", lambda opts, create=False: None)
+    res = CliRunner().invoke(app, ["site-assets", "--site-dir", str(site), "-q",
+                                   "--min-robustness", "0.8"])
+    assert res.exit_code == 1, res.output
+    assert "failed: --min-robustness 0.8: the page's figure is 0.7344 (page glassy)" in res.output
+    outcome["passed"] = True
+    res = CliRunner().invoke(app, ["site-assets", "--site-dir", str(site), "-q"])
+    assert res.exit_code == 0 and "failed:" not in res.output
