@@ -253,9 +253,9 @@ def predict(opts: Options, *, into_site: bool = False) -> PredictReport:
     info = BUILTIN_INFO if ds is None else ds.info
     model = Path(opts.model) if opts.model else current_model(
         opts.site_dir, opts.models_dir, opts.page or DEFAULT_PAGE)
-    temperature = temperature_of_file(model, ds, opts.models_dir, opts.input_scaling)
-    preds, problems = predict_files(model, opts.custom_images, scaling=opts.input_scaling,
-                                    info=info, temperature=temperature)
+    preds, problems = predict_files(
+        model, opts.custom_images, scaling=opts.input_scaling, info=info,
+        temperature=lambda: temperature_of_file(model, ds, opts.models_dir, opts.input_scaling))
     report = PredictReport(model, preds, problems + [p.error for p in preds if p.error],
                            info=info)
     if into_site and report.predicted:

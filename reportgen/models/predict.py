@@ -3,6 +3,7 @@ dataset's card says (data.images.preprocess), fed as the model needs (models.io)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,17 +93,20 @@ def fill_predictions(preds: list[Prediction], probs: np.ndarray) -> list[Predict
 
 def predict_files(model_path: Path, inputs: list[Path], naive: bool = False,
                   scaling: str = "auto", info: DatasetInfo = BUILTIN_INFO,
-                  temperature: float = 1.0) -> tuple[list[Prediction], list[str]]:
+                  temperature: float | Callable[[], float] = 1.0,
+                  ) -> tuple[list[Prediction], list[str]]:
     """Predict every image in ``inputs`` (files or folders) with the model at
     ``model_path`` (fed as model_io describes, with ``scaling``) of the dataset ``info``
     describes, its probabilities through ``temperature`` (analysis.calibration; 1: as the
-    model outputs them). Returns (predictions in order, problems with inputs). Unreadable
-    images are predictions with .error set; the others are still predicted."""
+    model outputs them; a function: asked only when some image is readable). Returns
+    (predictions in order, problems with inputs). Unreadable images are predictions with
+    .error set; the others are still predicted."""
     files, problems = collect_images(inputs)
     x, preds = preprocess_files(files, naive=naive, info=info)
     if len(x):
         probs = load(model_path, info).predict(x, scaling)
-        fill_predictions(preds, temperature_scaled(probs, temperature))
+        t = temperature() if callable(temperature) else temperature
+        fill_predictions(preds, temperature_scaled(probs, t))
     return preds, problems
 
 
