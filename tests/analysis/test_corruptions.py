@@ -307,3 +307,29 @@ def test_rgb_images_are_corrupted_channel_by_channel_with_the_same_draws():
         assert out.shape == rgb.shape and out.dtype == np.uint8, name
         for ch in range(3):
             np.testing.assert_array_equal(out[..., ch], corrupt(grey, name), err_msg=name)
+
+
+def test_large_batches_are_corrupted_in_parts(monkeypatch):
+    """Beyond PIXEL_BUDGET pixels the images go in parts, each drawn from its own seed: the
+    same output every time, and the first part as when it is alone."""
+    from reportgen.analysis import corruptions
+
+    x = digits(10)
+    monkeypatch.setattr(corruptions, "PIXEL_BUDGET", 4 * 28 * 28)  # parts of 4 images
+    for name in ("translate", "fog", "motion_blur", "canny_edges"):
+        out = corrupt(x, name)
+        assert out.shape == x.shape and np.array_equal(out, corrupt(x, name))
+        assert np.array_equal(out[:4], corrupt(x[:4], name)), name
+
+
+def test_brightness_of_colour_images_is_the_references_hsv_round_trip():
+    from skimage.color import hsv2rgb, rgb2hsv
+
+    x = np.random.default_rng(5).integers(0, 256, (6, 9, 11, 3), dtype=np.uint8)
+    x[0, 0, 0] = 0  # black turns grey
+    hsv = rgb2hsv(x / 255.0, channel_axis=-1)
+    hsv[..., 2] = np.clip(hsv[..., 2] + 0.5, 0, 1)
+    reference = np.clip(hsv2rgb(hsv, channel_axis=-1), 0, 1) * 255
+    out = corrupt(x, "brightness")
+    assert np.abs(out.astype(float) - reference).max() <= 0.5 + 1e-6
+    assert out[0, 0, 0].tolist() == [128, 128, 128]
