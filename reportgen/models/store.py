@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -49,15 +50,17 @@ def meta_path(path: Path) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def _infix(split: str) -> str:
-    return "" if split == "test" else f".{split}"
+def _infix(split: str, view: str = "") -> str:
+    return ("" if split == "test" else f".{split}") + (f".{view}" if view else "")
 
 
-def probs_path(path: Path, split: str = "test") -> Path:
+def probs_path(path: Path, split: str = "test", view: str = "") -> Path:
     """``mnist-4-97.53.keras`` -> ``mnist-4-97.53.probs.npz`` (test) or
     ``mnist-4-97.53.train.probs.npz`` (train): the cache of a split's probabilities
-    (float32 (n, n_classes)) with the digest of the dataset they belong to."""
-    return Path(path).with_suffix(f"{_infix(split)}.probs.npz")
+    (float32 (n, n_classes)) with the digest of the dataset they belong to. ``view``: of
+    the split's images changed as it names (``shifted-right``: models.tta), ``mnist-4-97.53.
+    shifted-right.probs.npz``."""
+    return Path(path).with_suffix(f"{_infix(split, view)}.probs.npz")
 
 
 def store_dir(path: Path) -> Path:
@@ -65,10 +68,11 @@ def store_dir(path: Path) -> Path:
     return Path(path).parent.parent
 
 
-def foreign_cache_path(models_dir: Path, sha: str, scaling: str, split: str = "test") -> Path:
-    """``<models>/cache/<sha256>-<scaling>[.train].probs.npz``: probabilities of a model
-    fed with ``scaling`` that are not kept beside a stored model."""
-    return Path(models_dir) / "cache" / f"{sha}-{scaling}{_infix(split)}.probs.npz"
+def foreign_cache_path(models_dir: Path, sha: str, scaling: str, split: str = "test",
+                       view: str = "") -> Path:
+    """``<models>/cache/<sha256>-<scaling>[.train][.<view>].probs.npz``: probabilities of a
+    model fed with ``scaling`` that are not kept beside a stored model."""
+    return Path(models_dir) / "cache" / f"{sha}-{scaling}{_infix(split, view)}.probs.npz"
 
 
 def load_meta(path: Path) -> ModelMeta:
@@ -237,7 +241,7 @@ def locate(models_dir: Path | None, sha: str) -> Path | None:
 
 
 def cache_paths(path: Path, models_dir: Path | None, sha: str, scaling: str,
-                split: str = "test") -> tuple[list[Path], Path]:
+                split: str = "test", view: str = "") -> tuple[list[Path], Path]:
     """(where a model's probabilities of ``split`` may be read, where they are written).
     Read: beside a stored model (``.probs.npz`` for test, ``.train.probs.npz`` for train;
     inputs fed raw) when its metadata matches, then ``<models>/cache/<sha256>-<scaling>
@@ -251,26 +255,29 @@ def cache_paths(path: Path, models_dir: Path | None, sha: str, scaling: str,
     try:
         meta = load_meta(path)
         if meta.sha256 == sha and meta.input_scaling == scaling and meta.key:
-            read.append(probs_path(path, split))
+            read.append(probs_path(path, split, view))
     except ModelError:
         pass
     if models_dir is None:
         if not read:
             raise ModelError(f"{path}: no models dir to cache its probabilities in")
         return read, read[0]
-    cache = foreign_cache_path(models_dir, sha, scaling, split)
+    cache = foreign_cache_path(models_dir, sha, scaling, split, view)
     return read + [cache], (read[0] if read and own else cache)
 
 
 def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
                        models_dir: Path | None = None, sha: str | None = None,
-                       loaded=None, split: str = "test") -> np.ndarray:
+                       loaded=None, split: str = "test", view: str = "",
+                       images: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Probabilities (float32 (n, n_classes)) of the model at ``path`` fed with ``scaling``
     (models.io) on ``split`` ("test" or "train"): a cache (see :func:`cache_paths`) that
-    belongs to this dataset, else computed with TensorFlow and cached. Raises ModelError
-    when the model cannot be loaded or does not output one probability per class."""
+    belongs to this dataset, else computed with TensorFlow and cached. ``view`` and
+    ``images``: of ``images(x)`` (uint8, the split's shape) instead of the split's images
+    ``x``, cached under the name ``view`` (models.tta). Raises ModelError when the model
+    cannot be loaded or does not output one probability per class."""
     sha = sha or model_sha256(path)
-    read, write = cache_paths(path, models_dir, sha, scaling, split)
+    read, write = cache_paths(path, models_dir, sha, scaling, split, view)
     x, _ = ds.split(split)
     for cache in read:
         try:
@@ -279,20 +286,23 @@ def load_probabilities(path: Path, ds: Dataset, *, scaling: str = "raw",
                     return npz["probs"]
         except (OSError, KeyError, ValueError):
             continue
-    probs = (loaded or load(path, ds.info)).predict(x, scaling)
+    probs = (loaded or load(path, ds.info)).predict(images(x) if images else x, scaling)
     write_bytes(write, _npz_bytes(probs, ds.digest), if_changed=False)
     return probs
 
 
 def probabilities_of(model: ModelRef, ds: Dataset, models_dir: Path | None,
                      split: str = "test", *, path: Path | None = None,
-                     calibrated: bool = True) -> np.ndarray:
+                     calibrated: bool = True, view: str = "",
+                     images: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """:func:`load_probabilities` of a model, fed as its metadata says, float32 (n,
     n_classes); ``path``: its file on this machine (default: the record's path as it is).
     calibrated: through the temperature in its metadata (analysis.calibration.
-    temperature_scaled; none fitted: as they are); False: as the model outputs them."""
+    temperature_scaled; none fitted: as they are); False: as the model outputs them.
+    view, images: of the split's images changed (see :func:`load_probabilities`)."""
     probs = load_probabilities(Path(path or model.path), ds, scaling=model.meta.input_scaling,
-                               models_dir=models_dir, sha=model.meta.sha256, split=split)
+                               models_dir=models_dir, sha=model.meta.sha256, split=split,
+                               view=view, images=images)
     t = model.meta.temperature
     return temperature_scaled(probs, t) if calibrated and t else probs
 

@@ -163,10 +163,12 @@ class Run:
         self.state.previous_model = self.previous
         self.state.previous_robustness = self.previous_robustness
 
-    def probabilities(self, model: ModelRef, split: str = "test", *, calibrated: bool = True):
+    def probabilities(self, model: ModelRef, split: str = "test", *, calibrated: bool = True,
+                      view: str = "", images=None):
         """Probabilities (float32 (n, n_classes)) of ``model`` on ``split``: cached, else computed
         from its file on this machine (ModelError when neither is here); calibrated by the
-        temperature in its metadata (models.store.probabilities_of), unless told not to."""
+        temperature in its metadata (models.store.probabilities_of), unless told not to.
+        view, images: of the split's images changed (models.tta)."""
         try:
             path = self.model_file(model)
         except ModelError:  # its cached probabilities may still be in a store
@@ -174,12 +176,12 @@ class Run:
                 try:
                     return probabilities_of(model, self.ds, store, split,
                                             path=store / Path(model.path).name,
-                                            calibrated=calibrated)
+                                            calibrated=calibrated, view=view, images=images)
                 except ModelError:
                     continue
             path = Path(self.opts.models_dir) / Path(model.path).name
         return probabilities_of(model, self.ds, self.opts.models_dir, split, path=path,
-                                calibrated=calibrated)
+                                calibrated=calibrated, view=view, images=images)
 
     def _stores(self) -> list[Path]:
         """This run's model store, then the one the site's last site-assets used (when

@@ -18,6 +18,7 @@ from reportgen.data.card import BUILTIN
 from reportgen.models import store
 from reportgen.models.kinds import get_kind
 from reportgen.models.train import TrainResult
+from reportgen.models.tta import SHIFTS, view_name
 from reportgen.options import Options
 from reportgen.report.assets import PAGE_PATH
 from tests.conftest import make_arrays, write_npz
@@ -48,6 +49,9 @@ def fake_train(ds, models_dir, *, kind="mlp", epochs=1, seed=0, log_path=None, r
                       ds.digest)
     store.write_bytes(store.probs_path(path, "train"), store._npz_bytes(
         fake_probs(ds.y_train, {}), ds.digest), if_changed=False)
+    for shift in SHIFTS:  # the test images' shifted views (models.tta)
+        store.write_bytes(store.probs_path(path, "test", view_name(shift)), store._npz_bytes(
+            fake_probs(ds.y_test, {}), ds.digest), if_changed=False)
     return TrainResult(path, meta, False)
 
 

@@ -1,5 +1,7 @@
 """The suspected label errors of the test split (cleanlab's confident learning, then every
-image whose label the model gives less than even odds), most suspicious first."""
+image whose label the model gives less than even odds), most suspicious first, from the
+model's calibrated probabilities averaged over each image and its four 1-px shifts
+(models.tta)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from ...analysis.label_errors import EVEN_ODDS, suspected_label_errors
 from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
 from ...engine.typed import dump
+from ...models.tta import SHIFTS, shift_averaged
 from ...records import SuspectedLabelErrors
 from .. import assets
 from ..section import PageEnv, Section
@@ -23,7 +26,9 @@ if TYPE_CHECKING:
 
 
 def _label_errors(r: Run) -> StageOutput:
-    res = suspected_label_errors(r.ds.y_test, r.probabilities(r.model))
+    probs = shift_averaged(lambda view, images: r.probabilities(r.model, view=view,
+                                                                images=images))
+    res = suspected_label_errors(r.ds.y_test, probs)
     shown = list(zip(res.indices, res.given, res.predicted, strict=True))[:assets.SHOWN]
     items = [(i, assets.thumbnail_name(g, i, p)) for i, g, p in shown]
     res.files = [name for _, name in items]
@@ -36,7 +41,7 @@ def _label_errors(r: Run) -> StageOutput:
 LABEL_ERRORS = Stage("label_errors", SuspectedLabelErrors,
                      inputs=lambda r: {**model_key(r), "cleanlab": version("cleanlab")},
                      run=_label_errors, out_dir=under_assets(assets.LABEL_ERRORS_DIR),
-                     constants=(EVEN_ODDS, assets.SHOWN), label="label errors",
+                     constants=(EVEN_ODDS, assets.SHOWN, SHIFTS), label="label errors",
                      reads=("train",), uses=RUN, order=50)
 
 
