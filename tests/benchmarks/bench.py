@@ -261,6 +261,7 @@ def bench_label_errors(models: dict[str, Path]) -> dict:
     shifted views' probabilities included when not cached)."""
     from reportgen.analysis.label_errors import find_suspects
     from reportgen.data.dataset import load_dataset
+    from reportgen.models.calibrate import temperature_of_file
     from reportgen.models.store import load_meta
 
     ds = load_dataset(DATASET)
@@ -268,9 +269,11 @@ def bench_label_errors(models: dict[str, Path]) -> dict:
     for name, model in models.items():
         meta = load_meta(model)
         t0 = time.perf_counter()
-        probs = ranked_probabilities(model, ds, meta.input_scaling, meta.temperature or 1.0)
+        t = temperature_of_file(model, ds, None, meta.input_scaling)  # fitted as the page does
+        probs = ranked_probabilities(model, ds, meta.input_scaling, t)
         idx, flagged = find_suspects(ds.y_test, probs)
-        out[name] = {"top50_validated": len(set(idx[:50].tolist()) & VALIDATED_TEST_LABEL_ERRORS),
+        out[name] = {"temperature": round(t, 4),
+                     "top50_validated": len(set(idx[:50].tolist()) & VALIDATED_TEST_LABEL_ERRORS),
                      "all_validated": len(set(idx.tolist()) & VALIDATED_TEST_LABEL_ERRORS),
                      "listed": len(idx), "flagged_by_confident_learning": flagged,
                      "seconds": round(time.perf_counter() - t0, 3)}
