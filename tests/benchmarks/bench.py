@@ -543,8 +543,8 @@ def main() -> None:
         and not out["check_vs_warm"]["check"]["tensorflow_imported"],
         "cnn_ratio_le_1.0": out["cnn"]["ratio"] <= 1.0,
         "cnn_accuracy_ge_0.993": out["cnn"]["reportgen"]["test_accuracy"] >= 0.993,
-        "mlp_label_errors_top50_ge_5":
-            out["suspected_label_errors"]["mlp"]["top50_validated"] >= 5,
+        "mlp_label_errors_top50_ge_8":
+            out["suspected_label_errors"]["mlp"]["top50_validated"] >= 8,
         "cnn_label_errors_top50_ge_10":
             out["suspected_label_errors"]["cnn"]["top50_validated"] >= 10,
         "cnn_scrawl_ge_0.90": out["non_mnist_predict"]["cnn_scrawl_accuracy"] >= 0.90,
