@@ -74,6 +74,9 @@ def test_cold_run_outputs(cold):
     # a path outside the working directory is named by its file name only (no machine paths)
     assert s["model"]["epochs"] == 1 and "/" not in s["model"]["path"]
     assert (opts.models_dir / "1" / s["model"]["path"]).is_file()
+    # the label-error ranking's shifted views (models.tta), cached beside the model
+    assert all((opts.models_dir / "1" / s["model"]["path"]).with_suffix(
+        f".shifted-{shift}.probs.npz").is_file() for shift in ("right", "left", "down", "up"))
     assert s["model"]["kind"] == "mlp"
     assert re.fullmatch(r"mnist-1-\d+\.\d\d\.keras", Path(s["model"]["path"]).name)
     assert s["timings_s"]["export"] > 0 and s["timings_s"]["train"] > 0

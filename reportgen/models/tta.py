@@ -26,11 +26,10 @@ SHIFTS = {"right": (0, 1), "left": (0, -1), "down": (1, 0), "up": (-1, 0)}
 
 def shifted(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
     """Images moved ``dy`` pixels down and ``dx`` right (negative: up, left), the edge
-    rows and columns repeated into the space they leave. x: array (n, h, w) or (n, h, w, c),
-    any dtype; |dy| < h and |dx| < w. Returns an array of x's shape and dtype."""
+    rows and columns repeated into the space they leave (so an image 1 px high is its own
+    vertical shift). x: array (n, h, w) or (n, h, w, c), any dtype, h, w >= 1. Returns an
+    array of x's shape and dtype."""
     h, w = x.shape[1:3]
-    if abs(dy) >= h or abs(dx) >= w:
-        raise ValueError(f"a shift of ({dy}, {dx}) px does not fit {h}x{w} images")
     pad = [(0, 0), (max(dy, 0), max(-dy, 0)), (max(dx, 0), max(-dx, 0))]
     padded = np.pad(x, pad + [(0, 0)] * (x.ndim - 3), mode="edge")
     top, left = max(-dy, 0), max(-dx, 0)

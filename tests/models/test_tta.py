@@ -5,7 +5,6 @@ shifts, each view cached in the store under its own name (no TensorFlow)."""
 from pathlib import Path
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -41,9 +40,12 @@ def test_colour_images_keep_shape_dtype_and_channels():
     assert np.array_equal(out[:, 1:], x[:, :-1]) and np.array_equal(out[:, 0], x[:, 0])
 
 
-def test_a_shift_larger_than_the_image_is_refused():
-    with pytest.raises(ValueError, match="does not fit 1x4"):
-        shifted(np.zeros((1, 1, 4), np.uint8), 1, 0)
+def test_an_image_one_pixel_high_or_wide_is_its_own_shift_across_that_side():
+    x = np.arange(8, dtype=np.uint8).reshape(2, 1, 4)
+    assert np.array_equal(shifted(x, 1, 0), x) and np.array_equal(shifted(x, -1, 0), x)
+    assert np.array_equal(shifted(x, 0, 1)[:, :, 1:], x[:, :, :-1])
+    column = x.reshape(2, 4, 1)
+    assert np.array_equal(shifted(column, 0, -1), column)
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,14 +5,18 @@ file is gone."""
 
 import dataclasses
 import hashlib
+import io
 import json
 
+import numpy as np
 import pytest
 
 from reportgen import pipeline
 from reportgen.data.dataset import load_dataset
 from reportgen.engine.manifest import Manifest
 from reportgen.engine.typed import dump
+from reportgen.models.store import foreign_cache_path
+from reportgen.models.tta import SHIFTS, view_name
 from reportgen.options import Options
 from reportgen.records import ModelRef
 from reportgen.report import assets
@@ -133,3 +137,26 @@ def test_page_only_audit_needs_no_export(tmp_path, npz_path, no_diagram):
     victim.unlink()
     rep = pipeline.audit(dataclasses.replace(opts, export_dir=tmp_path / "none"), page_only=True)
     assert [(f.kind, f.path) for f in rep.findings] == [("missing-reference", str(victim))]
+
+
+def test_label_errors_rank_by_the_average_over_the_shifts(tmp_path, npz_path):
+    """One pass doubts image 0's label and its four shifted copies do not; every shifted
+    copy doubts image 1's and the pass as it is does not. The stage ranks by the average of
+    the five (models.tta): image 1 is the suspect, image 0 is not."""
+    opts = opts_with(tmp_path, npz_path, None)
+    run = fake_run(opts)
+    y, k, meta = run.ds.y_test, run.ds.info.n_classes, run.model.meta
+
+    def cache(view, probs):
+        buf = io.BytesIO()
+        np.savez(buf, probs=probs, digest=np.array(run.ds.digest))
+        path = foreign_cache_path(opts.models_dir, meta.sha256, meta.input_scaling, "test", view)
+        path.write_bytes(buf.getvalue())
+
+    cache("", fake_probs(y, {0: (int(y[0]) + 1) % k}))
+    for shift in SHIFTS:
+        cache(view_name(shift), fake_probs(y, {1: (int(y[1]) + 1) % k}))
+    pipeline.run_stages(run, (S.STAGE["label_errors"],))
+    le = run.results["label_errors"]
+    assert le.indices == [1] and le.given == [int(y[1])]
+    assert le.self_confidence[0] == pytest.approx((0.91 + 4 * 0.01) / 5, abs=1e-6)
