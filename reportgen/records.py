@@ -152,7 +152,9 @@ class SuspectedLabelErrors:
     odds); given: their labels; predicted: the model's answer; confidence: the model's
     probability of its answer; self_confidence: its probability of the given label; files:
     thumbnail names of the first ones shown (``<given>-<idx:04d>-<predicted>.png``); note:
-    why the list is empty, when it is."""
+    why the list is empty, when it is; shift_averaged: the probabilities are averaged over
+    each image and its four 1-px shifts (models.tta; False: of the image as it is, when
+    only those were on the machine)."""
 
     indices: list[int] = field(default_factory=list)
     flagged: int = 0
@@ -164,6 +166,7 @@ class SuspectedLabelErrors:
     note: str = ""
     #: site URL of the sprite sheet of the thumbnails shown (None when none is)
     sheet: str | None = None
+    shift_averaged: bool = True
 
 
 @dataclass

@@ -160,3 +160,19 @@ def test_label_errors_rank_by_the_average_over_the_shifts(tmp_path, npz_path):
     le = run.results["label_errors"]
     assert le.indices == [1] and le.given == [int(y[1])]
     assert le.self_confidence[0] == pytest.approx((0.91 + 4 * 0.01) / 5, abs=1e-6)
+
+
+def test_label_errors_fall_back_to_one_pass_when_only_its_probabilities_are_here(
+        tmp_path, npz_path):
+    """The model's file is not on this machine and its shifted views were never cached:
+    the stage ranks by the cached test probabilities, says so, and does not fail."""
+    opts = opts_with(tmp_path, npz_path, None)
+    run = fake_run(opts, wrong={2: 0})
+    meta = run.model.meta
+    for shift in SHIFTS:
+        foreign_cache_path(opts.models_dir, meta.sha256, meta.input_scaling, "test",
+                           view_name(shift)).unlink()
+    pipeline.run_stages(run, (S.STAGE["label_errors"],))
+    le = run.results["label_errors"]
+    assert le.indices[0] == 2 and le.shift_averaged is False
+    assert any("ranked by one pass" in p for p in run.site.problems)

@@ -13,6 +13,7 @@ from ...analysis.label_errors import EVEN_ODDS, suspected_label_errors
 from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
 from ...engine.typed import dump
+from ...errors import ModelError
 from ...models.tta import SHIFTS, shift_averaged
 from ...records import SuspectedLabelErrors
 from .. import assets
@@ -26,9 +27,16 @@ if TYPE_CHECKING:
 
 
 def _label_errors(r: Run) -> StageOutput:
-    probs = shift_averaged(lambda view, images: r.probabilities(r.model, view=view,
-                                                                images=images))
+    try:
+        probs = shift_averaged(lambda view, images: r.probabilities(r.model, view=view,
+                                                                    images=images))
+        averaged = True
+    except ModelError as exc:  # e.g. only its test probabilities are on this machine
+        r.site.problems.append(f"Suspected label errors ranked by one pass, not averaged "
+                               f"over 1-px shifts: {exc}")
+        probs, averaged = r.probabilities(r.model), False
     res = suspected_label_errors(r.ds.y_test, probs)
+    res.shift_averaged = averaged
     shown = list(zip(res.indices, res.given, res.predicted, strict=True))[:assets.SHOWN]
     items = [(i, assets.thumbnail_name(g, i, p)) for i, g, p in shown]
     res.files = [name for _, name in items]
