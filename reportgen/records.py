@@ -42,7 +42,9 @@ class ModelMeta:
     per epoch (epoch 0 = untrained) of loss, accuracy, val_loss, val_accuracy; warnings:
     one line each, e.g. another input scaling scores clearly better; temperature: the
     temperature scaling fitted on the dataset's validation part (analysis.calibration;
-    None: not fitted yet), which every probability the page shows goes through."""
+    None: not fitted yet), which every probability the page shows goes through;
+    temperature_fit: the loss it minimised (models.calibrate.TEMPERATURE_FIT; another or
+    None, as an earlier reportgen fitted it: fitted again)."""
 
     kind: str
     epochs: int | None
@@ -60,6 +62,7 @@ class ModelMeta:
     history: list[dict[str, float]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     temperature: float | None = None
+    temperature_fit: str | None = None
 
     @property
     def recipe(self) -> dict | None:

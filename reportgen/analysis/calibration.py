@@ -80,25 +80,50 @@ def temperature_scaled(probs: np.ndarray, temperature: float) -> np.ndarray:
     return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def fit_temperature(y: np.ndarray, probs: np.ndarray) -> float:
-    """The temperature T (a float in :data:`T_RANGE`, rounded to 4 places) that minimises
-    the mean negative log-likelihood of labels y int (n,) under temperature_scaled(probs,
-    T), probs float (n, k) held out from training (Guo et al. 2017, section 4.2: one scalar
-    fitted on the validation split). scipy's bounded Brent search over log T. Returns 1.0
-    when n is 0. The model's logits are log(probs) up to a constant per image, so scaling
-    the log-probabilities is scaling the logits."""
+#: The losses :func:`fit_temperature` can minimise.
+FIT_LOSSES = ("brier", "nll")
+
+
+def fit_temperature(y: np.ndarray, probs: np.ndarray, loss: str = "brier") -> float:
+    """The temperature T (a float in :data:`T_RANGE`, rounded to 4 places) that minimises a
+    proper scoring rule of labels y int (n,) under temperature_scaled(probs, T), probs
+    float (n, k) held out from training (temperature scaling: Guo et al. 2017, section
+    4.2, one scalar fitted on the validation split). scipy's bounded Brent search over
+    log T. Returns 1.0 when n is 0; raises ValueError for another loss.
+
+    loss "brier" (the default): the Brier score, the mean over images of the squared
+    distance between the probabilities and the one-hot label (Brier, "Verification of
+    forecasts expressed in terms of probability", 1950). "nll": the mean negative
+    log-likelihood, as Guo et al. fit it. Both are proper, so both find the temperature
+    that made the labels; the log-likelihood is unbounded, and a few confidently wrong
+    labels decide it. MNIST's validation part (the last 6,000 training images) holds 1.5-
+    2.5 times as many labels the model gives under 1% as its test split: the NLL fit gives
+    an MLP T = 1.43 where the test split's own optimum is 1.20, and its test ECE rises from
+    0.36% to 0.53%; the Brier fit gives 1.39 and 0.47%. On an MLP trained with 5% of its
+    labels flipped, test ECE 1.47% (Brier) against 7.16% (NLL) (README, Benchmarks).
+
+    The model's logits are log(probs) up to a constant per image, so scaling the
+    log-probabilities is scaling the logits."""
     from scipy.optimize import minimize_scalar
 
+    if loss not in FIT_LOSSES:
+        raise ValueError(f"unknown loss {loss!r}: one of {', '.join(FIT_LOSSES)}")
     y = np.asarray(y)
     if not len(y):
         return 1.0
     logp = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1.0))
+    rows = np.arange(len(y))
 
-    def nll(log_t: float) -> float:
+    def score(log_t: float) -> float:
         z = logp / np.exp(log_t)
         z -= z.max(axis=1, keepdims=True)
-        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
+        if loss == "nll":
+            return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[rows, y]))
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        p[rows, y] -= 1.0
+        return float(np.mean((p * p).sum(axis=1)))
 
-    res = minimize_scalar(nll, bounds=np.log(T_RANGE), method="bounded",
+    res = minimize_scalar(score, bounds=np.log(T_RANGE), method="bounded",
                           options={"xatol": 1e-5})
     return round(float(np.exp(res.x)), 4)

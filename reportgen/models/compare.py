@@ -9,7 +9,7 @@ from ..analysis.changes import compare
 from ..data.dataset import Dataset
 from ..errors import ModelError
 from ..records import ModelChanges, ModelRef
-from .calibrate import fitted_temperature
+from .calibrate import calibrate
 from .given import model_meta_for
 from .store import probabilities_of
 
@@ -26,7 +26,6 @@ def compare_models(ds: Dataset, previous: Path, current: Path, models_dir: Path,
             raise ModelError(f"{path}: no such model file")
         meta = model_meta_for(path, ds, models_dir, scaling)
         ref = ModelRef(str(path), meta)
-        if meta.temperature is None:  # calibrated as the page's model is
-            meta.temperature = fitted_temperature(ref, ds, models_dir, path)
+        calibrate(meta, ref, ds, models_dir, path)  # as the page's model is
         probs.append(probabilities_of(ref, ds, models_dir))
     return compare(ds.y_test, *probs, previous=str(previous), current=str(current))

@@ -1,5 +1,6 @@
 """Temperature scaling (analysis.calibration): the scaled probabilities keep the answer,
-and the fit finds the temperature that generated the labels."""
+the fit (Brier score or log-likelihood) finds the temperature that generated the labels,
+and a few wrong labels move the Brier fit less."""
 
 import numpy as np
 import pytest
@@ -25,10 +26,29 @@ def sampled(n, t_true, seed=0, k=10):
     return y, softmax(z)
 
 
+@pytest.mark.parametrize("loss", ["brier", "nll"])
 @pytest.mark.parametrize("t_true", [0.7, 1.0, 2.5])
-def test_fit_finds_the_temperature_that_made_the_labels(t_true):
+def test_fit_finds_the_temperature_that_made_the_labels(t_true, loss):
     y, probs = sampled(20_000, t_true)
-    assert fit_temperature(y, probs) == pytest.approx(t_true, rel=0.05)
+    assert fit_temperature(y, probs, loss) == pytest.approx(t_true, rel=0.05)
+
+
+@pytest.mark.parametrize("t_true", [0.7, 1.0, 2.0])
+def test_a_few_wrong_labels_move_the_brier_fit_less_than_the_log_likelihood(t_true):
+    """3% of the labels replaced by another class: the log-likelihood, unbounded, is
+    pulled towards softer probabilities; the Brier score stays near the truth."""
+    y, probs = sampled(6_000, t_true)
+    rng = np.random.default_rng(10)
+    flip = rng.random(len(y)) < 0.03
+    y[flip] = (y[flip] + rng.integers(1, 10, flip.sum())) % 10
+    brier, nll = fit_temperature(y, probs), fit_temperature(y, probs, "nll")
+    assert abs(brier - t_true) < 0.75 * abs(nll - t_true)
+    assert brier == pytest.approx(t_true, rel=0.06)
+
+
+def test_an_unknown_loss_is_refused():
+    with pytest.raises(ValueError, match="unknown loss 'ece'"):
+        fit_temperature(np.zeros(3, int), np.full((3, 2), 0.5), "ece")
 
 
 def test_an_over_confident_model_gets_t_above_1_and_a_lower_ece():

@@ -282,20 +282,22 @@ def bench_label_errors(models: dict[str, Path]) -> dict:
 
 def bench_seeds(tmp: Path, seeds=(0, 1, 2)) -> dict:
     """Both default models trained with seeds 0, 1 and 2: test accuracy, the fitted
-    temperature, ECE (15 bins) before and after temperature scaling, the validated label
+    temperature (Brier fit; and the log-likelihood's, with its ECE after, for comparison),
+    ECE (15 bins) before and after temperature scaling, the validated label
     errors among the first 50 suspects (calibrated probabilities averaged over the 1-px
     shifts, as the page ranks; also of one pass, calibrated and not), and the robustness
     stage's figures on MNIST-C's 15 corruptions: mean, weakest, each corruption, seconds
     (and their ratio to the model's training seconds)."""
     import numpy as np
 
-    from reportgen.analysis.calibration import calibration, temperature_scaled
+    from reportgen.analysis.calibration import calibration, fit_temperature, temperature_scaled
     from reportgen.analysis.label_errors import find_suspects
     from reportgen.data.dataset import load_dataset
     from reportgen.models import train as T
     from reportgen.models.calibrate import fitted_temperature
     from reportgen.models.io import load
     from reportgen.models.store import load_probabilities
+    from reportgen.models.train import validation_start
     from reportgen.records import ModelRef
     from reportgen.report.charts.robustness import measure_robustness
 
@@ -309,6 +311,9 @@ def bench_seeds(tmp: Path, seeds=(0, 1, 2)) -> dict:
                                    res.model_path)
             raw = load_probabilities(res.model_path, ds, scaling=meta.input_scaling)
             cal = temperature_scaled(raw, t)
+            val = load_probabilities(res.model_path, ds, scaling=meta.input_scaling,
+                                     split="train")[validation_start(len(ds.y_train)):]
+            t_nll = fit_temperature(ds.y_train[validation_start(len(ds.y_train)):], val, "nll")
             suspects, _ = find_suspects(ds.y_test, ranked_probabilities(
                 res.model_path, ds, meta.input_scaling, t))
             one_pass, _ = find_suspects(ds.y_test, cal)
@@ -324,6 +329,8 @@ def bench_seeds(tmp: Path, seeds=(0, 1, 2)) -> dict:
                 "test_accuracy": meta.test_accuracy, "train_seconds": meta.train_seconds,
                 "temperature": t, "ece_before": round(calibration(ds.y_test, raw).ece, 5),
                 "ece_after": round(calibration(ds.y_test, cal).ece, 5),
+                "temperature_nll": t_nll, "ece_after_nll": round(calibration(
+                    ds.y_test, temperature_scaled(raw, t_nll)).ece, 5),
                 "top50_validated": len(set(suspects[:50].tolist())
                                        & VALIDATED_TEST_LABEL_ERRORS),
                 "top50_validated_one_pass": len(set(one_pass[:50].tolist())

@@ -11,7 +11,7 @@ from ...engine.manifest import StageOutput
 from ...engine.stage import Stage
 from ...engine.typed import dump
 from ...errors import ModelError
-from ...models.calibrate import fitted_temperature
+from ...models.calibrate import calibrate
 from ...models.given import model_meta_for
 from ...models.kinds import get_kind
 from ...models.store import model_sha256, write_meta
@@ -45,16 +45,14 @@ def _train(r: Run) -> StageOutput:
     if o.model is not None:
         meta = model_meta_for(o.model, r.ds, o.models_dir, o.input_scaling)
         ref = r.model_ref(o.model, meta)
-        if meta.temperature is None:
-            meta.temperature = fitted_temperature(ref, r.ds, o.models_dir, o.model)
+        calibrate(meta, ref, r.ds, o.models_dir, o.model)
         return StageOutput(dump(ref))
     res = train_model(r.ds, o.models_dir, kind=o.model_kind, epochs=o.train_epochs,
                       seed=o.seed, log_path=o.log_file, retrain=o.retrain,
                       on_epoch=getattr(r.progress, "epoch", None))
     ref = r.model_ref(res.model_path, res.meta)
-    if res.meta.temperature is None:  # kept with the stored model's metadata
-        res.meta.temperature = fitted_temperature(ref, r.ds, o.models_dir, res.model_path)
-        write_meta(res.model_path, res.meta)
+    if calibrate(res.meta, ref, r.ds, o.models_dir, res.model_path):
+        write_meta(res.model_path, res.meta)  # kept with the stored model's metadata
     return StageOutput(dump(ref))
 
 
