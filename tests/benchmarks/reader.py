@@ -26,6 +26,15 @@ from tests.e2e.harness import (
 LIGHTHOUSE = Path(__file__).resolve().parent / "lighthouse"
 
 
+def _lighthouse_or_error(url: str) -> dict:
+    """:func:`lighthouse`, or ``{"error": ...}`` when it cannot run (its npm install or
+    Chromium failed), so one missing tool does not lose the rest of the bench."""
+    try:
+        return lighthouse(url)
+    except (subprocess.SubprocessError, OSError, ValueError) as exc:
+        return {"error": str(exc)[:500]}
+
+
 def lighthouse(url: str) -> dict:
     """Lighthouse 12 (mobile, performance only) on ``url``: score 0-1, time to interactive
     and main-thread work in seconds, total bytes and requests."""
@@ -77,7 +86,7 @@ def bench_reader(site: Path, tmp: Path, page_path: str = PAGE_PATH,
                              "images": len(light.images), "toc_entries": light.toc_entries,
                              "unsized_images": len(light.unsized_images),
                              "other_theme_images": other} | (
-                    {"lighthouse_mobile": lighthouse(url)} if lighthouse_too else {})
+                    {"lighthouse_mobile": _lighthouse_or_error(url)} if lighthouse_too else {})
         html = out / page_path / "index.html"
         res["page"]["html_bytes"] = html.stat().st_size
         return res
