@@ -189,10 +189,8 @@ def seed_probabilities(models_dir: Path, meta: ModelMeta, ds, test_probs, train_
     (``<models>/cache/<sha256>-<scaling>[.train][.<view>].probs.npz``), so stages that need
     them run without TensorFlow. The test images' shifted views (models.tta) get the test
     probabilities: the fake model is not moved by a 1-px shift."""
-    import io
-
     from reportgen.engine.files import write_bytes
-    from reportgen.models.store import foreign_cache_path
+    from reportgen.models.store import _npz_bytes, foreign_cache_path
     from reportgen.models.tta import SHIFTS, view_name
 
     views = [("test", test_probs, ""), ("train", train_probs, "")]
@@ -200,10 +198,8 @@ def seed_probabilities(models_dir: Path, meta: ModelMeta, ds, test_probs, train_
     for split, probs, view in views:
         if probs is None:
             probs = fake_probs(ds.y_train, {})
-        buf = io.BytesIO()
-        np.savez(buf, probs=probs, digest=np.array(ds.digest))
         write_bytes(foreign_cache_path(models_dir, meta.sha256, meta.input_scaling, split,
-                                       view), buf.getvalue())
+                                       view), _npz_bytes(probs, ds.digest))
 
 
 def fake_run(opts: Options, meta: ModelMeta | None = None, wrong: dict[int, int] | None = None):

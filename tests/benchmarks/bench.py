@@ -311,9 +311,10 @@ def bench_seeds(tmp: Path, seeds=(0, 1, 2)) -> dict:
                                    res.model_path)
             raw = load_probabilities(res.model_path, ds, scaling=meta.input_scaling)
             cal = temperature_scaled(raw, t)
+            start = validation_start(len(ds.y_train))
             val = load_probabilities(res.model_path, ds, scaling=meta.input_scaling,
-                                     split="train")[validation_start(len(ds.y_train)):]
-            t_nll = fit_temperature(ds.y_train[validation_start(len(ds.y_train)):], val, "nll")
+                                     split="train")[start:]
+            t_nll = fit_temperature(ds.y_train[start:], val, "nll")
             suspects, _ = find_suspects(ds.y_test, ranked_probabilities(
                 res.model_path, ds, meta.input_scaling, t))
             one_pass, _ = find_suspects(ds.y_test, cal)

@@ -5,17 +5,15 @@ file is gone."""
 
 import dataclasses
 import hashlib
-import io
 import json
 
-import numpy as np
 import pytest
 
 from reportgen import pipeline
 from reportgen.data.dataset import load_dataset
 from reportgen.engine.manifest import Manifest
 from reportgen.engine.typed import dump
-from reportgen.models.store import foreign_cache_path
+from reportgen.models.store import _npz_bytes, foreign_cache_path
 from reportgen.models.tta import SHIFTS, view_name
 from reportgen.options import Options
 from reportgen.records import ModelRef
@@ -148,10 +146,8 @@ def test_label_errors_rank_by_the_average_over_the_shifts(tmp_path, npz_path):
     y, k, meta = run.ds.y_test, run.ds.info.n_classes, run.model.meta
 
     def cache(view, probs):
-        buf = io.BytesIO()
-        np.savez(buf, probs=probs, digest=np.array(run.ds.digest))
         path = foreign_cache_path(opts.models_dir, meta.sha256, meta.input_scaling, "test", view)
-        path.write_bytes(buf.getvalue())
+        path.write_bytes(_npz_bytes(probs, run.ds.digest))
 
     cache("", fake_probs(y, {0: (int(y[0]) + 1) % k}))
     for shift in SHIFTS:
