@@ -17,6 +17,7 @@ from pathlib import Path
 from .analysis.conditions import Bounds
 from .data.audit import AuditReport
 from .data.card import BUILTIN_INFO
+from .data.dataset import Dataset
 from .data.export import ExportResult, export_all
 from .data.sources import open_dataset
 from .engine.locks import guarded_run
@@ -27,7 +28,7 @@ from .models.compare import compare_models
 from .models.predict import PredictReport, predict_files
 from .models.store import model_sha256
 from .models.train import TrainResult, train_model
-from .options import Options
+from .options import Options, resolve_page
 from .records import GalleryResult, ModelChanges, Sample
 from .report.assets import DEFAULT_PAGE, SUMMARY, site_pages
 from .report.check import CheckReport, check_site, recorded_options
@@ -63,6 +64,16 @@ def guarded(opts: Options, *, export: bool = False):
                        writes=(opts.site_dir, opts.site_dir / docs, opts.export_dir,
                                opts.cache_dir,
                                opts.models_dir, Path(opts.log_file).parent))
+
+
+def _with_page(opts: Options) -> tuple[Options, Dataset]:
+    """``opts`` with its page, assets URL and export folder resolved for its dataset
+    (options.resolve_page: a page other than the default one exports into
+    ``export-<page>``), and the dataset, loaded under the site's lock. The run's writes are
+    then confined to the folders it will write, the resolved export folder among them."""
+    with guarded(opts):
+        ds = open_dataset(opts.source())
+    return resolve_page(opts, ds.info), ds
 
 
 def _say(progress, name: str) -> None:
@@ -110,9 +121,10 @@ def site_assets(opts: Options, *, progress=None) -> RunReport:
     ``epoch(epoch, epochs, logs)`` (the CLI's display). Raises ReportgenError subclasses
     for bad input (nothing half-written is left)."""
     opts.validated()
+    _say(progress, "load")
+    opts, ds = _with_page(opts)
     with guarded(opts, export=True):
-        _say(progress, "load")
-        run = open_run(opts, progress)
+        run = open_run(opts, progress, ds)
         _say(progress, "export")
         ex = export_all(run.ds, run.opts.export_dir, workers=opts.workers,
                         progress=getattr(progress, "export", None))
@@ -126,8 +138,8 @@ def export(opts: Options, *, sample: bool = True, force: bool = False,
     the page's sample into the site (the sample stage). Returns (ExportResult, the sample
     or None)."""
     opts.validated()
+    opts, ds = _with_page(opts)
     with guarded(opts, export=True):
-        ds = open_dataset(opts.source())
         ex = export_all(ds, opts.export_dir, workers=opts.workers, force=force, progress=progress)
         if not sample:
             return ex, None

@@ -4,6 +4,7 @@ shape, classes and words, with no word of the embedded dataset's (TensorFlow-fre
 model is a fake with cached probabilities)."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +144,27 @@ def test_many_classes_keep_the_readers_budget(tmp_path):
     with Image.open(sheet) as im:
         rows = im.size[1] // 8
     assert rows == -(-sum(min(3, len(v)) for v in g.files.values()) // 16)
+
+
+def test_a_folder_dataset_exports_into_its_own_default_export_folder(tmp_path):
+    """With the default --export-dir, a page other than the default one exports into
+    ``export-<page>`` beside it (one export folder holds one dataset). The run's writes
+    are confined to the folders it resolves, so that folder is allowed, and the default
+    one (the embedded dataset's) is left alone. It had been refused ("leads outside the
+    site or export dir") for every dataset but the embedded one."""
+    from reportgen import pipeline
+
+    rng = np.random.default_rng(0)
+    for split in ("train", "test"):
+        for name in ("cat", "dog"):
+            folder = tmp_path / "pets" / split / name
+            folder.mkdir(parents=True)
+            for i in range(3):
+                Image.fromarray(rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)).save(
+                    folder / f"{i}.png")
+    opts = Options(dataset=tmp_path / "pets", site_dir=tmp_path / "site", sample_per_class=1)
+    assert opts.export_dir == Options.export_dir  # the default
+    ex, sample = pipeline.export(opts)
+    page_export = Path(Options.export_dir).with_name(f"{Path(Options.export_dir).name}-pets")
+    assert sorted(p.name for p in (page_export / "test").iterdir()) == ["0", "1"]
+    assert not Path(Options.export_dir).exists() and sample is not None
